@@ -1,0 +1,58 @@
+package account
+
+// HintKind names what a person must do (or know) before a client may log in.
+// The values are part of the CLI/JSON contract.
+type HintKind string
+
+// Hint kinds (DESIGN.md).
+const (
+	HintEnableIMAP       HintKind = "enable-imap"
+	HintEnablePOP        HintKind = "enable-pop"
+	HintAppPassword      HintKind = "app-password"
+	HintOAuth2Required   HintKind = "oauth2-required"
+	HintWebLogin         HintKind = "web-login"
+	HintFromMustMatch    HintKind = "from-must-match-login"
+	HintPort25Blocked    HintKind = "port25-blocked"
+	HintNoIMAP           HintKind = "no-imap"
+	HintUnverifiedSource HintKind = "unverified-source"
+	HintPlaintext        HintKind = "plaintext"
+	HintInfo             HintKind = "info" // anything else worth saying, e.g. "Proton needs Bridge"
+)
+
+// HintKinds lists every kind, for validation and documentation.
+var HintKinds = []HintKind{HintEnableIMAP, HintEnablePOP, HintAppPassword, HintOAuth2Required,
+	HintWebLogin, HintFromMustMatch, HintPort25Blocked, HintNoIMAP, HintUnverifiedSource,
+	HintPlaintext, HintInfo}
+
+// Valid reports whether k is a known kind.
+func (k HintKind) Valid() bool {
+	for _, v := range HintKinds {
+		if v == k {
+			return true
+		}
+	}
+	return false
+}
+
+// Hint is one thing a person must know or do, in several languages.
+type Hint struct {
+	Kind HintKind
+	// Text maps a language code ("en", "ru") to the sentence in that language.
+	Text map[string]string
+	// URL is the provider's page where the person does it, if there is one.
+	URL string
+}
+
+// In returns the hint's text in lang, falling back to English, then to any.
+func (h Hint) In(lang string) string {
+	if t, ok := h.Text[lang]; ok && t != "" {
+		return t
+	}
+	if t, ok := h.Text["en"]; ok && t != "" {
+		return t
+	}
+	for _, t := range h.Text {
+		return t
+	}
+	return ""
+}

@@ -1,0 +1,191 @@
+// Package cli is mailwiz's headless face: `mailwiz detect`, `test`, `save`,
+// `forget` and `export`, for scripts and for our own end-to-end tests. The
+// commands, flags, JSON and exit codes are a contract (DESIGN.md, "CLI
+// contract").
+//
+// # Exit codes
+//
+// 0 success; 1 the operation ran and failed (nothing found, a test failed);
+// 2 bad input or usage, with one clear line on stderr.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+)
+
+// Exit codes.
+const (
+	ExitOK     = 0
+	ExitFailed = 1
+	ExitUsage  = 2
+)
+
+// Env is what a command may touch: its streams and its arguments' context.
+// Tests run commands in-process with buffers.
+type Env struct {
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+	// Getenv reads the environment (LANG, for the hint language).
+	Getenv func(string) string
+}
+
+type command struct {
+	name    string
+	summary string
+	usage   string // the synopsis line after "mailwiz "
+	run     func(ctx context.Context, env *Env, args []string) int
+}
+
+// commands is filled by each command's file, so each stays self-contained.
+var commands = map[string]*command{}
+
+func register(c *command) { commands[c.name] = c }
+
+// Main runs the command line args (without the program name) and returns the
+// process exit code. Ctrl-C cancels the command's context.
+func Main(args []string) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	return Run(ctx, &Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}, args)
+}
+
+// Run is Main with the streams and context given, for tests.
+func Run(ctx context.Context, env *Env, args []string) int {
+	if env.Getenv == nil {
+		env.Getenv = func(string) string { return "" }
+	}
+	if len(args) == 0 {
+		usage(env.Stderr)
+		return ExitUsage
+	}
+	switch args[0] {
+	case "-h", "--help", "-help", "help":
+		if len(args) > 1 && args[0] == "help" {
+			c, ok := commands[args[1]]
+			if !ok {
+				fmt.Fprintf(env.Stderr, "mailwiz: no command %q; run 'mailwiz --help' for the list\n", args[1])
+				return ExitUsage
+			}
+			// The command prints its own flags; help goes to stdout.
+			helpEnv := *env
+			helpEnv.Stderr = env.Stdout
+			c.run(ctx, &helpEnv, []string{"--help"})
+			return ExitOK
+		}
+		usage(env.Stdout)
+		return ExitOK
+	}
+	c, ok := commands[args[0]]
+	if !ok {
+		fmt.Fprintf(env.Stderr, "mailwiz: no command %q; run 'mailwiz --help' for the list\n", args[0])
+		return ExitUsage
+	}
+	return c.run(ctx, env, args[1:])
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "mailwiz sets up an email account: it finds the servers for an address, tests the")
+	fmt.Fprintln(w, "login for real, keeps the password in the OS keychain and exports the settings.")
+	fmt.Fprintln(w, "\nWithout arguments it opens the wizard. Commands:")
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-8s %s\n", n, commands[n].summary)
+	}
+	fmt.Fprintln(w, "\nRun 'mailwiz help COMMAND' for a command's flags.")
+	fmt.Fprintln(w, "Exit codes: 0 success, 1 the operation ran and failed, 2 bad input or usage.")
+}
+
+// flags makes the command's FlagSet with its usage text; define adds the
+// command's own flags.
+func (c *command) flags(env *Env, define func(fs *flag.FlagSet)) *flag.FlagSet {
+	fs := flag.NewFlagSet("mailwiz "+c.name, flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	if define != nil {
+		define(fs)
+	}
+	fs.Usage = func() {
+		out := fs.Output()
+		fmt.Fprintf(out, "usage: mailwiz %s\n\n%s\n", c.usage, c.summary)
+		if hasFlags(fs) {
+			fmt.Fprintln(out, "\nflags:")
+			fs.PrintDefaults()
+		}
+	}
+	return fs
+}
+
+func hasFlags(fs *flag.FlagSet) bool {
+	n := 0
+	fs.VisitAll(func(*flag.Flag) { n++ })
+	return n > 0
+}
+
+// errUsage marks an error that is the caller's: exit code 2.
+var errUsage = errors.New("usage")
+
+// parseArgs parses flags that may stand before or after the positional
+// arguments ("mailwiz detect a@b.c --json" works too) and returns the
+// positional ones.
+func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		if args[0] == "--" {
+			return append(pos, args[1:]...), nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+// flagExit is the exit code for a flag parse error: 0 for -h/--help (the
+// usage was printed as asked), 2 otherwise (the flag package said why).
+func flagExit(err error) int {
+	if errors.Is(err, flag.ErrHelp) {
+		return ExitOK
+	}
+	return ExitUsage
+}
+
+// fail prints one line to stderr and returns code.
+func fail(env *Env, code int, format string, args ...any) int {
+	msg := fmt.Sprintf(format, args...)
+	msg = strings.TrimRight(strings.ReplaceAll(msg, "\n", " "), " ")
+	fmt.Fprintln(env.Stderr, "mailwiz: "+msg)
+	return code
+}
+
+// language picks the hint language: an explicit flag, else LANG/LC_ALL/LC_MESSAGES.
+func language(env *Env, flagValue string) string {
+	if flagValue != "" {
+		return flagValue
+	}
+	for _, k := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
+		if v := env.Getenv(k); v != "" {
+			if strings.HasPrefix(strings.ToLower(v), "ru") {
+				return "ru"
+			}
+			return "en"
+		}
+	}
+	return "en"
+}

@@ -1,0 +1,53 @@
+// Package testenv starts the real parts mailwiz's tests talk to, on loopback
+// only: a test certificate authority made at test time, Dovecot (IMAP, POP3,
+// Submission), a DNS server, HTTPS and HTTP servers, and the Secret Service.
+// Each helper registers its own cleanup with t.Cleanup.
+//
+// Nothing here contacts an address outside 127.0.0.0/8 and [::1].
+package testenv
+
+import (
+	"net"
+	"os"
+	"os/exec"
+	"strconv"
+	"testing"
+)
+
+// InCI reports whether the tests run under CI (CI=true), where a missing
+// real server fails the run instead of skipping.
+func InCI() bool {
+	v := os.Getenv("CI")
+	return v != "" && v != "0" && v != "false"
+}
+
+// RequireCommand returns the path of the program name. When it is missing the
+// test fails under CI and is skipped elsewhere, with a message naming the
+// Debian package to install.
+func RequireCommand(t testing.TB, name, debPackage string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err == nil {
+		return p
+	}
+	msg := name + " is not installed: run `make deps` (Debian package " + debPackage + ")"
+	if InCI() {
+		t.Fatal(msg)
+	}
+	t.Skip(msg)
+	return ""
+}
+
+// FreePort returns a TCP port on 127.0.0.1 that was free a moment ago.
+func FreePort(t testing.TB) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("testenv: no free loopback port: %v", err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// Addr joins a loopback host and port.
+func Addr(port int) string { return net.JoinHostPort("127.0.0.1", strconv.Itoa(port)) }
