@@ -184,6 +184,9 @@ type Config struct {
 	LeaveOnServer bool
 	// DaysOnServer, for POP3 with LeaveOnServer: how long to keep it; 0 is forever.
 	DaysOnServer int
+	// DownloadOnBiff, for POP3: download new messages when checking for them
+	// (clientConfig's downloadOnBiff), rather than only counting them.
+	DownloadOnBiff bool
 	Source       Source
 	// SecureSource is false when the config could have been altered on the way
 	// or points at hosts nothing vouches for (see DESIGN.md, "Trust").
@@ -203,6 +206,9 @@ func expandAll(servers []Server, addr Address) []Server {
 	out := make([]Server, len(servers))
 	for i, s := range servers {
 		s.Username = ExpandUsername(s.Username, addr)
+		// clientConfig allows the domain placeholder in host names too
+		// (hosters publish mail.%EMAILDOMAIN%).
+		s.Host = strings.ReplaceAll(s.Host, PlaceholderDomain, addr.Domain)
 		out[i] = s
 	}
 	return out
