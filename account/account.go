@@ -187,7 +187,7 @@ type Config struct {
 	// DownloadOnBiff, for POP3: download new messages when checking for them
 	// (clientConfig's downloadOnBiff), rather than only counting them.
 	DownloadOnBiff bool
-	Source       Source
+	Source         Source
 	// SecureSource is false when the config could have been altered on the way
 	// or points at hosts nothing vouches for (see DESIGN.md, "Trust").
 	SecureSource bool
