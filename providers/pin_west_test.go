@@ -1,0 +1,212 @@
+package providers
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/mailwiz/mailwiz/account"
+)
+
+// westPin is what a person at one domain of part 1 of the database (the
+// providers of Western Europe and the Americas, the global ones, and
+// Proton and Tuta) must get without a network: the preferred incoming and
+// outgoing server with its login and authentication, and the hints without
+// which a correct client still fails.
+type westPin struct {
+	domain string // looked up with Lookup; "mx:HOST" looks up LookupMX(HOST)
+	id     string
+	in     account.Server // Username is the login for "jane.doe+news@<domain>"
+	out    account.Server
+	hints  []account.HintKind
+}
+
+const westLocal = "jane.doe"
+
+// west builds an expected server logging in with the full address (user
+// "@") or the local part (user "local") of jane.doe+news@domain; auth
+// defaults to a password.
+func west(p account.Protocol, host string, port int, sec account.Security, user string, auth ...account.Auth) account.Server {
+	a := account.AuthPassword
+	if len(auth) > 0 {
+		a = auth[0]
+	}
+	return account.Server{Protocol: p, Host: host, Port: port, Security: sec, Username: user, Auth: a}
+}
+
+var (
+	wSSL      = account.SSL
+	wSTARTTLS = account.STARTTLS
+	wIMAP     = account.IMAP
+	wPOP3     = account.POP3
+	wSMTP     = account.SMTP
+	wOAuth2   = account.AuthOAuth2
+	wFull     = "@"
+	wLocal    = "local"
+)
+
+// westPins pins the main domain of every part-1 provider and a sample of
+// alias domains. A change here is a change in what users are told: check it
+// against the provider's help page named at the top of the data file.
+var westPins = []westPin{
+	// Outlook.com: OAuth2 only since 16 September 2024; a password fails.
+	{"outlook.com", "outlook",
+		west(wIMAP, "outlook.office365.com", 993, wSSL, wFull, wOAuth2),
+		west(wSMTP, "smtp-mail.outlook.com", 587, wSTARTTLS, wFull, wOAuth2),
+		[]account.HintKind{account.HintOAuth2Required}},
+	{"hotmail.com", "outlook",
+		west(wIMAP, "outlook.office365.com", 993, wSSL, wFull, wOAuth2),
+		west(wSMTP, "smtp-mail.outlook.com", 587, wSTARTTLS, wFull, wOAuth2),
+		[]account.HintKind{account.HintOAuth2Required}},
+	{"hotmail.co.uk", "outlook",
+		west(wIMAP, "outlook.office365.com", 993, wSSL, wFull, wOAuth2),
+		west(wSMTP, "smtp-mail.outlook.com", 587, wSTARTTLS, wFull, wOAuth2), nil},
+	{"live.ru", "outlook",
+		west(wIMAP, "outlook.office365.com", 993, wSSL, wFull, wOAuth2),
+		west(wSMTP, "smtp-mail.outlook.com", 587, wSTARTTLS, wFull, wOAuth2), nil},
+	{"outlook.de", "outlook",
+		west(wIMAP, "outlook.office365.com", 993, wSSL, wFull, wOAuth2),
+		west(wSMTP, "smtp-mail.outlook.com", 587, wSTARTTLS, wFull, wOAuth2), nil},
+	{"msn.com", "outlook",
+		west(wIMAP, "outlook.office365.com", 993, wSSL, wFull, wOAuth2),
+		west(wSMTP, "smtp-mail.outlook.com", 587, wSTARTTLS, wFull, wOAuth2), nil},
+	{"mx:eur.olc.protection.outlook.com", "outlook",
+		west(wIMAP, "outlook.office365.com", 993, wSSL, wFull, wOAuth2),
+		west(wSMTP, "smtp-mail.outlook.com", 587, wSTARTTLS, wFull, wOAuth2), nil},
+	// Microsoft 365: custom domains only, found by MX; OAuth2.
+	{"mx:contoso-com.mail.protection.outlook.com", "microsoft365",
+		west(wIMAP, "outlook.office365.com", 993, wSSL, wFull, wOAuth2),
+		west(wSMTP, "smtp.office365.com", 587, wSTARTTLS, wFull, wOAuth2),
+		[]account.HintKind{account.HintOAuth2Required}},
+
+	// Yahoo: app password; implicit TLS for sending first.
+	{"yahoo.com", "yahoo",
+		west(wIMAP, "imap.mail.yahoo.com", 993, wSSL, wFull),
+		west(wSMTP, "smtp.mail.yahoo.com", 465, wSSL, wFull),
+		[]account.HintKind{account.HintAppPassword}},
+	{"ymail.com", "yahoo",
+		west(wIMAP, "imap.mail.yahoo.com", 993, wSSL, wFull),
+		west(wSMTP, "smtp.mail.yahoo.com", 465, wSSL, wFull), nil},
+	{"rocketmail.com", "yahoo",
+		west(wIMAP, "imap.mail.yahoo.com", 993, wSSL, wFull),
+		west(wSMTP, "smtp.mail.yahoo.com", 465, wSSL, wFull), nil},
+	{"yahoo.co.uk", "yahoo",
+		west(wIMAP, "imap.mail.yahoo.com", 993, wSSL, wFull),
+		west(wSMTP, "smtp.mail.yahoo.com", 465, wSSL, wFull), nil},
+	{"cox.net", "yahoo",
+		west(wIMAP, "imap.mail.yahoo.com", 993, wSSL, wFull),
+		west(wSMTP, "smtp.mail.yahoo.com", 465, wSSL, wFull), nil},
+	{"mx:mta6.am0.yahoodns.net", "yahoo",
+		west(wIMAP, "imap.mail.yahoo.com", 993, wSSL, wFull),
+		west(wSMTP, "smtp.mail.yahoo.com", 465, wSSL, wFull), nil},
+	{"yahoo.co.jp", "yahoojp",
+		west(wIMAP, "imap.mail.yahoo.co.jp", 993, wSSL, wLocal),
+		west(wSMTP, "smtp.mail.yahoo.co.jp", 465, wSSL, wLocal),
+		[]account.HintKind{account.HintEnableIMAP}},
+
+	// AOL, and Verizon on AOL's servers: app password.
+	{"aol.com", "aol",
+		west(wIMAP, "imap.aol.com", 993, wSSL, wFull),
+		west(wSMTP, "smtp.aol.com", 465, wSSL, wFull),
+		[]account.HintKind{account.HintAppPassword}},
+	{"aim.com", "aol",
+		west(wIMAP, "imap.aol.com", 993, wSSL, wFull),
+		west(wSMTP, "smtp.aol.com", 465, wSSL, wFull), nil},
+	{"verizon.net", "aol",
+		west(wIMAP, "imap.aol.com", 993, wSSL, wFull),
+		west(wSMTP, "smtp.aol.com", 465, wSSL, wFull),
+		[]account.HintKind{account.HintAppPassword}},
+
+	// iCloud: IMAP logs in with the name part, SMTP with the address.
+	{"icloud.com", "icloud",
+		west(wIMAP, "imap.mail.me.com", 993, wSSL, wLocal),
+		west(wSMTP, "smtp.mail.me.com", 587, wSTARTTLS, wFull),
+		[]account.HintKind{account.HintAppPassword}},
+	{"me.com", "icloud",
+		west(wIMAP, "imap.mail.me.com", 993, wSSL, wLocal),
+		west(wSMTP, "smtp.mail.me.com", 587, wSTARTTLS, wFull), nil},
+	{"mac.com", "icloud",
+		west(wIMAP, "imap.mail.me.com", 993, wSSL, wLocal),
+		west(wSMTP, "smtp.mail.me.com", 587, wSTARTTLS, wFull), nil},
+
+	// GMX (Germany) and GMX.com (international) are different servers.
+	{"gmx.net", "gmx",
+		west(wIMAP, "imap.gmx.net", 993, wSSL, wFull),
+		west(wSMTP, "mail.gmx.net", 465, wSSL, wFull),
+		[]account.HintKind{account.HintEnableIMAP}},
+	{"gmx.de", "gmx",
+		west(wIMAP, "imap.gmx.net", 993, wSSL, wFull),
+		west(wSMTP, "mail.gmx.net", 465, wSSL, wFull), nil},
+	{"gmx.at", "gmx",
+		west(wIMAP, "imap.gmx.net", 993, wSSL, wFull),
+		west(wSMTP, "mail.gmx.net", 465, wSSL, wFull), nil},
+	{"gmx.ch", "gmx",
+		west(wIMAP, "imap.gmx.net", 993, wSSL, wFull),
+		west(wSMTP, "mail.gmx.net", 465, wSSL, wFull), nil},
+	{"gmx.com", "gmxcom",
+		west(wIMAP, "imap.gmx.com", 993, wSSL, wFull),
+		west(wSMTP, "mail.gmx.com", 465, wSSL, wFull),
+		[]account.HintKind{account.HintEnableIMAP}},
+	{"gmx.us", "gmxcom",
+		west(wIMAP, "imap.gmx.com", 993, wSSL, wFull),
+		west(wSMTP, "mail.gmx.com", 465, wSSL, wFull), nil},
+	{"gmx.co.uk", "gmxcom",
+		west(wIMAP, "imap.gmx.com", 993, wSSL, wFull),
+		west(wSMTP, "mail.gmx.com", 465, wSSL, wFull), nil},
+	{"gmx.fr", "gmxcom",
+		west(wIMAP, "imap.gmx.com", 993, wSSL, wFull),
+		west(wSMTP, "mail.gmx.com", 465, wSSL, wFull), nil},
+	{"web.de", "webde",
+		west(wIMAP, "imap.web.de", 993, wSSL, wFull),
+		west(wSMTP, "smtp.web.de", 465, wSSL, wFull),
+		[]account.HintKind{account.HintEnableIMAP}},
+}
+
+func TestPinWest(t *testing.T) {
+	for _, p := range westPins {
+		t.Run(p.domain, func(t *testing.T) {
+			var (
+				tmpl   account.Config
+				ok     bool
+				domain = p.domain
+			)
+			if host, isMX := strings.CutPrefix(p.domain, "mx:"); isMX {
+				tmpl, ok = LookupMX(host)
+				domain = "example.com" // a custom domain hosted there
+			} else {
+				tmpl, ok = Lookup(p.domain)
+			}
+			if !ok {
+				t.Fatalf("lookup of %q found nothing; want provider %q", p.domain, p.id)
+			}
+			if tmpl.Provider == nil || tmpl.Provider.ID != p.id {
+				t.Fatalf("lookup of %q gave provider %+v; want id %q", p.domain, tmpl.Provider, p.id)
+			}
+			addr, err := account.ParseAddress(westLocal + "+news@" + domain)
+			if err != nil {
+				t.Fatalf("ParseAddress: %v", err)
+			}
+			cfg := tmpl.For(addr)
+			if len(cfg.Incoming) == 0 || len(cfg.Outgoing) == 0 {
+				t.Fatalf("%s: %d incoming, %d outgoing servers; want at least one of each",
+					p.domain, len(cfg.Incoming), len(cfg.Outgoing))
+			}
+			login := map[string]string{wFull: westLocal + "@" + domain, wLocal: westLocal}
+			for _, c := range []struct {
+				what      string
+				got, want account.Server
+			}{{"incoming", cfg.Incoming[0], p.in}, {"outgoing", cfg.Outgoing[0], p.out}} {
+				want := c.want
+				want.Username = login[want.Username]
+				if c.got != want {
+					t.Errorf("preferred %s server = %s user %q auth %q; want %s user %q auth %q",
+						c.what, c.got, c.got.Username, c.got.Auth, want, want.Username, want.Auth)
+				}
+			}
+			for _, k := range p.hints {
+				if !cfg.HasHint(k) {
+					t.Errorf("%s: no %q hint; people fail without it", p.domain, k)
+				}
+			}
+		})
+	}
+}
