@@ -2,7 +2,6 @@ package autoconfig
 
 import (
 	"bufio"
-	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
@@ -172,7 +171,7 @@ func (x *xw) raw(s string) {
 func (x *xw) line(depth int, s string) { x.raw(strings.Repeat("  ", depth) + s + "\n") }
 
 func (x *xw) elem(depth int, name, text string) {
-	x.line(depth, "<"+name+">"+esc(text)+"</"+name+">")
+	x.line(depth, "<"+name+">"+escText(text)+"</"+name+">")
 }
 
 func (x *xw) server(c account.Config, elem string, s account.Server) {
@@ -227,7 +226,7 @@ func (x *xw) hint(h account.Hint) {
 	}
 	x.line(2, open)
 	for _, l := range langs {
-		x.line(3, "<"+textElem+` lang="`+esc(l)+`">`+esc(collapse(h.Text[l]))+"</"+textElem+">")
+		x.line(3, "<"+textElem+` lang="`+esc(l)+`">`+escText(collapse(h.Text[l]))+"</"+textElem+">")
 	}
 	x.line(2, close)
 }
@@ -257,9 +256,45 @@ func (x *xw) limits(l account.Limits) {
 	x.line(2, b.String())
 }
 
-// esc escapes text for an element or a double-quoted attribute.
-func esc(s string) string {
-	var b strings.Builder
-	_ = xml.EscapeText(&b, []byte(s)) // a strings.Builder never fails
-	return b.String()
+// textEscaper and attrEscaper escape element text and double-quoted attribute values. They
+// leaves apostrophes and (outside attributes' own needs) quotes readable, as
+// people edit these files by hand; white space that an attribute would
+// normalize away is kept as character references.
+var (
+	textEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", "\r", "&#xD;")
+	attrEscaper = strings.NewReplacer(
+		"&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;",
+		"\t", "&#x9;", "\n", "&#xA;", "\r", "&#xD;",
+	)
+)
+
+// esc escapes s for an attribute value; escText for element text. Both replace characters XML cannot carry (NUL and the other
+// C0 controls, unpaired surrogates) with U+FFFD.
+func esc(s string) string { return attrEscaper.Replace(xmlChars(s)) }
+
+func escText(s string) string { return textEscaper.Replace(xmlChars(s)) }
+
+func xmlChars(s string) string {
+	clean := true
+	for _, r := range s {
+		if !isXMLChar(r) {
+			clean = false
+			break
+		}
+	}
+	if !clean {
+		s = strings.Map(func(r rune) rune {
+			if isXMLChar(r) {
+				return r
+			}
+			return '\uFFFD'
+		}, s)
+	}
+	return s
+}
+
+// isXMLChar reports whether r is allowed in XML 1.0 (the Char production).
+func isXMLChar(r rune) bool {
+	return r == 0x09 || r == 0x0A || r == 0x0D ||
+		r >= 0x20 && r <= 0xD7FF || r >= 0xE000 && r <= 0xFFFD || r >= 0x10000 && r <= 0x10FFFF
 }
