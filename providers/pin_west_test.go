@@ -159,6 +159,53 @@ var westPins = []westPin{
 		west(wIMAP, "imap.web.de", 993, wSSL, wFull),
 		west(wSMTP, "smtp.web.de", 465, wSSL, wFull),
 		[]account.HintKind{account.HintEnableIMAP}},
+	// T-Online: a separate e-mail password; freenet: access switched on first.
+	{"t-online.de", "tonline",
+		west(wIMAP, "secureimap.t-online.de", 993, wSSL, wFull),
+		west(wSMTP, "securesmtp.t-online.de", 465, wSSL, wFull),
+		[]account.HintKind{account.HintAppPassword}},
+	{"magenta.de", "tonline",
+		west(wIMAP, "secureimap.t-online.de", 993, wSSL, wFull),
+		west(wSMTP, "securesmtp.t-online.de", 465, wSSL, wFull), nil},
+	{"freenet.de", "freenet",
+		west(wIMAP, "mx.freenet.de", 993, wSSL, wFull),
+		west(wSMTP, "mx.freenet.de", 465, wSSL, wFull),
+		[]account.HintKind{account.HintEnableIMAP}},
+
+	// Fastmail: implicit TLS only, app password always.
+	{"fastmail.com", "fastmail",
+		west(wIMAP, "imap.fastmail.com", 993, wSSL, wFull),
+		west(wSMTP, "smtp.fastmail.com", 465, wSSL, wFull),
+		[]account.HintKind{account.HintAppPassword}},
+	{"fastmail.fm", "fastmail",
+		west(wIMAP, "imap.fastmail.com", 993, wSSL, wFull),
+		west(wSMTP, "smtp.fastmail.com", 465, wSSL, wFull), nil},
+	{"mx:in1-smtp.messagingengine.com", "fastmail",
+		west(wIMAP, "imap.fastmail.com", 993, wSSL, wFull),
+		west(wSMTP, "smtp.fastmail.com", 465, wSSL, wFull), nil},
+
+	// Posteo and mailbox.org.
+	{"posteo.de", "posteo",
+		west(wIMAP, "posteo.de", 993, wSSL, wFull),
+		west(wSMTP, "posteo.de", 465, wSSL, wFull), nil},
+	{"posteo.net", "posteo",
+		west(wIMAP, "posteo.de", 993, wSSL, wFull),
+		west(wSMTP, "posteo.de", 465, wSSL, wFull), nil},
+	{"mailbox.org", "mailboxorg",
+		west(wIMAP, "imap.mailbox.org", 993, wSSL, wFull),
+		west(wSMTP, "smtp.mailbox.org", 465, wSSL, wFull), nil},
+
+	// Proton: only through Bridge on this computer, STARTTLS by default.
+	{"proton.me", "proton",
+		west(wIMAP, "127.0.0.1", 1143, wSTARTTLS, wFull),
+		west(wSMTP, "127.0.0.1", 1025, wSTARTTLS, wFull),
+		[]account.HintKind{account.HintInfo}},
+	{"protonmail.com", "proton",
+		west(wIMAP, "127.0.0.1", 1143, wSTARTTLS, wFull),
+		west(wSMTP, "127.0.0.1", 1025, wSTARTTLS, wFull), nil},
+	{"pm.me", "proton",
+		west(wIMAP, "127.0.0.1", 1143, wSTARTTLS, wFull),
+		west(wSMTP, "127.0.0.1", 1025, wSTARTTLS, wFull), nil},
 }
 
 func TestPinWest(t *testing.T) {
@@ -208,5 +255,21 @@ func TestPinWest(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestTutaHasNoServers pins that Tuta is known but offers no server at all:
+// the wizard must say so instead of guessing hosts that do not exist.
+func TestTutaHasNoServers(t *testing.T) {
+	for _, d := range []string{"tuta.com", "tutanota.com", "tutanota.de", "tuta.io", "keemail.me"} {
+		cfg, ok := Lookup(d)
+		if !ok || cfg.Provider == nil || cfg.Provider.ID != "tuta" {
+			t.Errorf("Lookup(%q) = %v, %v; want the tuta provider", d, cfg.Provider, ok)
+			continue
+		}
+		if len(cfg.Incoming)+len(cfg.Outgoing) != 0 || !cfg.HasHint(account.HintNoIMAP) {
+			t.Errorf("%s: %d incoming, %d outgoing servers, no-imap hint %v; want none, none, true",
+				d, len(cfg.Incoming), len(cfg.Outgoing), cfg.HasHint(account.HintNoIMAP))
+		}
 	}
 }
