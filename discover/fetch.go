@@ -1,0 +1,188 @@
+package discover
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/mailwiz/mailwiz/account"
+)
+
+// runner holds what every source of one Run shares: the address, the
+// options, one dialer and one HTTP client.
+type runner struct {
+	addr   account.Address
+	opts   *Options
+	client *http.Client
+	tr     *http.Transport
+}
+
+func newRunner(addr account.Address, opts *Options) *runner {
+	r := &runner{addr: addr, opts: opts}
+	r.tr = &http.Transport{
+		DialContext:     r.dial,
+		TLSClientConfig: &tls.Config{RootCAs: opts.RootCAs, MinVersion: tls.VersionTLS12},
+		// A proxy would bypass --dns and the port seam, and discovery
+		// talks to the domain's own hosts: connect directly.
+		Proxy:                  nil,
+		MaxResponseHeaderBytes: 64 << 10,
+		MaxIdleConnsPerHost:    2,
+	}
+	r.client = &http.Client{Transport: r.tr, CheckRedirect: checkRedirect}
+	return r
+}
+
+func (r *runner) close() { r.tr.CloseIdleConnections() }
+
+// checkRedirect allows at most maxRedirects redirects and never one from
+// https to anything else: a secure request must not be steered to a
+// readable (and alterable) one.
+func checkRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) > maxRedirects {
+		return fmt.Errorf("more than %d redirects (a redirect loop?)", maxRedirects)
+	}
+	for _, v := range via {
+		if v.URL.Scheme == "https" && req.URL.Scheme != "https" {
+			return fmt.Errorf("refused a redirect from https to %s (%s)", req.URL.Scheme, req.URL.Redacted())
+		}
+	}
+	return nil
+}
+
+// dial connects to address ("host:port") resolving the host with the
+// options' resolver and applying the Ports test seam.
+func (r *runner) dial(ctx context.Context, network, address string) (net.Conn, error) {
+	host, portStr, err := net.SplitHostPort(address)
+	if err != nil {
+		return nil, err
+	}
+	port, err := strconv.Atoi(portStr)
+	if err != nil {
+		return nil, fmt.Errorf("port %q is not a number", portStr)
+	}
+	if p, ok := r.opts.Ports[port]; ok {
+		port = p
+	}
+	ips, err := r.lookupIP(ctx, host)
+	if err != nil {
+		return nil, err
+	}
+	var d net.Dialer
+	var firstErr error
+	for _, ip := range ips {
+		c, err := d.DialContext(ctx, network, net.JoinHostPort(ip.String(), strconv.Itoa(port)))
+		if err == nil {
+			return c, nil
+		}
+		if firstErr == nil {
+			firstErr = err
+		}
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	return nil, fmt.Errorf("connecting to %s port %d: %w", host, port, firstErr)
+}
+
+// lookupIP resolves host. The name is asked rooted ("host.") so the
+// system's search domains never add questions (or delay) to discovery.
+func (r *runner) lookupIP(ctx context.Context, host string) ([]net.IP, error) {
+	if ip := net.ParseIP(host); ip != nil {
+		return []net.IP{ip}, nil
+	}
+	addrs, err := r.opts.resolver().LookupIPAddr(ctx, rooted(host))
+	if err != nil {
+		return nil, dnsError(host, err)
+	}
+	if len(addrs) == 0 {
+		return nil, fmt.Errorf("%s has no address in DNS", host)
+	}
+	ips := make([]net.IP, len(addrs))
+	for i, a := range addrs {
+		ips[i] = a.IP
+	}
+	return ips, nil
+}
+
+func rooted(name string) string {
+	if strings.HasSuffix(name, ".") {
+		return name
+	}
+	return name + "."
+}
+
+// dnsError words a resolver error for a person.
+func dnsError(name string, err error) error {
+	var de *net.DNSError
+	if errors.As(err, &de) {
+		switch {
+		case de.IsNotFound:
+			return fmt.Errorf("%s does not exist in DNS", strings.TrimSuffix(name, "."))
+		case de.IsTimeout:
+			return fmt.Errorf("the DNS server did not answer for %s: %w", strings.TrimSuffix(name, "."), err)
+		}
+	}
+	return fmt.Errorf("looking up %s: %w", strings.TrimSuffix(name, "."), err)
+}
+
+// fetched is a response body with the URL it finally came from.
+type fetched struct {
+	body []byte
+	url  *url.URL // after redirects: its scheme says whether it was secure
+}
+
+// get fetches u with GET (body nil) or POST (body set), requires status
+// 200 and reads at most MaxBody bytes.
+func (r *runner) fetch(ctx context.Context, u string, body []byte, contentType string) (fetched, error) {
+	method := http.MethodGet
+	var rd io.Reader
+	if body != nil {
+		method, rd = http.MethodPost, bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u, rd)
+	if err != nil {
+		return fetched{}, fmt.Errorf("%s: %w", u, err)
+	}
+	req.Header.Set("User-Agent", "mailwiz")
+	req.Header.Set("Accept", "application/xml, text/xml;q=0.9, */*;q=0.1")
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	resp, err := r.client.Do(req)
+	if err != nil {
+		return fetched{}, fmt.Errorf("%s: %w", u, unwrapURLError(err))
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fetched{}, fmt.Errorf("%s: HTTP %s", u, resp.Status)
+	}
+	b, err := io.ReadAll(io.LimitReader(resp.Body, MaxBody+1))
+	if err != nil {
+		return fetched{}, fmt.Errorf("%s: reading the answer: %w", u, unwrapURLError(err))
+	}
+	if len(b) > MaxBody {
+		return fetched{}, fmt.Errorf("%s: the answer is larger than 1 MiB; a settings file is a few kilobytes, so this is not one", u)
+	}
+	return fetched{body: b, url: resp.Request.URL}, nil
+}
+
+// unwrapURLError drops net/http's `Get "URL":` prefix (the caller names
+// the URL) and words timeouts plainly.
+func unwrapURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("no answer in time: %w", context.DeadlineExceeded)
+	}
+	return err
+}
