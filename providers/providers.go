@@ -177,8 +177,9 @@ func normalize(s string) (string, bool) {
 // any case, with or without a trailing dot). The config is a template: call
 // Config.For(addr) to expand the username. Source is builtin and
 // SecureSource true. The caller owns the returned Config.
-func Lookup(domain string) (account.Config, bool) {
-	d := get()
+func Lookup(domain string) (account.Config, bool) { return get().lookup(domain) }
+
+func (d *database) lookup(domain string) (account.Config, bool) {
 	key, ok := normalize(domain)
 	if !ok {
 		return account.Config{}, false
@@ -193,8 +194,9 @@ func Lookup(domain string) (account.Config, bool) {
 // LookupMX returns the provider whose mail exchangers include host (an MX
 // host name, any case, with or without the trailing dot): an exact host
 // first, then the "*.suffix" pattern with the longest suffix.
-func LookupMX(host string) (account.Config, bool) {
-	d := get()
+func LookupMX(host string) (account.Config, bool) { return get().lookupMX(host) }
+
+func (d *database) lookupMX(host string) (account.Config, bool) {
 	key, ok := normalize(host)
 	if !ok {
 		return account.Config{}, false

@@ -1,0 +1,384 @@
+package providers
+
+import (
+	"fmt"
+	"io/fs"
+	"path"
+	"reflect"
+	"regexp"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/mailwiz/mailwiz/account"
+	"github.com/mailwiz/mailwiz/autoconfig"
+)
+
+// dataFiles returns every embedded provider file, name → bytes.
+func dataFiles(t testing.TB) map[string][]byte {
+	t.Helper()
+	names, err := fs.Glob(dataFS, "data/*.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(names) < 4 {
+		t.Fatalf("only %d files in data/", len(names))
+	}
+	out := map[string][]byte{}
+	for _, n := range names {
+		b, err := fs.ReadFile(dataFS, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[n] = b
+	}
+	return out
+}
+
+// TestAllFilesParse: every file in data/ parses and the loader kept it; a
+// broken file is skipped at run time, so this test is what catches it.
+func TestAllFilesParse(t *testing.T) {
+	files := dataFiles(t)
+	for name, b := range files {
+		if _, err := autoconfig.ParseBytes(b); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	for _, err := range LoadErrors() {
+		t.Errorf("loader: %v", err)
+	}
+	if got := len(All()); got != len(files) {
+		t.Errorf("All() has %d providers; data/ has %d files", got, len(files))
+	}
+}
+
+var (
+	idPattern      = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
+	checkedComment = regexp.MustCompile(`<!-- checked: https?://\S+ \(\d{4}-\d{2}(-\d{2})?\)`)
+)
+
+// TestFileConventions: the id is the file name, and the facts are sourced
+// with a checked comment above <clientConfig> (providers/README.md).
+func TestFileConventions(t *testing.T) {
+	for name, b := range dataFiles(t) {
+		cfg, err := autoconfig.ParseBytes(b)
+		if err != nil {
+			continue // TestAllFilesParse reports it
+		}
+		base := strings.TrimSuffix(path.Base(name), ".xml")
+		if id := cfg.Provider.ID; id != base || !idPattern.MatchString(id) {
+			t.Errorf("%s: emailProvider id %q; want %q, the file name (lower case letters, digits, '-')", name, id, base)
+		}
+		head, _, _ := strings.Cut(string(b), "<clientConfig")
+		if !checkedComment.MatchString(head) {
+			t.Errorf("%s: no <!-- checked: URL (YYYY-MM-DD) --> comment above <clientConfig> saying where the facts come from", name)
+		}
+	}
+}
+
+// TestInvariants checks what every provider file must satisfy (issue 3 and
+// providers/README.md).
+func TestInvariants(t *testing.T) {
+	domains := map[string]string{}
+	mxs := map[string]string{}
+	for name, b := range dataFiles(t) {
+		c, err := autoconfig.ParseBytes(b)
+		if err != nil {
+			continue // TestAllFilesParse reports it
+		}
+		id := name
+		t.Run(path.Base(name), func(t *testing.T) {
+			if len(c.Domains) == 0 && len(c.MXHosts) == 0 {
+				t.Errorf("no <domain> and no <mw:mx>: nothing can ever find this provider")
+			}
+			for _, d := range c.Domains {
+				if strings.Contains(d, "%") {
+					t.Errorf("domain %q: placeholders belong in files served for one domain, not in the database", d)
+				}
+				if other, dup := domains[d]; dup {
+					t.Errorf("domain %q is also in %s", d, other)
+				}
+				domains[d] = id
+			}
+			for _, m := range c.MXHosts {
+				if other, dup := mxs[m]; dup {
+					t.Errorf("MX %q is also in %s", m, other)
+				}
+				mxs[m] = id
+			}
+			for i, h := range c.Hints {
+				if h.Text["en"] == "" || h.Text["ru"] == "" {
+					t.Errorf("hint %d (%s) lacks English or Russian text: %v", i+1, h.Kind, h.Text)
+				}
+			}
+			if len(c.Incoming) == 0 {
+				if !c.HasHint(account.HintNoIMAP) || len(c.Outgoing) > 0 {
+					t.Errorf("no incoming server: allowed only with no servers at all and a no-imap hint")
+				}
+				return
+			}
+			if c.Incoming[0].Security == account.None {
+				t.Errorf("first incoming server %v is unencrypted; list an ssl or starttls one first", c.Incoming[0])
+			}
+			if len(c.Outgoing) == 0 {
+				t.Errorf("no outgoing server")
+			} else if c.Outgoing[0].Security == account.None {
+				t.Errorf("first outgoing server %v is unencrypted; list an ssl or starttls one first", c.Outgoing[0])
+			}
+			checkOrder(t, "incoming", c.Incoming)
+			checkOrder(t, "outgoing", c.Outgoing)
+		})
+	}
+}
+
+// checkOrder: IMAP before POP3, and within a protocol ssl before starttls
+// before none (RFC 8314).
+func checkOrder(t *testing.T, dir string, servers []account.Server) {
+	t.Helper()
+	sawPOP := false
+	last := map[account.Protocol]account.Security{}
+	for i, s := range servers {
+		if s.Protocol == account.POP3 {
+			sawPOP = true
+		}
+		if s.Protocol == account.IMAP && sawPOP {
+			t.Errorf("%s server %d (%v) is IMAP after a POP3 server; list IMAP first", dir, i+1, s)
+		}
+		if prev, ok := last[s.Protocol]; ok && s.Security.Rank() < prev.Rank() {
+			t.Errorf("%s server %d (%v) is %s after a %s %s server; order ssl, starttls, none", dir, i+1, s, s.Security, prev, s.Protocol)
+		}
+		last[s.Protocol] = s.Security
+	}
+}
+
+// TestEveryDomainAndMXFindsItsProvider goes through the public API for every
+// domain and MX host in the database.
+func TestEveryDomainAndMXFindsItsProvider(t *testing.T) {
+	for _, c := range All() {
+		for _, d := range c.Domains {
+			got, ok := Lookup(d)
+			if !ok || got.Provider.ID != c.Provider.ID {
+				t.Errorf("Lookup(%q) = %v, %v; want %s", d, got.Provider, ok, c.Provider.ID)
+			}
+			if got.Source != account.SourceBuiltin || !got.SecureSource {
+				t.Errorf("Lookup(%q): source %q secure %v; want builtin, true", d, got.Source, got.SecureSource)
+			}
+		}
+		for _, m := range c.MXHosts {
+			host := strings.Replace(m, "*.", "mx-test.", 1)
+			got, ok := LookupMX(host)
+			if !ok || got.Provider.ID != c.Provider.ID {
+				t.Errorf("LookupMX(%q) = %v, %v; want %s", host, got.Provider, ok, c.Provider.ID)
+			}
+		}
+		if got, ok := ByID(c.Provider.ID); !ok || !reflect.DeepEqual(got, c) {
+			t.Errorf("ByID(%q) = %v; want the same config as All()", c.Provider.ID, ok)
+		}
+	}
+}
+
+// The users' guide's four providers, by every domain it names.
+func TestGuideProviders(t *testing.T) {
+	tests := map[string][]string{
+		"gmail":   {"gmail.com", "googlemail.com"},
+		"mailru":  {"mail.ru", "inbox.ru", "bk.ru", "list.ru", "internet.ru"},
+		"yandex":  {"yandex.ru", "ya.ru", "narod.ru", "yandex.com", "yandex.by", "yandex.kz", "yandex.ua"},
+		"rambler": {"rambler.ru", "ro.ru", "r0.ru", "lenta.ru", "myrambler.ru", "autorambler.ru", "rambler.ua"},
+	}
+	for id, domains := range tests {
+		for _, d := range domains {
+			c, ok := Lookup(d)
+			if !ok || c.Provider.ID != id {
+				t.Errorf("Lookup(%q) = %v, %v; want %s", d, c.Provider, ok, id)
+			}
+		}
+	}
+}
+
+// testDB builds a database from files in memory.
+func testDB(files map[string]string) *database {
+	m := fstest.MapFS{}
+	for name, body := range files {
+		m["data/"+name] = &fstest.MapFile{Data: []byte(body)}
+	}
+	return load(m, "data")
+}
+
+func provider(id string, extra string) string {
+	return `<?xml version="1.0"?>
+<clientConfig version="1.1" xmlns:mw="https://mailwiz.github.io/ns/clientconfig-ext/1"><emailProvider id="` + id + `">` + extra + `
+<incomingServer type="imap"><hostname>imap.` + id + `.example</hostname><port>993</port><socketType>SSL</socketType></incomingServer>
+</emailProvider></clientConfig>`
+}
+
+func TestLookupForms(t *testing.T) {
+	d := testDB(map[string]string{
+		"pochta.xml": provider("pochta", `<domain>xn--80a1acny.xn--p1ai</domain><domain>pochta.example</domain>`),
+	})
+	if len(d.errs) > 0 {
+		t.Fatal(d.errs)
+	}
+	tests := []struct {
+		in string
+		ok bool
+	}{
+		{"pochta.example", true},
+		{"POCHTA.Example", true},
+		{"pochta.example.", true},
+		{"  pochta.example ", true},
+		{"xn--80a1acny.xn--p1ai", true},
+		{"почта.рф", true},
+		{"ПОЧТА.РФ", true},
+		{"почта.рф.", true},
+		{"sub.pochta.example", false}, // a subdomain is another mail domain
+		{"example", false},
+		{"", false},
+		{".", false},
+		{"a..b", false},
+		{"\xff\xfe", false},
+	}
+	for _, tt := range tests {
+		c, ok := d.lookup(tt.in)
+		if ok != tt.ok {
+			t.Errorf("lookup(%q) ok = %v, want %v", tt.in, ok, tt.ok)
+		}
+		if ok && c.Provider.ID != "pochta" {
+			t.Errorf("lookup(%q) = %s", tt.in, c.Provider.ID)
+		}
+	}
+}
+
+func TestLookupMXPatterns(t *testing.T) {
+	d := testDB(map[string]string{
+		"google.xml": provider("google", `<mw:mx>aspmx.l.google.com</mw:mx><mw:mx>*.google.com</mw:mx>`),
+		"special.xml": provider("special",
+			`<mw:mx>*.mx.special.google.com</mw:mx><mw:mx>mx.other.example</mw:mx>`),
+	})
+	if len(d.errs) > 0 {
+		t.Fatal(d.errs)
+	}
+	tests := []struct{ host, want string }{
+		{"aspmx.l.google.com", "google"},
+		{"ASPMX.L.GOOGLE.COM.", "google"},
+		{"alt1.aspmx.l.google.com", "google"},
+		{"a.mx.special.google.com", "special"}, // the longest suffix wins
+		{"mx.special.google.com", "google"},    // "*." needs a label before the suffix
+		{"mx.other.example", "special"},
+		{"sub.mx.other.example", ""}, // an exact host is not a pattern
+		{"google.com", ""},
+		{"evilgoogle.com", ""},
+		{"google.com.evil.example", ""},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		c, ok := d.lookupMX(tt.host)
+		got := ""
+		if ok {
+			got = c.Provider.ID
+		}
+		if got != tt.want {
+			t.Errorf("lookupMX(%q) = %q, want %q", tt.host, got, tt.want)
+		}
+	}
+}
+
+// TestLoadSurvivesBadFiles: a broken or conflicting file is left out with
+// an error naming it, and the rest of the database works.
+func TestLoadSurvivesBadFiles(t *testing.T) {
+	d := testDB(map[string]string{
+		"a.xml":      provider("a", `<domain>a.example</domain><domain>shared.example</domain><mw:mx>*.mx.example</mw:mx>`),
+		"b.xml":      provider("b", `<domain>b.example</domain><domain>shared.example</domain>`),
+		"c.xml":      provider("c", `<domain>c.example</domain><mw:mx>*.mx.example</mw:mx>`),
+		"broken.xml": `<clientConfig><emailProvider id="broken">`,
+		"dup.xml":    provider("a", `<domain>dup.example</domain>`),
+		"ok.xml":     provider("ok", `<domain>ok.example</domain>`),
+	})
+	want := []string{
+		`data/b.xml: domain "shared.example" already belongs to data/a.xml`,
+		`data/broken.xml: autoconfig: not well-formed`,
+		`data/c.xml: MX "*.mx.example" already belongs to data/a.xml`,
+		`data/dup.xml: id "a" is already used by data/a.xml`,
+	}
+	var got []string
+	for _, e := range d.errs {
+		got = append(got, e.Error())
+	}
+	if len(got) != len(want) {
+		t.Fatalf("errors:\n%s\nwant %d", strings.Join(got, "\n"), len(want))
+	}
+	for _, w := range want {
+		if !strings.Contains(strings.Join(got, "\n"), w) {
+			t.Errorf("no error containing %q in\n%s", w, strings.Join(got, "\n"))
+		}
+	}
+	for dom, id := range map[string]string{"a.example": "a", "shared.example": "a", "ok.example": "ok"} {
+		if c, ok := d.lookup(dom); !ok || c.Provider.ID != id {
+			t.Errorf("lookup(%q) = %v, %v; want %s", dom, c.Provider, ok, id)
+		}
+	}
+	if _, ok := d.lookup("b.example"); ok {
+		t.Errorf("a file with a conflicting domain was half-loaded")
+	}
+}
+
+// TestCallerCannotChangeDatabase: the wizard edits what Lookup returns.
+func TestCallerCannotChangeDatabase(t *testing.T) {
+	c, ok := Lookup("gmail.com")
+	if !ok {
+		t.Fatal("gmail.com not found")
+	}
+	c.Provider.Name = "changed"
+	c.Incoming[0].Host = "evil.example"
+	c.Domains[0] = "evil.example"
+	for i := range c.Hints {
+		for k := range c.Hints[i].Text {
+			c.Hints[i].Text[k] = "changed"
+		}
+	}
+	again, _ := Lookup("gmail.com")
+	if again.Provider.Name == "changed" || again.Incoming[0].Host == "evil.example" || again.Domains[0] == "evil.example" {
+		t.Errorf("editing a Lookup result changed the database: %+v", again)
+	}
+	for _, h := range again.Hints {
+		if h.In("en") == "changed" {
+			t.Errorf("editing a hint text changed the database")
+		}
+	}
+}
+
+func BenchmarkLookup(b *testing.B) {
+	get() // the one-time parse is not what we measure
+	for _, in := range []string{"gmail.com", "GMail.COM.", "yandex.ua", "почта.рф", "unknown.example"} {
+		b.Run(in, func(b *testing.B) {
+			for b.Loop() {
+				Lookup(in)
+			}
+		})
+	}
+	b.Run("mx-pattern", func(b *testing.B) {
+		for b.Loop() {
+			LookupMX("alt4.aspmx.l.google.com.")
+		}
+	})
+}
+
+// BenchmarkLoad is the one-time cost of the first lookup: parsing every file.
+func BenchmarkLoad(b *testing.B) {
+	for b.Loop() {
+		d := load(dataFS, "data")
+		if len(d.all) == 0 {
+			b.Fatal("empty database")
+		}
+	}
+}
+
+func ExampleLookup() {
+	c, ok := Lookup("GoogleMail.com")
+	if !ok {
+		return
+	}
+	addr, _ := account.ParseAddress("alice+news@googlemail.com")
+	imap, _ := c.For(addr).PreferredIncoming(account.IMAP)
+	fmt.Println(c.Provider.ID, imap.Host, imap.Port, imap.Security, imap.Username)
+	// Output: gmail imap.gmail.com 993 ssl alice@googlemail.com
+}
