@@ -1,0 +1,122 @@
+package export
+
+import (
+	"embed"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"io"
+	"strings"
+
+	"github.com/mailwiz/mailwiz/account"
+)
+
+// The sheet is the universal fallback: a printable HTML page with the
+// settings table of our users' guide (server, port, encryption, username for
+// incoming and outgoing mail), the provider's hints with their links, and
+// short steps for each mail program. It is one file with its CSS inside, so
+// it prints and opens offline; html/template escapes every value and refuses
+// links that are not http(s).
+
+//go:embed templates/sheet.html
+var templateFS embed.FS
+
+var sheetTemplate = template.Must(template.ParseFS(templateFS, "templates/sheet.html"))
+
+func init() {
+	register(Format{
+		Name: "sheet", Ext: ".html",
+		Description: "printable HTML page with the settings table, the provider's hints and steps for every mail program",
+		write:       writeSheet,
+	})
+	register(Format{
+		Name: "json", Ext: ".json",
+		Description: "the detect JSON (DESIGN.md), the chosen servers first",
+		write:       writeJSON,
+	})
+}
+
+type sheetStep struct{ Client, Text string }
+
+type sheetHint struct{ Text, URL string }
+
+type sheetData struct {
+	Lang, Title, Name, Email, Provider string
+	T                                  *texts
+	In, Out                            account.Server
+	InProto, InSec, OutSec             string
+	InAuth, OutAuth, Leave             string
+	Warnings, Limits                   []string
+	Hints                              []sheetHint
+	Steps                              []sheetStep
+}
+
+func writeSheet(w io.Writer, a Account) error {
+	t := textsFor(a.Lang)
+	d := sheetData{
+		Lang: a.Lang, T: t,
+		Title: fmt.Sprintf(t.Title, a.Address.Display()),
+		Name:  a.displayName(), Email: a.Address.Display(),
+		In: a.Incoming, Out: a.Outgoing,
+		InProto: strings.ToUpper(string(a.Incoming.Protocol)),
+		InSec:   t.security(a.Incoming.Security), OutSec: t.security(a.Outgoing.Security),
+		InAuth: t.auth(a.Incoming.Auth), OutAuth: t.auth(a.Outgoing.Auth),
+	}
+	if p := a.Config.Provider; p != nil {
+		d.Provider = p.Name
+	}
+	if a.Incoming.Protocol == account.POP3 {
+		d.Leave = t.leave(a)
+	}
+	if a.oauth2() {
+		d.Warnings = append(d.Warnings, fmt.Sprintf(t.OAuth2Sheet, a.providerName()))
+	}
+	if a.plaintext() {
+		d.Warnings = append(d.Warnings, t.Plaintext)
+	}
+	for _, h := range a.Config.Hints {
+		if txt := h.In(a.Lang); txt != "" {
+			d.Hints = append(d.Hints, sheetHint{Text: txt, URL: h.URL})
+		}
+	}
+	l := a.Config.Limits
+	for _, lim := range []struct {
+		n      int
+		format string
+	}{{l.MaxMessageMB, t.MaxMessage}, {l.MaxRecipients, t.MaxRecipients}, {l.SendPerDay, t.SendPerDay}, {l.IMAPConnections, t.IMAPConns}} {
+		if lim.n > 0 {
+			d.Limits = append(d.Limits, fmt.Sprintf(lim.format, lim.n))
+		}
+	}
+	d.Steps = []sheetStep{
+		{t.ClientThunderbird, t.StepThunderbird},
+		{t.ClientTheBat, t.StepTheBat},
+		{t.ClientApple, t.StepApple},
+		{t.ClientOutlook, t.StepOutlook},
+		{t.ClientPhones, t.StepPhones},
+	}
+	return sheetTemplate.Execute(w, d)
+}
+
+// writeJSON writes the detect JSON with the chosen servers first, so a
+// program reading "the preferred server" gets the one the person chose.
+func writeJSON(w io.Writer, a Account) error {
+	c := a.Config
+	c.Incoming = chosenFirst(a.Incoming, c.For(a.Address).Incoming)
+	c.Outgoing = chosenFirst(a.Outgoing, c.For(a.Address).Outgoing)
+	c.LeaveOnServer, c.DaysOnServer = a.LeaveOnServer, a.DaysOnServer
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(c.View(a.Address, a.Lang))
+}
+
+// chosenFirst returns chosen followed by the others, without duplicates.
+func chosenFirst(chosen account.Server, all []account.Server) []account.Server {
+	out := []account.Server{chosen}
+	for _, s := range all {
+		if s != chosen {
+			out = append(out, s)
+		}
+	}
+	return out
+}

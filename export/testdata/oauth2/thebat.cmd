@@ -1,0 +1,32 @@
+@echo off
+rem mailwiz: The Bat! mailbox carol@outlook.com
+rem Creates the mailbox with The Bat!'s /ADD command, then shows the steps
+rem for what /ADD cannot set. No password is in this file.
+setlocal DisableDelayedExpansion
+chcp 65001 >nul
+set "TB=%ProgramFiles%\The Bat!\thebat64.exe"
+if not exist "%TB%" set "TB=%ProgramFiles(x86)%\The Bat!\thebat32.exe"
+if not exist "%TB%" set "TB=%ProgramFiles%\The Bat!\thebat32.exe"
+if not exist "%TB%" goto notfound
+start "" "%TB%" /ADD User="carol@outlook.com";InServer="outlook.office365.com";OutServer="smtp-mail.outlook.com";InUser="carol@outlook.com";IMAP;FromAddr="carol@outlook.com";FromName="Carol"
+echo(/ADD has created the mailbox. It cannot set ports, encryption or SMTP authentication, so set them now:
+goto sheet
+:notfound
+echo(The Bat! was not found in Program Files. Start The Bat! and add the mailbox by hand with these settings:
+:sheet
+echo(
+echo(The Bat!: finish the mailbox carol@outlook.com
+echo(
+echo(!! Outlook.com accepts only a browser sign-in ^(OAuth2^) from mail programs: a password, even an app password, is refused. The Bat! cannot be given OAuth2 by this file, so the account will not log in. Add it with The Bat!'s own account wizard, which offers Outlook.com's sign-in, or use Thunderbird.
+echo(
+echo(Mailbox › Mailbox Properties… › Transport
+echo(  Sending mail: Server smtp-mail.outlook.com, Port 587, Connection: Secure on standard port ^(STARTTLS^)
+echo(  Sending mail › Authentication…:
+echo(    - tick SMTP Authentication ^(RFC-2554^)
+echo(    - choose Use Mail Receive Options ^(POP3/IMAP^)
+echo(    - leave Require secure authentication off
+echo(  Receiving mail: Protocol IMAP4, Server outlook.office365.com, Port 993, Connection: Secure to dedicated port ^(TLS^), User carol@outlook.com
+echo(
+echo(The password is not in this file: The Bat! asks for it when it first connects.
+echo(
+pause

@@ -1,0 +1,31 @@
+@echo off
+rem mailwiz: The Bat! mailbox boris+news@xn--80a1acny.xn--p1ai
+rem Creates the mailbox with The Bat!'s /ADD command, then shows the steps
+rem for what /ADD cannot set. No password is in this file.
+setlocal DisableDelayedExpansion
+chcp 65001 >nul
+set "TB=%ProgramFiles%\The Bat!\thebat64.exe"
+if not exist "%TB%" set "TB=%ProgramFiles(x86)%\The Bat!\thebat32.exe"
+if not exist "%TB%" set "TB=%ProgramFiles%\The Bat!\thebat32.exe"
+if not exist "%TB%" goto notfound
+start "" "%TB%" /ADD User="boris+news@почта.рф";InServer="pop.xn--80a1acny.xn--p1ai";OutServer="smtp.xn--80a1acny.xn--p1ai";InUser="boris";KeepDays=14;FromAddr="boris+news@xn--80a1acny.xn--p1ai";FromName="Борис Петров"
+echo(Команда /ADD создала ящик. Порты, шифрование и аутентификацию SMTP она задать не может, задайте их сейчас:
+goto sheet
+:notfound
+echo(The Bat! не найден в Program Files. Запустите The Bat! и добавьте ящик вручную с этими параметрами:
+:sheet
+echo(
+echo(The Bat!: завершите настройку ящика boris+news@почта.рф
+echo(
+echo(Ящик › Свойства почтового ящика… › Транспорт
+echo(  Отправка почты: Сервер smtp.xn--80a1acny.xn--p1ai, Порт 465, Соединение: Безопасное на спец. порт ^(TLS^)
+echo(  Отправка почты › Аутентификация…:
+echo(    - отметьте «Аутентификация SMTP ^(RFC-2554^)»
+echo(    - выберите «Использовать параметры получения почты ^(POP3/IMAP^)»
+echo(  Получение почты: Протокол POP3, Сервер pop.xn--80a1acny.xn--p1ai, Порт 995, Соединение: Безопасное на спец. порт ^(TLS^), Пользователь boris
+echo(
+echo(Ящик › Свойства почтового ящика… › Управление почтой: хранить копии на сервере 14 дн.
+echo(
+echo(Пароля в этом файле нет: The Bat! спросит его при первом подключении.
+echo(
+pause

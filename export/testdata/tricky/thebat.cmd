@@ -1,0 +1,32 @@
+@echo off
+rem mailwiz: The Bat! mailbox dan.o@example.net
+rem Creates the mailbox with The Bat!'s /ADD command, then shows the steps
+rem for what /ADD cannot set. No password is in this file.
+setlocal DisableDelayedExpansion
+chcp 65001 >nul
+set "TB=%ProgramFiles%\The Bat!\thebat64.exe"
+if not exist "%TB%" set "TB=%ProgramFiles(x86)%\The Bat!\thebat32.exe"
+if not exist "%TB%" set "TB=%ProgramFiles%\The Bat!\thebat32.exe"
+if not exist "%TB%" goto notfound
+start "" "%TB%" /ADD User="dan.o@example.net";InServer="mail.example.net";OutServer="mail.example.net";InUser="dan%%USER%%^&|<>!";OutUser="relay-user";IMAP;FromAddr="dan.o@example.net";FromName="Dan 'D' O'Neil & <Co> 100%% ^!"
+echo(/ADD has created the mailbox. It cannot set ports, encryption or SMTP authentication, so set them now:
+goto sheet
+:notfound
+echo(The Bat! was not found in Program Files. Start The Bat! and add the mailbox by hand with these settings:
+:sheet
+echo(
+echo(The Bat!: finish the mailbox dan.o@example.net
+echo(
+echo(!! Warning: this setup sends your password over the network unencrypted. Use it only if your provider offers nothing better.
+echo(
+echo(Mailbox › Mailbox Properties… › Transport
+echo(  Sending mail: Server mail.example.net, Port 25, Connection: Regular
+echo(  Sending mail › Authentication…:
+echo(    - tick SMTP Authentication ^(RFC-2554^)
+echo(    - Username: relay-user
+echo(    - leave Require secure authentication off
+echo(  Receiving mail: Protocol IMAP4, Server mail.example.net, Port 143, Connection: Regular, User dan%%USER%%^^^&^|^<^>!
+echo(
+echo(The password is not in this file: The Bat! asks for it when it first connects.
+echo(
+pause
