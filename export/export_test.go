@@ -86,7 +86,7 @@ func fixtures(t testing.TB) map[string]Account {
 		Outgoing: []account.Server{
 			{Protocol: account.SMTP, Host: "mail.example.net", Port: 25, Security: account.None, Username: "relay-user", Auth: account.AuthPassword},
 		},
-		Hints: []account.Hint{{Kind: account.HintPlaintext, Text: map[string]string{"en": `Sends "everything" <unencrypted> & more`}, URL: "javascript:alert(1)"}},
+		Hints:  []account.Hint{{Kind: account.HintPlaintext, Text: map[string]string{"en": `Sends "everything" <unencrypted> & more`}, URL: "javascript:alert(1)"}},
 		Source: account.SourceGuess,
 	}
 	mk := func(addr string, cfg account.Config, name, lang string, leave bool) Account {
@@ -386,11 +386,11 @@ func TestIDNHostBecomesASCII(t *testing.T) {
 
 func TestJSString(t *testing.T) {
 	for in, want := range map[string]string{
-		`plain`:      `"plain"`,
-		`a"b\c`:      `"a\"b\\c"`,
-		"Борис":      `"Борис"`,
-		"x\ny":       `"x\u000ay"`,
-		"x\u2028y":   `"x\u2028y"`,
+		`plain`:     `"plain"`,
+		`a"b\c`:     `"a\"b\\c"`,
+		"Борис":     `"Борис"`,
+		"x\ny":      `"x\u000ay"`,
+		"x\u2028y":  `"x\u2028y"`,
 		"</script>": `"</script>"`,
 	} {
 		if got := jsString(in); got != want {

@@ -12,12 +12,12 @@ import (
 type texts struct {
 	// Settings table (the users' guide words).
 	Settings, Incoming, Outgoing, Server, Port, Encryption, Username, Password, Auth string
-	PasswordValue                                                                  string
-	SecSSL, SecSTARTTLS, SecNone                                                   string
-	AuthPassword, AuthEncrypted, AuthOAuth2, AuthNone, AuthClientIP, AuthCert      string
-	LeaveOn, LeaveOff, LeaveDays                                                   string
-	Title, Account, Name, Before, Limits, Steps, Generated                         string
-	MaxMessage, MaxRecipients, SendPerDay, IMAPConns                               string
+	PasswordValue                                                                    string
+	SecSSL, SecSTARTTLS, SecNone                                                     string
+	AuthPassword, AuthEncrypted, AuthOAuth2, AuthNone, AuthClientIP, AuthCert        string
+	LeaveOn, LeaveOff, LeaveDays                                                     string
+	Title, Account, Name, Before, Limits, Steps, Generated                           string
+	MaxMessage, MaxRecipients, SendPerDay, IMAPConns                                 string
 
 	// Warnings. %[1]s is the provider, %[2]s the client.
 	OAuth2NoClient string
@@ -26,7 +26,7 @@ type texts struct {
 	NoPassword     string
 
 	// Steps per client (the sheet and the files' own instructions).
-	StepThunderbird, StepTheBat, StepApple, StepOutlook, StepPhones string
+	StepThunderbird, StepTheBat, StepApple, StepOutlook, StepPhones           string
 	ClientThunderbird, ClientTheBat, ClientApple, ClientOutlook, ClientPhones string
 
 	// Thunderbird profile ZIP.
