@@ -251,11 +251,17 @@ func clone(c account.Config) account.Config {
 		p := *c.Provider
 		c.Provider = &p
 	}
-	c.Domains = append([]string(nil), c.Domains...)
-	c.MXHosts = append([]string(nil), c.MXHosts...)
-	c.Incoming = append([]account.Server(nil), c.Incoming...)
-	c.Outgoing = append([]account.Server(nil), c.Outgoing...)
-	c.Limits.BlockedAttachments = append([]string(nil), c.Limits.BlockedAttachments...)
+	// One backing array per element type keeps a lookup at a handful of
+	// allocations; the capacity limits stop an append to one slice from
+	// overwriting the next.
+	nd, nm := len(c.Domains), len(c.MXHosts)
+	strs := make([]string, 0, nd+nm+len(c.Limits.BlockedAttachments))
+	strs = append(append(append(strs, c.Domains...), c.MXHosts...), c.Limits.BlockedAttachments...)
+	c.Domains, c.MXHosts = nilIfEmpty(strs[:nd:nd]), nilIfEmpty(strs[nd:nd+nm:nd+nm])
+	c.Limits.BlockedAttachments = nilIfEmpty(strs[nd+nm:])
+	ni := len(c.Incoming)
+	servers := append(append(make([]account.Server, 0, ni+len(c.Outgoing)), c.Incoming...), c.Outgoing...)
+	c.Incoming, c.Outgoing = nilIfEmpty(servers[:ni:ni]), nilIfEmpty(servers[ni:])
 	if c.Hints != nil {
 		hints := make([]account.Hint, len(c.Hints))
 		for i, h := range c.Hints {
@@ -271,4 +277,13 @@ func clone(c account.Config) account.Config {
 		c.Hints = hints
 	}
 	return c
+}
+
+// nilIfEmpty keeps a clone DeepEqual to its original: the parser leaves
+// absent lists nil.
+func nilIfEmpty[T any](s []T) []T {
+	if len(s) == 0 {
+		return nil
+	}
+	return s
 }
