@@ -172,6 +172,7 @@ type NotFoundError struct {
 type SourceError struct {
 	Source account.Source
 	Err    error
+	rank   int
 }
 
 func (e *NotFoundError) Error() string {
@@ -296,7 +297,7 @@ func runNetwork(ctx context.Context, addr account.Address, opts *Options, srcs [
 			done[res.rank] = true
 			s := srcs[res.rank]
 			if res.err != nil {
-				failures = append(failures, SourceError{Source: s.name, Err: res.err})
+				failures = append(failures, SourceError{Source: s.name, Err: res.err, rank: res.rank})
 				emit(Event{Source: s.name, State: Failed, Detail: res.err.Error()})
 			} else {
 				c := res.cfg
@@ -322,7 +323,7 @@ func runNetwork(ctx context.Context, addr account.Address, opts *Options, srcs [
 			}
 			for i, s := range srcs {
 				if !done[i] {
-					failures = append(failures, SourceError{Source: s.name,
+					failures = append(failures, SourceError{Source: s.name, rank: i,
 						Err: fmt.Errorf("no answer within the overall deadline of %v", opts.timeout())})
 				}
 			}
@@ -336,13 +337,13 @@ func runNetwork(ctx context.Context, addr account.Address, opts *Options, srcs [
 				}
 				return bestCfg, nil
 			}
-			return account.Config{}, &NotFoundError{Domain: addr.DomainUnicode, Failures: sortFailures(failures, srcs), TimedOut: true}
+			return account.Config{}, &NotFoundError{Domain: addr.DomainUnicode, Failures: sortFailures(failures), TimedOut: true}
 		}
 	}
 	if best >= 0 {
 		return finish()
 	}
-	return account.Config{}, &NotFoundError{Domain: addr.DomainUnicode, Failures: sortFailures(failures, srcs)}
+	return account.Config{}, &NotFoundError{Domain: addr.DomainUnicode, Failures: sortFailures(failures)}
 }
 
 // lastFoundWasFinal reports whether the Found event just sent for res was
@@ -350,16 +351,8 @@ func runNetwork(ctx context.Context, addr account.Address, opts *Options, srcs [
 func lastFoundWasFinal(res result, best int) bool { return res.err == nil && res.rank == best }
 
 // sortFailures orders failures by rank so the message reads best source first.
-func sortFailures(f []SourceError, srcs []source) []SourceError {
-	rank := func(s account.Source) int {
-		for i, x := range srcs {
-			if x.name == s {
-				return i
-			}
-		}
-		return len(srcs)
-	}
-	sort.SliceStable(f, func(i, j int) bool { return rank(f[i].Source) < rank(f[j].Source) })
+func sortFailures(f []SourceError) []SourceError {
+	sort.SliceStable(f, func(i, j int) bool { return f[i].rank < f[j].rank })
 	return f
 }
 

@@ -15,20 +15,17 @@ import (
 	"github.com/mailwiz/mailwiz/account"
 )
 
-// guessHosts are the name prefixes tried, in order of preference; "" is the
-// bare domain. Which protocols each is tried for follows Thunderbird: a
-// host named for one protocol is asked only about that one.
-var guessHosts = []struct {
-	prefix string
-	protos []account.Protocol
-}{
-	{"imap.", []account.Protocol{account.IMAP}},
-	{"mail.", []account.Protocol{account.IMAP, account.POP3, account.SMTP}},
-	{"pop3.", []account.Protocol{account.POP3}},
-	{"pop.", []account.Protocol{account.POP3}},
-	{"smtp.", []account.Protocol{account.SMTP}},
-	{"", []account.Protocol{account.IMAP, account.POP3, account.SMTP}},
+// guessHosts are the name prefixes tried per protocol, in order of
+// preference; "" is the bare domain. As in Thunderbird, a host named for
+// one protocol is asked only about that one.
+var guessHosts = map[account.Protocol][]string{
+	account.IMAP: {"imap.", "mail.", ""},
+	account.POP3: {"pop3.", "pop.", "mail.", ""},
+	account.SMTP: {"smtp.", "mail.", ""},
 }
+
+// guessNames are the distinct prefixes, each resolved once.
+var guessNames = []string{"imap.", "mail.", "pop3.", "pop.", "smtp.", ""}
 
 // guessPorts per protocol, preferred first (RFC 8314: implicit TLS first;
 // port 25 last, as many networks block it).
@@ -62,16 +59,16 @@ type probeResult struct {
 // logs in.
 func (r *runner) guess(ctx context.Context) (account.Config, error) {
 	var probes []probe
-	for i, h := range guessHosts {
-		for _, p := range h.protos {
-			for _, pp := range guessPorts[p] {
-				probes = append(probes, probe{host: h.prefix + r.addr.Domain, hostIdx: i, proto: p, port: pp.port, tls: pp.tls})
+	for _, proto := range []account.Protocol{account.IMAP, account.POP3, account.SMTP} {
+		for i, prefix := range guessHosts[proto] {
+			for _, pp := range guessPorts[proto] {
+				probes = append(probes, probe{host: prefix + r.addr.Domain, hostIdx: i, proto: proto, port: pp.port, tls: pp.tls})
 			}
 		}
 	}
 	lookups := map[string]*lookup{}
-	for _, h := range guessHosts {
-		name := h.prefix + r.addr.Domain
+	for _, prefix := range guessNames {
+		name := prefix + r.addr.Domain
 		l := &lookup{done: make(chan struct{})}
 		lookups[name] = l
 		go func() {
