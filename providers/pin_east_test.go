@@ -100,11 +100,11 @@ var eastPins = []pin{
 		server(account.SMTP, "smtp.rambler.ru", 465, account.SSL, "ivan.petrov@autorambler.ru"),
 		nil},
 
-	// VK Mail: its own hosts on Mail.ru's service.
+	// VK Mail: its own product on Mail.ru's servers and password page.
 	{"vk.com", "vk",
-		server(account.IMAP, "imap.vk.com", 993, account.SSL, "ivan.petrov@vk.com"),
-		server(account.SMTP, "smtp.vk.com", 465, account.SSL, "ivan.petrov@vk.com"),
-		nil},
+		server(account.IMAP, "imap.mail.ru", 993, account.SSL, "ivan.petrov@vk.com"),
+		server(account.SMTP, "smtp.mail.ru", 465, account.SSL, "ivan.petrov@vk.com"),
+		[]account.HintKind{account.HintAppPassword}},
 
 	// China: IMAP switched on in web settings, an authorization code instead of the password.
 	{"qq.com", "qq",
