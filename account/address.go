@@ -129,6 +129,11 @@ func ParseAddress(s string) (Address, error) {
 	if err != nil {
 		return Address{}, err
 	}
+	// An IDN domain grows when encoded: the limit is on the form servers see.
+	if n := utf8.RuneCountInString(local) + 1 + len(ascii); n > maxAddress {
+		return Address{}, addrErr("too-long", "use a shorter address",
+			"the address is %d characters long once its domain is encoded for DNS (%s); the limit is %d", n, ascii, maxAddress)
+	}
 	return Address{Local: local, Domain: ascii, DomainUnicode: unicodeForm}, nil
 }
 

@@ -53,9 +53,12 @@ func TestParseAddressAccepts(t *testing.T) {
 }
 
 // idnLongDomain is short in characters but longer than 253 once encoded.
-func idnLongDomain() string {
+func idnLongDomain() string { return idnDomain(9) }
+
+// idnDomain is n Cyrillic labels of 29 punycode bytes each, then .рф.
+func idnDomain(n int) string {
 	label := "жабвгдезийклмнопрстуф" // 21 letters: 29 bytes of punycode
-	return strings.TrimSuffix(strings.Repeat(label+".", 9), ".") + ".рф"
+	return strings.TrimSuffix(strings.Repeat(label+".", n), ".") + ".рф"
 }
 
 // TestParseAddressRejects covers every rejection of issue 2, item 2: the
@@ -88,6 +91,7 @@ func TestParseAddressRejects(t *testing.T) {
 		{"domain too long", "a@" + idnLongDomain(), "domain-too-long", "limit is 253"},
 		{"single label", "root@localhost", "single-label", `"localhost" has no dot`},
 		{"address too long", strings.Repeat("a", 60) + "@" + strings.Repeat(strings.Repeat("b", 60)+".", 4) + "com", "too-long", "limit is 254"},
+		{"address too long once encoded", strings.Repeat("a", 64) + "@" + idnDomain(7), "too-long", "once its domain is encoded"},
 		{"local too long", strings.Repeat("a", 65) + "@example.com", "local-too-long", "65 characters"},
 		{"local dot", ".alice@example.com", "local-dot", "starts or ends with a dot"},
 		{"local dots", "al..ice@example.com", "local-dots", "two dots"},
