@@ -144,6 +144,11 @@ var eastPins = []pin{
 		server(account.SMTP, "smtp.139.com", 465, account.SSL, "ivan.petrov@139.com"),
 		nil},
 
+	{"189.cn", "189",
+		server(account.IMAP, "imap.189.cn", 993, account.SSL, "ivan.petrov@189.cn"),
+		server(account.SMTP, "smtp.189.cn", 465, account.SSL, "ivan.petrov@189.cn"),
+		[]account.HintKind{account.HintEnableIMAP}},
+
 	// Korea: IMAP off until switched on; Naver and Kakao log in with the ID.
 	{"naver.com", "naver",
 		server(account.IMAP, "imap.naver.com", 993, account.SSL, "ivan.petrov"),
@@ -226,6 +231,15 @@ var eastPins = []pin{
 	{"atlas.cz", "atlas",
 		server(account.IMAP, "imap.atlas.cz", 993, account.SSL, "ivan.petrov@atlas.cz"),
 		server(account.SMTP, "smtp.atlas.cz", 465, account.SSL, "ivan.petrov@atlas.cz"),
+		nil},
+	// Brazil: UOL and its free BOL log in with the part before @.
+	{"uol.com.br", "uol",
+		server(account.IMAP, "imap.uol.com.br", 993, account.SSL, "ivan.petrov"),
+		server(account.SMTP, "smtps.uol.com.br", 587, account.STARTTLS, "ivan.petrov"),
+		[]account.HintKind{account.HintEnableIMAP}},
+	{"bol.com.br", "bol",
+		server(account.IMAP, "imap.bol.com.br", 993, account.SSL, "ivan.petrov"),
+		server(account.SMTP, "smtps.bol.com.br", 465, account.SSL, "ivan.petrov"),
 		nil},
 	// Inbox.lv's hosts follow the address's domain.
 	{"inbox.lv", "inboxlv",
