@@ -448,6 +448,25 @@ var westPins = []westPin{
 	{"bigpond.com", "telstra",
 		west(wIMAP, "imap.telstra.com", 993, wSSL, wFull),
 		west(wSMTP, "smtp.telstra.com", 465, wSSL, wFull), nil},
+	// Germany: ISP and hosting mail; hosted own domains found by MX.
+	{"online.de", "1und1",
+		west(wIMAP, "imap.1und1.de", 993, wSSL, wFull),
+		west(wSMTP, "smtp.1und1.de", 465, wSSL, wFull), nil},
+	{"mx:mx00.kundenserver.de", "ionos",
+		west(wIMAP, "imap.ionos.de", 993, wSSL, wFull),
+		west(wSMTP, "smtp.ionos.de", 465, wSSL, wFull), nil},
+	{"mx:mx01.ionos.de", "ionos",
+		west(wIMAP, "imap.ionos.de", 993, wSSL, wFull),
+		west(wSMTP, "smtp.ionos.de", 465, wSSL, wFull), nil},
+	{"mx:smtpin.rzone.de", "strato",
+		west(wIMAP, "imap.strato.de", 993, wSSL, wFull),
+		west(wSMTP, "smtp.strato.de", 465, wSSL, wFull), nil},
+	{"arcor.de", "vodafonede",
+		west(wIMAP, "imap.vodafonemail.de", 993, wSSL, wFull),
+		west(wSMTP, "smtp.vodafonemail.de", 465, wSSL, wFull), nil},
+	{"vodafonemail.de", "vodafonede",
+		west(wIMAP, "imap.vodafonemail.de", 993, wSSL, wFull),
+		west(wSMTP, "smtp.vodafonemail.de", 465, wSSL, wFull), nil},
 }
 
 func TestPinWest(t *testing.T) {
