@@ -3,13 +3,17 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/mailwiz/mailwiz/account"
+	"github.com/mailwiz/mailwiz/discover"
 	"github.com/mailwiz/mailwiz/providers"
 )
 
@@ -26,6 +30,9 @@ type detectFlags struct {
 	offline bool
 	json    bool
 	lang    string
+	dns     string
+	ispdb   string
+	timeout time.Duration
 }
 
 func runDetect(ctx context.Context, env *Env, args []string) int {
@@ -34,6 +41,9 @@ func runDetect(ctx context.Context, env *Env, args []string) int {
 		fs.BoolVar(&f.offline, "offline", false, "use only the built-in provider database; ask no network")
 		fs.BoolVar(&f.json, "json", false, "print one JSON object (the contract in DESIGN.md) instead of a table")
 		fs.StringVar(&f.lang, "lang", "", "language of the hints: en or ru (default: from LANG)")
+		fs.StringVar(&f.dns, "dns", "", "send every DNS question to this server, HOST:PORT (default: the system's)")
+		fs.StringVar(&f.ispdb, "ispdb-url", discover.DefaultISPDBURL, "base URL of the ISPDB (Thunderbird's provider database)")
+		fs.DurationVar(&f.timeout, "timeout", discover.DefaultTimeout, "give up on the network after this long, e.g. 5s")
 	})
 	pos, err := parseArgs(fs, args)
 	if err != nil {
@@ -47,9 +57,22 @@ func runDetect(ctx context.Context, env *Env, args []string) int {
 		return fail(env, ExitUsage, "%v", err)
 	}
 	lang := language(env, f.lang)
-	cfg, ok := providers.Lookup(addr.Domain)
-	if !ok {
-		return fail(env, ExitFailed, "%s is not in the built-in database; discovery on the network (without --offline) will look for it", addr.DomainUnicode)
+	var cfg account.Config
+	if f.offline {
+		var ok bool
+		cfg, ok = providers.Lookup(addr.Domain)
+		if !ok {
+			return fail(env, ExitFailed, "%s is not in the built-in database; discovery on the network (without --offline) will look for it", addr.DomainUnicode)
+		}
+	} else {
+		opts, err := f.discoverOptions()
+		if err != nil {
+			return fail(env, ExitUsage, "%v", err)
+		}
+		cfg, err = discover.Run(ctx, addr, opts)
+		if err != nil {
+			return detectFailed(env, addr, err)
+		}
 	}
 	v := cfg.View(addr, lang)
 	if f.json {
@@ -57,6 +80,59 @@ func runDetect(ctx context.Context, env *Env, args []string) int {
 	}
 	printConfig(env.Stdout, v, addr)
 	return ExitOK
+}
+
+// discoverOptions turns the network flags into discovery options.
+func (f *detectFlags) discoverOptions() (discover.Options, error) {
+	opts := discover.Options{ISPDBURL: f.ispdb, Timeout: f.timeout}
+	if f.timeout <= 0 {
+		return opts, fmt.Errorf("--timeout %v is not a positive duration; use e.g. --timeout 10s", f.timeout)
+	}
+	if u, err := url.Parse(f.ispdb); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return opts, fmt.Errorf("--ispdb-url %q is not an http(s) URL like %s", f.ispdb, discover.DefaultISPDBURL)
+	}
+	if f.dns != "" {
+		r, err := discover.NewResolver(f.dns)
+		if err != nil {
+			return opts, fmt.Errorf("--dns: %w", err)
+		}
+		opts.Resolver = r
+	}
+	if netTestHook != nil {
+		netTestHook(&opts)
+	}
+	return opts, nil
+}
+
+// netTestHook lets this package's tests add their test CA and port map to
+// the discovery options; nil outside tests.
+var netTestHook func(*discover.Options)
+
+// detectConfig finds the settings for an address the way `mailwiz detect`
+// does without flags: the built-in database, then the network. test, save
+// and export use it when no servers are given on the command line.
+var detectConfig = func(ctx context.Context, addr account.Address) (account.Config, error) {
+	f := detectFlags{ispdb: discover.DefaultISPDBURL, timeout: discover.DefaultTimeout}
+	opts, err := f.discoverOptions()
+	if err != nil {
+		return account.Config{}, err
+	}
+	return discover.Run(ctx, addr, opts)
+}
+
+// detectFailed reports a discovery that found nothing: one line saying so
+// and how to go on by hand, then why each source failed.
+func detectFailed(env *Env, addr account.Address, err error) int {
+	var nf *discover.NotFoundError
+	if !errors.As(err, &nf) {
+		return fail(env, ExitFailed, "%v", err)
+	}
+	fail(env, ExitFailed, "no mail settings found for %s on the network; give the servers yourself, e.g. mailwiz test --incoming imap://mail.%s:993?security=ssl --outgoing smtp://mail.%s:465?security=ssl --password-stdin %s",
+		addr.DomainUnicode, addr.Domain, addr.Domain, addr)
+	for _, f := range nf.Failures {
+		fmt.Fprintf(env.Stderr, "  %s: %v\n", f.Source, f.Err)
+	}
+	return ExitFailed
 }
 
 func writeJSON(env *Env, v any) int {

@@ -139,7 +139,7 @@ func (p adProtocol) server() (account.Server, bool) {
 	default:
 		return s, false // Exchange types (EXCH, EXPR, EXHTTP, WEB) are not for us
 	}
-	s.Host = strings.ToLower(strings.TrimSpace(p.Server))
+	s.Host = strings.TrimSuffix(strings.ToLower(strings.TrimSpace(p.Server)), ".")
 	if !validHost(s.Host) {
 		return s, false
 	}

@@ -104,7 +104,15 @@ func (w *Web) SetLatency(lat time.Duration) {
 func (w *Web) certificate(hello *tls.ClientHelloInfo) (*tls.Certificate, error) {
 	w.mu.RLock()
 	defer w.mu.RUnlock()
-	if c := w.certs[strings.ToLower(hello.ServerName)]; c != nil {
+	name := strings.ToLower(hello.ServerName)
+	if name == "" && hello.Conn != nil {
+		// Clients send no SNI for an IP address: serve the certificate
+		// registered for the address they dialled, if any.
+		if a, ok := hello.Conn.LocalAddr().(*net.TCPAddr); ok {
+			name = a.IP.String()
+		}
+	}
+	if c := w.certs[name]; c != nil {
 		return c, nil
 	}
 	return w.fallbk, nil
