@@ -303,7 +303,10 @@ func TestXMLLint(t *testing.T) {
 	for name, a := range fixtures(t) {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()
-			files := map[string][]byte{"apple.mobileconfig": export(t, "apple", a)}
+			files := map[string][]byte{
+				"apple.mobileconfig": export(t, "apple", a),
+				"config-v1.1.xml":    export(t, "thunderbird-autoconfig", a),
+			}
 			var pox bytes.Buffer
 			if err := WriteAutodiscoverPOX(&pox, a); err != nil {
 				t.Fatal(err)

@@ -14,6 +14,7 @@ import (
 	"unicode/utf16"
 
 	"github.com/mailwiz/mailwiz/account"
+	"github.com/mailwiz/mailwiz/autoconfig"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/ from the current output")
@@ -441,5 +442,26 @@ func TestStableUUID(t *testing.T) {
 	b.Incoming.Host = "imap2.example.com"
 	if bytes.Equal(export(t, "apple", a), export(t, "apple", b)) {
 		t.Error("a different host gives the same profile")
+	}
+}
+
+// TestAutoconfigRoundTrip: the clientConfig export parses back with our own
+// parser, the chosen servers first, and expands to the account's logins.
+func TestAutoconfigRoundTrip(t *testing.T) {
+	for name, a := range fixtures(t) {
+		t.Run(name, func(t *testing.T) {
+			c, err := autoconfig.Parse(bytes.NewReader(export(t, "thunderbird-autoconfig", a)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			c = c.For(a.Address)
+			n, _ := a.normalized()
+			if len(c.Incoming) == 0 || c.Incoming[0] != n.Incoming {
+				t.Errorf("first incoming server = %+v; want %+v", c.Incoming, n.Incoming)
+			}
+			if len(c.Outgoing) == 0 || c.Outgoing[0] != n.Outgoing {
+				t.Errorf("first outgoing server = %+v; want %+v", c.Outgoing, n.Outgoing)
+			}
+		})
 	}
 }

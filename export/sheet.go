@@ -76,7 +76,11 @@ func writeSheet(w io.Writer, a Account) error {
 	}
 	for _, h := range a.Config.Hints {
 		if txt := h.In(a.Lang); txt != "" {
-			d.Hints = append(d.Hints, sheetHint{Text: txt, URL: h.URL})
+			u := h.URL
+			if !webURL(u) {
+				u = ""
+			}
+			d.Hints = append(d.Hints, sheetHint{Text: txt, URL: u})
 		}
 	}
 	l := a.Config.Limits
