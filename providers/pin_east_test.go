@@ -298,3 +298,38 @@ func checkServer(t *testing.T, what string, got, want account.Server) {
 			what, got.Auth, account.AuthPassword)
 	}
 }
+
+// TestPinEastMX pins the MX hosts that identify part 2's providers for
+// custom domains (Google Workspace, Yandex 360, VK WorkSpace, Onet Poczta
+// Plus), the way discovery meets them: any case, with a trailing dot.
+func TestPinEastMX(t *testing.T) {
+	tests := []struct{ host, id string }{
+		{"aspmx.l.google.com.", "gmail"},
+		{"ALT1.ASPMX.L.GOOGLE.COM", "gmail"},
+		{"alt4.aspmx.l.google.com", "gmail"},
+		{"smtp.google.com", "gmail"},
+		{"gmail-smtp-in.l.google.com", "gmail"},
+		{"aspmx2.googlemail.com", "gmail"},
+		{"mx.yandex.net", "yandex"},
+		{"mx.yandex.ru.", "yandex"},
+		{"mxs.mail.ru", "mailru"},
+		{"emx.mail.ru", "mailru"},
+		{"mx.rambler.ru", "rambler"},
+		{"mx.poczta.onet.pl", "onet"},
+		{"mx.interia.pl", "interia"},
+		{"mx.wp.pl", "wp"},
+		// Not ours: a look-alike must not match.
+		{"google.com.evil.example", ""},
+		{"mxs.mail.ru.evil.example", ""},
+	}
+	for _, tt := range tests {
+		c, ok := LookupMX(tt.host)
+		got := ""
+		if ok && c.Provider != nil {
+			got = c.Provider.ID
+		}
+		if got != tt.id {
+			t.Errorf("LookupMX(%q) = %q; want %q", tt.host, got, tt.id)
+		}
+	}
+}
