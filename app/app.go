@@ -1,0 +1,282 @@
+// Package app is mailwiz's window: the Fyne face of package wizard. It
+// takes a fyne.App and a fyne.Window from main, so its tests run on Fyne's
+// in-memory test driver without the OpenGL one.
+//
+// # Structure
+//
+// [UI] is the frame: a title, the current page, and Back / Cancel / Next.
+// Each wizard step has one page struct (address.go, finding.go, ...) that
+// holds the widgets it reads later and names its callbacks as methods. A
+// page is built afresh from the wizard's state each time it is shown, so
+// Back and a language switch show what was typed.
+//
+// # Threads
+//
+// Network work runs in the wizard's goroutines. Their events come back to
+// the UI goroutine through fyne.Do (UI.do) before any widget is touched.
+//
+// # Keys
+//
+// Enter in the last field of a page is Next; Esc is Back; Tab walks the
+// fields in reading order.
+package app
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/mailwiz/mailwiz/assets"
+	"github.com/mailwiz/mailwiz/wizard"
+)
+
+// Icon is the application icon as a Fyne resource.
+var Icon fyne.Resource = fyne.NewStaticResource("icon.png", assets.IconPNG)
+
+// page is one wizard step's screen.
+type page interface {
+	// title is the step's heading, translated.
+	title() string
+	// build makes the page's widgets from the wizard's state.
+	build() fyne.CanvasObject
+	// focus puts the keyboard focus on the page's first field.
+	focus()
+	// event receives wizard events while the page is shown (UI goroutine).
+	event(e wizard.Event)
+}
+
+// UI is the wizard window's content and its controller.
+type UI struct {
+	app fyne.App
+	win fyne.Window
+	wiz *wizard.Wizard
+	// do runs f on the UI goroutine: fyne.Do, or a test's pump.
+	do func(f func())
+
+	language string
+
+	heading  *widget.Label
+	stepNote *widget.Label
+	body     *fyne.Container
+	back     *widget.Button
+	cancel   *widget.Button
+	next     *widget.Button
+	langs    *widget.Select
+
+	cur page
+	// The pages; the one for the current step is rebuilt when shown.
+	address *addressPage
+	finding *findingPage
+	servers *serversPage
+	before  *beforePage
+	testing *testPage
+	done    *donePage
+}
+
+// New builds the wizard into w (content, size, keys) and returns its
+// controller. Call Close when the window closes.
+func New(a fyne.App, w fyne.Window, deps wizard.Deps) *UI {
+	return newUI(a, w, deps, fyne.Do)
+}
+
+func newUI(a fyne.App, w fyne.Window, deps wizard.Deps, do func(func())) *UI {
+	u := &UI{app: a, win: w, do: do}
+	u.wiz = wizard.New(deps, u.onWizardEvent)
+	u.language = systemLanguage()
+	if err := setLanguage(u.language); err != nil {
+		fyne.LogError("mailwiz: translations", err)
+	}
+	u.buildFrame()
+	w.SetContent(u.frame())
+	w.Canvas().SetOnTypedKey(u.onTypedKey)
+	w.Resize(fyne.NewSize(720, 560))
+	u.show()
+	return u
+}
+
+// Close cancels network work and waits for it, so a closed window leaves
+// no goroutine running.
+func (u *UI) Close() { u.wiz.Close() }
+
+// Wizard returns the wizard the window drives.
+func (u *UI) Wizard() *wizard.Wizard { return u.wiz }
+
+func (u *UI) buildFrame() {
+	u.heading = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	u.heading.SizeName = theme.SizeNameSubHeadingText
+	u.stepNote = widget.NewLabel("")
+	u.stepNote.Importance = widget.LowImportance
+	u.body = container.NewStack()
+	u.back = widget.NewButtonWithIcon("", theme.NavigateBackIcon(), u.onBack)
+	u.cancel = widget.NewButtonWithIcon("", theme.CancelIcon(), u.onCancel)
+	u.next = widget.NewButtonWithIcon("", theme.NavigateNextIcon(), u.onNext)
+	u.next.Importance = widget.HighImportance
+	u.next.IconPlacement = widget.ButtonIconTrailingText
+	u.langs = widget.NewSelect([]string{"English", "Русский"}, u.onLanguageChosen)
+}
+
+func (u *UI) frame() fyne.CanvasObject {
+	top := container.NewBorder(nil, nil, nil, u.langs, container.NewVBox(u.heading, u.stepNote))
+	bottom := container.NewHBox(u.back, u.cancel, layoutSpacer(), u.next)
+	return container.NewBorder(container.NewPadded(top), container.NewPadded(bottom), nil, nil,
+		container.NewPadded(container.NewVScroll(u.body)))
+}
+
+// pageFor returns a fresh page for step s.
+func (u *UI) pageFor(s wizard.Step) page {
+	switch s {
+	case wizard.StepFinding:
+		u.finding = newFindingPage(u)
+		return u.finding
+	case wizard.StepServers:
+		u.servers = newServersPage(u)
+		return u.servers
+	case wizard.StepBeforeLogin:
+		u.before = newBeforePage(u)
+		return u.before
+	case wizard.StepTest:
+		u.testing = newTestPage(u)
+		return u.testing
+	case wizard.StepDone:
+		u.done = newDonePage(u)
+		return u.done
+	default:
+		u.address = newAddressPage(u)
+		return u.address
+	}
+}
+
+// show renders the wizard's current step.
+func (u *UI) show() {
+	s := u.wiz.Step()
+	u.cur = u.pageFor(s)
+	u.heading.SetText(u.cur.title())
+	u.stepNote.SetText(lang.L("Step {{.N}} of {{.Total}}", map[string]any{"N": stepNumber(s), "Total": 5}))
+	u.back.SetText(lang.L("Back"))
+	u.cancel.SetText(lang.L("Cancel"))
+	u.next.SetText(lang.L("Next"))
+	u.langs.OnChanged = nil
+	if u.language == "ru" {
+		u.langs.SetSelected("Русский")
+	} else {
+		u.langs.SetSelected("English")
+	}
+	u.langs.OnChanged = u.onLanguageChosen
+	u.win.SetTitle(lang.L("Mail Setup Wizard"))
+	u.body.Objects = []fyne.CanvasObject{u.cur.build()}
+	u.body.Refresh()
+	u.updateButtons()
+	u.cur.focus()
+}
+
+// stepNumber counts the steps a person sees: Finding is part of step 1.
+func stepNumber(s wizard.Step) int {
+	if s <= wizard.StepFinding {
+		return 1
+	}
+	return int(s)
+}
+
+// updateButtons enables Back, Cancel and Next for the current state.
+func (u *UI) updateButtons() {
+	s := u.wiz.Step()
+	setEnabled(u.back, s != wizard.StepAddress)
+	running := u.wiz.Finding().Running || u.wiz.Testing().Running || u.wiz.Saving().Running
+	setEnabled(u.cancel, running)
+	switch s {
+	case wizard.StepDone:
+		u.next.SetText(lang.L("Set up another account"))
+		u.next.SetIcon(theme.ContentAddIcon())
+		setEnabled(u.next, true)
+	case wizard.StepTest:
+		u.next.SetIcon(theme.NavigateNextIcon())
+		setEnabled(u.next, u.wiz.Testing().Report != nil && u.wiz.Testing().Report.OK)
+	case wizard.StepFinding:
+		u.next.SetIcon(theme.NavigateNextIcon())
+		st := u.wiz.Finding()
+		setEnabled(u.next, !st.Running)
+	default:
+		u.next.SetIcon(theme.NavigateNextIcon())
+		setEnabled(u.next, true)
+	}
+}
+
+func setEnabled(b *widget.Button, on bool) {
+	if on {
+		b.Enable()
+	} else {
+		b.Disable()
+	}
+}
+
+// onNext moves on; a page may first collect its fields.
+func (u *UI) onNext() {
+	if u.wiz.Step() == wizard.StepDone {
+		u.wiz.Restart()
+		return
+	}
+	if c, ok := u.cur.(interface{ beforeNext() bool }); ok && !c.beforeNext() {
+		return
+	}
+	if err := u.wiz.Next(); err != nil {
+		if r, ok := u.cur.(interface{ refused(error) }); ok {
+			r.refused(err)
+		}
+	}
+}
+
+func (u *UI) onBack()   { u.wiz.Back() }
+func (u *UI) onCancel() { u.wiz.Cancel(); u.updateButtons(); u.show() }
+
+// onTypedKey handles keys when no field has the focus.
+func (u *UI) onTypedKey(e *fyne.KeyEvent) {
+	switch e.Name {
+	case fyne.KeyEscape:
+		u.onBack()
+	case fyne.KeyReturn, fyne.KeyEnter:
+		if !u.next.Disabled() {
+			u.onNext()
+		}
+	}
+}
+
+func (u *UI) onLanguageChosen(choice string) {
+	code := "en"
+	if choice == "Русский" {
+		code = "ru"
+	}
+	u.setLanguage(code)
+}
+
+// setLanguage switches every string of the window to code ("en", "ru").
+func (u *UI) setLanguage(code string) {
+	if err := setLanguage(code); err != nil {
+		fyne.LogError("mailwiz: switching language", err)
+		return
+	}
+	u.language = code
+	if c, ok := u.cur.(interface{ collect() }); ok {
+		c.collect() // keep what is typed but not yet handed to the wizard
+	}
+	u.show()
+}
+
+// onWizardEvent runs on the wizard's goroutines: hop to the UI's.
+func (u *UI) onWizardEvent(e wizard.Event) {
+	u.do(func() { u.handle(e) })
+}
+
+// handle applies one wizard event on the UI goroutine.
+func (u *UI) handle(e wizard.Event) {
+	if sc, ok := e.(wizard.StepChanged); ok {
+		_ = sc
+		u.show()
+		return
+	}
+	if u.cur != nil {
+		u.cur.event(e)
+	}
+	u.updateButtons()
+}

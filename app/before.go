@@ -1,0 +1,164 @@
+package app
+
+import (
+	"net/url"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/mailwiz/mailwiz/account"
+	"github.com/mailwiz/mailwiz/wizard"
+)
+
+// beforePage is step 3: what the provider demands before a mail program
+// may log in, each with a button to the exact page, and its limits.
+type beforePage struct {
+	ui      *UI
+	buttons []*widget.Button
+	opened  *widget.Label
+}
+
+func newBeforePage(u *UI) *beforePage { return &beforePage{ui: u} }
+
+func (p *beforePage) title() string { return lang.L("Before you log in") }
+
+func (p *beforePage) build() fyne.CanvasObject {
+	cfg := p.ui.wiz.Config()
+	box := container.NewVBox()
+	p.buttons = nil
+	p.opened = note("", widget.LowImportance)
+	p.opened.Hide()
+	hints := visibleHints(cfg)
+	if len(hints) == 0 {
+		box.Add(wrapped(lang.L("Nothing to do first: your provider lets mail programs log in with your usual password.")))
+	} else {
+		box.Add(wrapped(lang.L("Do these on your provider's website first, then come back:")))
+	}
+	for _, h := range hints {
+		row := container.NewVBox(heading(hintTitle(h.Kind)), wrapped(h.In(p.ui.language)))
+		if h.URL != "" {
+			b := widget.NewButtonWithIcon(lang.L("Open the page"), theme.ComputerIcon(), p.opener(h.URL))
+			p.buttons = append(p.buttons, b)
+			row.Add(container.NewHBox(b, widget.NewLabel(shortURL(h.URL))))
+		}
+		box.Add(widget.NewCard("", "", row))
+	}
+	if lim := limitLines(cfg.Limits); len(lim) > 0 {
+		box.Add(heading(lang.L("Limits")))
+		for _, l := range lim {
+			box.Add(wrapped("• " + l))
+		}
+	}
+	box.Add(p.opened)
+	return box
+}
+
+func (p *beforePage) focus() {
+	if len(p.buttons) > 0 {
+		p.ui.win.Canvas().Focus(p.buttons[0])
+	}
+}
+
+func (p *beforePage) event(wizard.Event) {}
+
+// opener returns the callback of a hint's button.
+func (p *beforePage) opener(raw string) func() {
+	return func() { p.open(raw) }
+}
+
+// open opens a provider's page in the browser; a failure leaves the address
+// on screen to copy.
+func (p *beforePage) open(raw string) {
+	u, err := url.Parse(raw)
+	if err == nil && (u.Scheme == "https" || u.Scheme == "http") {
+		err = p.ui.app.OpenURL(u)
+	} else if err == nil {
+		err = errNotWeb
+	}
+	if err != nil {
+		p.opened.SetText(lang.L("Could not open the browser. Open this address yourself: {{.URL}}", map[string]any{"URL": raw}))
+	} else {
+		p.opened.SetText(lang.L("Opened in your browser: {{.URL}}", map[string]any{"URL": raw}))
+	}
+	p.opened.Show()
+}
+
+type notWebError struct{}
+
+func (notWebError) Error() string { return "app: only http and https pages are opened" }
+
+var errNotWeb error = notWebError{}
+
+// visibleHints are the hints for this page: the source warning lives on the
+// Servers page and the plaintext one next to the password.
+func visibleHints(cfg account.Config) []account.Hint {
+	var out []account.Hint
+	for _, h := range cfg.Hints {
+		if h.Kind == account.HintUnverifiedSource || h.Kind == account.HintPlaintext {
+			continue
+		}
+		out = append(out, h)
+	}
+	return out
+}
+
+func hintTitle(k account.HintKind) string {
+	switch k {
+	case account.HintEnableIMAP:
+		return lang.L("Turn on IMAP access")
+	case account.HintEnablePOP:
+		return lang.L("Turn on POP3 access")
+	case account.HintAppPassword:
+		return lang.L("Create an app password")
+	case account.HintOAuth2Required:
+		return lang.L("Sign-in through the provider only")
+	case account.HintWebLogin:
+		return lang.L("Log in on the website once")
+	case account.HintFromMustMatch:
+		return lang.L("Send only from this address")
+	case account.HintPort25Blocked:
+		return lang.L("Port 25 may be blocked")
+	case account.HintNoIMAP:
+		return lang.L("No IMAP access")
+	}
+	return lang.L("Good to know")
+}
+
+func shortURL(raw string) string {
+	s := strings.TrimPrefix(strings.TrimPrefix(raw, "https://"), "http://")
+	if len(s) > 60 {
+		s = s[:57] + "…"
+	}
+	return s
+}
+
+// limitLines states the provider's limits in sentences.
+func limitLines(l account.Limits) []string {
+	var out []string
+	if l.MaxMessageMB > 0 {
+		out = append(out, lang.L("Messages up to {{.N}} MB, attachments included.", map[string]any{"N": l.MaxMessageMB}))
+	}
+	if l.MaxRecipients > 0 {
+		out = append(out, lang.L("Up to {{.N}} recipients per message.", map[string]any{"N": l.MaxRecipients}))
+	}
+	if l.SendPerDay > 0 {
+		out = append(out, lang.L("Up to {{.N}} messages sent per day.", map[string]any{"N": l.SendPerDay}))
+	}
+	if l.IMAPConnections > 0 {
+		out = append(out, lang.L("Up to {{.N}} IMAP connections at once.", map[string]any{"N": l.IMAPConnections}))
+	}
+	if l.IMAPDownloadMBDay > 0 {
+		out = append(out, lang.L("Up to {{.N}} MB downloaded over IMAP per day.", map[string]any{"N": l.IMAPDownloadMBDay}))
+	}
+	if l.IMAPUploadMBDay > 0 {
+		out = append(out, lang.L("Up to {{.N}} MB uploaded over IMAP per day.", map[string]any{"N": l.IMAPUploadMBDay}))
+	}
+	if len(l.BlockedAttachments) > 0 {
+		out = append(out, lang.L("Attachments of these types are refused: {{.List}}.", map[string]any{"List": strings.Join(l.BlockedAttachments, " ")}))
+	}
+	return out
+}

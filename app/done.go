@@ -1,0 +1,201 @@
+package app
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/mailwiz/mailwiz/wizard"
+)
+
+// donePage is step 5: keep the password in the keychain, export the
+// settings for other programs, the QR code for the phone, the printable
+// sheet, and "Set up another account" (the Next button).
+type donePage struct {
+	ui      *UI
+	save    *widget.Button
+	saved   *widget.Label
+	exports []*widget.Button
+	status  *widget.Label
+	qr      *canvas.Image
+}
+
+func newDonePage(u *UI) *donePage { return &donePage{ui: u} }
+
+func (p *donePage) title() string { return lang.L("Done") }
+
+// Formats with a place of their own on the page rather than in the list.
+const (
+	formatQR    = "android"
+	formatSheet = "sheet"
+)
+
+func (p *donePage) build() fyne.CanvasObject {
+	addr, _ := p.ui.wiz.Address()
+	p.save = widget.NewButtonWithIcon(lang.L("Save the password in the keychain"), theme.DocumentSaveIcon(), p.onSave)
+	p.save.Importance = widget.HighImportance
+	p.saved = wrapped("")
+	p.status = wrapped("")
+	p.status.Hide()
+
+	box := container.NewVBox(
+		wrapped(lang.L("{{.Address}} is ready: the servers answer and the password works.", map[string]any{"Address": addr.Display()})),
+		heading(lang.L("Keep the password")),
+		container.NewHBox(p.save), p.saved,
+	)
+	p.renderSave()
+
+	formats := p.ui.wiz.Formats()
+	grid := container.NewGridWrap(fyne.NewSize(220, 38))
+	p.exports = nil
+	var hasQR, hasSheet bool
+	for _, f := range formats {
+		switch f.ID {
+		case formatQR:
+			hasQR = true
+			continue
+		case formatSheet:
+			hasSheet = true
+		}
+		b := widget.NewButtonWithIcon(f.Name, theme.DownloadIcon(), p.exporter(f))
+		p.exports = append(p.exports, b)
+		grid.Add(b)
+	}
+	if len(p.exports) > 0 {
+		box.Add(heading(lang.L("Use these settings in another program")))
+		box.Add(wrapped(lang.L("Each file holds the servers and your username, never the password.")))
+		box.Add(grid)
+	}
+	if hasSheet {
+		box.Add(wrapped(lang.L("The printable sheet lists every setting on one page, for paper or for someone helping you.")))
+	}
+	if hasQR {
+		box.Add(heading(lang.L("On your phone")))
+		box.Add(wrapped(lang.L("Scan this code in Thunderbird for Android (Add account › Import settings) to set up the same account.")))
+		p.qr = p.qrImage()
+		if p.qr != nil {
+			box.Add(container.NewCenter(p.qr))
+		}
+	}
+	box.Add(p.status)
+	return box
+}
+
+func (p *donePage) focus() { p.ui.win.Canvas().Focus(p.save) }
+
+func (p *donePage) event(e wizard.Event) {
+	if _, ok := e.(wizard.Saved); ok {
+		p.renderSave()
+	}
+}
+
+func (p *donePage) onSave() {
+	p.ui.wiz.Save()
+	p.renderSave()
+	p.ui.updateButtons()
+}
+
+func (p *donePage) renderSave() {
+	st := p.ui.wiz.Saving()
+	p.saved.Importance = widget.MediumImportance
+	switch {
+	case st.Running:
+		p.saved.SetText(lang.L("Saving… (your system may ask you to unlock the keychain)"))
+		p.save.Disable()
+		return
+	case !st.Done:
+		p.saved.SetText(lang.L("Mail programs that use the system keychain will find it there; nothing else stores it."))
+	case st.Err == nil:
+		p.saved.Importance = widget.SuccessImportance
+		p.saved.SetText(lang.L("Saved in the keychain."))
+	case errors.Is(st.Err, wizard.ErrNoKeychain) || isUnavailable(st.Err):
+		p.saved.Importance = widget.WarningImportance
+		p.saved.SetText(lang.L("No keychain is available on this computer, so the password was not saved. Nothing else is lost: type the password in your mail program, and use the exports below."))
+	default:
+		p.saved.Importance = widget.DangerImportance
+		p.saved.SetText(lang.L("The keychain refused to save the password: {{.Error}}. Nothing else is lost; you can try again.", map[string]any{"Error": st.Err.Error()}))
+	}
+	p.save.Enable()
+	p.saved.Refresh()
+}
+
+// isUnavailable recognises a keychain's "no keyring here" error by its
+// words until package keychain's typed error is wired in.
+func isUnavailable(err error) bool {
+	var u interface{ Unavailable() bool }
+	if errors.As(err, &u) {
+		return u.Unavailable()
+	}
+	return strings.Contains(err.Error(), "unavailable")
+}
+
+// exporter returns the callback of an export button.
+func (p *donePage) exporter(f wizard.Format) func() {
+	return func() { p.onExport(f) }
+}
+
+// onExport asks where to save, then writes the file.
+func (p *donePage) onExport(f wizard.Format) {
+	addr, _ := p.ui.wiz.Address()
+	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) { p.write(f, w, err) }, p.ui.win)
+	d.SetFileName(exportFileName(addr.LoginLocal()+"-"+addr.Domain, f))
+	if f.Ext != "" {
+		d.SetFilter(storage.NewExtensionFileFilter([]string{f.Ext}))
+	}
+	d.Show()
+}
+
+func exportFileName(base string, f wizard.Format) string {
+	return strings.NewReplacer("/", "-", "\\", "-").Replace(base) + "-" + f.ID + f.Ext
+}
+
+// write writes format f to the place the save dialog chose.
+func (p *donePage) write(f wizard.Format, w fyne.URIWriteCloser, err error) {
+	if err != nil {
+		p.showStatus(lang.L("Could not save: {{.Error}}", map[string]any{"Error": err.Error()}), widget.DangerImportance)
+		return
+	}
+	if w == nil {
+		return // the dialog was cancelled
+	}
+	err = p.ui.wiz.Export(w, f.ID)
+	if cerr := w.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		p.showStatus(lang.L("Could not save: {{.Error}}", map[string]any{"Error": err.Error()}), widget.DangerImportance)
+		return
+	}
+	p.showStatus(lang.L("Saved {{.File}}.", map[string]any{"File": w.URI().Path()}), widget.SuccessImportance)
+}
+
+func (p *donePage) showStatus(text string, imp widget.Importance) {
+	p.status.SetText(text)
+	p.status.Importance = imp
+	p.status.Show()
+	p.status.Refresh()
+}
+
+// qrImage renders the phone export (a PNG) for the screen.
+func (p *donePage) qrImage() *canvas.Image {
+	var buf bytes.Buffer
+	if err := p.ui.wiz.Export(&buf, formatQR); err != nil {
+		p.showStatus(lang.L("Could not make the QR code: {{.Error}}", map[string]any{"Error": err.Error()}), widget.WarningImportance)
+		return nil
+	}
+	img := canvas.NewImageFromReader(io.Reader(&buf), "account-qr.png")
+	img.FillMode = canvas.ImageFillContain
+	img.ScaleMode = canvas.ImageScalePixels // a QR code must stay sharp
+	img.SetMinSize(fyne.NewSize(220, 220))
+	return img
+}

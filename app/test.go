@@ -1,0 +1,298 @@
+package app
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/mailwiz/mailwiz/account"
+	"github.com/mailwiz/mailwiz/wizard"
+)
+
+// testPage is step 4: the password, and the connection test with live
+// stages per server, the diagnosis in words, the server's own words behind
+// a details expander, Retry and Edit settings.
+type testPage struct {
+	ui       *UI
+	password *entry
+	sendTest *widget.Check
+	start    *widget.Button
+	edit     *widget.Button
+	status   *widget.Label
+	rows     *fyne.Container
+	details  *widget.Accordion
+	consent  dialog.Dialog
+}
+
+func newTestPage(u *UI) *testPage { return &testPage{ui: u} }
+
+func (p *testPage) title() string { return lang.L("Password and connection test") }
+
+func (p *testPage) build() fyne.CanvasObject {
+	addr, _ := p.ui.wiz.Address()
+	p.password = newPasswordEntry(p.ui.onBack)
+	p.password.SetPlaceHolder(lang.L("Password"))
+	p.password.SetText(p.ui.wiz.Password())
+	p.password.OnChanged = p.onPasswordChanged
+	p.password.OnSubmitted = p.onPasswordSubmitted
+	p.sendTest = widget.NewCheck(lang.L("Also send a test message to myself and check that it arrives"), nil)
+	p.start = widget.NewButtonWithIcon(lang.L("Test the connection"), theme.MediaPlayIcon(), p.onStart)
+	p.start.Importance = widget.HighImportance
+	p.edit = widget.NewButtonWithIcon(lang.L("Edit settings"), theme.SettingsIcon(), p.onEdit)
+	p.status = wrapped("")
+	p.rows = container.NewVBox()
+	p.details = widget.NewAccordion()
+
+	intro := lang.L("Type the password of {{.Address}}. It goes only to your provider's servers and, if you save it, to this computer's keychain.", map[string]any{"Address": addr.Display()})
+	if p.ui.wiz.Config().HasHint(account.HintAppPassword) {
+		intro += " " + lang.L("Your provider needs an app password here, not your usual one.")
+	}
+	p.render()
+	return container.NewVBox(
+		wrapped(intro),
+		widget.NewForm(widget.NewFormItem(lang.L("Password"), p.password)),
+		p.sendTest,
+		container.NewHBox(p.start, p.edit),
+		p.rows, p.status, p.details,
+	)
+}
+
+func (p *testPage) focus() { p.ui.win.Canvas().Focus(p.password) }
+
+func (p *testPage) event(wizard.Event) { p.render() }
+
+func (p *testPage) collect() { p.ui.wiz.SetPassword(p.password.Text) }
+
+func (p *testPage) onPasswordChanged(s string) { p.ui.wiz.SetPassword(s) }
+func (p *testPage) onPasswordSubmitted(string) { p.onStart() }
+func (p *testPage) onEdit()                    { p.ui.wiz.GoTo(wizard.StepServers) }
+func (p *testPage) beforeNext() bool           { return true }
+func (p *testPage) refused(err error)          { p.render() }
+func (p *testPage) onConsent(ok bool)          { p.consented(ok) }
+func (p *testPage) consented(ok bool) {
+	p.consent = nil
+	if !ok {
+		p.status.SetText(lang.L("The test was not run: the password would have crossed the network unencrypted. Choose SSL/TLS or STARTTLS in the settings."))
+		return
+	}
+	p.ui.wiz.ConsentPlaintext()
+	p.onStart()
+}
+
+// onStart runs the test, asking for consent first if a server is
+// unencrypted.
+func (p *testPage) onStart() {
+	p.collect()
+	err := p.ui.wiz.StartTest(p.sendTest.Checked)
+	switch {
+	case errors.Is(err, wizard.ErrPlaintextConsent):
+		d := dialog.NewConfirm(lang.L("Send the password unencrypted?"),
+			lang.L("This server does not encrypt the connection: anyone on the network between you and the server can read your password and your mail. Go on only on a network you trust, or choose SSL/TLS or STARTTLS in the settings."),
+			p.onConsent, p.ui.win)
+		d.SetConfirmText(lang.L("Send it unencrypted"))
+		d.SetDismissText(lang.L("Cancel"))
+		d.SetConfirmImportance(widget.WarningImportance)
+		p.consent = d
+		d.Show()
+		return
+	case err != nil:
+		p.status.SetText(lang.L("The test could not start: {{.Error}}", map[string]any{"Error": err.Error()}))
+		p.status.Importance = widget.DangerImportance
+		p.status.Refresh()
+		return
+	}
+	p.render()
+	p.ui.updateButtons()
+}
+
+// render redraws the stages and the outcome from the wizard's snapshot.
+func (p *testPage) render() {
+	st := p.ui.wiz.Testing()
+	p.rows.Objects = nil
+	p.details.Items = nil
+	if st.Report != nil {
+		for _, r := range st.Report.Results {
+			p.rows.Add(resultRow(r))
+		}
+	} else {
+		for _, s := range st.Stages {
+			p.rows.Add(stageRow(s))
+		}
+	}
+	p.rows.Refresh()
+	setEnabled(p.start, !st.Running)
+	p.status.Importance = widget.MediumImportance
+	switch {
+	case st.Running:
+		p.status.SetText(lang.L("Testing…"))
+	case st.Err != nil:
+		p.status.Importance = widget.DangerImportance
+		if errors.Is(st.Err, wizard.ErrNoTester) {
+			p.status.SetText(lang.L("Connection testing is not available in this build."))
+		} else {
+			p.status.SetText(lang.L("The test could not run: {{.Error}}", map[string]any{"Error": st.Err.Error()}))
+		}
+	case st.Report == nil:
+		p.status.SetText("")
+	case st.Report.OK:
+		p.status.Importance = widget.SuccessImportance
+		p.status.SetText(lang.L("Everything works: you can receive and send mail. Press Next to save the account."))
+	default:
+		p.status.Importance = widget.DangerImportance
+		p.status.SetText(failureText(*st.Report))
+		for _, r := range st.Report.Results {
+			if !r.OK {
+				p.details.Append(widget.NewAccordionItem(
+					lang.L("Details: {{.Server}}", map[string]any{"Server": serverTitle(r.Server)}),
+					detailsOf(r)))
+			}
+		}
+		p.start.SetText(lang.L("Retry"))
+	}
+	p.status.Refresh()
+	p.details.Refresh()
+}
+
+// serverTitle names a server in a line: "IMAP imap.example.com:993".
+func serverTitle(s account.Server) string {
+	return fmt.Sprintf("%s %s:%d", strings.ToUpper(string(s.Protocol)), s.Host, s.Port)
+}
+
+func stageRow(s wizard.StageProgress) fyne.CanvasObject {
+	icon := theme.NewThemedResource(theme.MoreHorizontalIcon())
+	text := lang.L("{{.Server}}: {{.Stage}} ({{.Ms}} ms)", map[string]any{
+		"Server": serverTitle(s.Server), "Stage": stageWords(s.Stage), "Ms": s.Elapsed.Milliseconds()})
+	return container.NewHBox(widget.NewIcon(icon), widget.NewLabel(text))
+}
+
+func resultRow(r wizard.ServerResult) fyne.CanvasObject {
+	var icon fyne.Resource
+	var text string
+	if r.OK {
+		icon = theme.NewSuccessThemedResource(theme.ConfirmIcon())
+		text = lang.L("{{.Server}}: works ({{.Ms}} ms)", map[string]any{"Server": serverTitle(r.Server), "Ms": r.Duration.Milliseconds()})
+	} else {
+		icon = theme.NewErrorThemedResource(theme.ErrorIcon())
+		text = lang.L("{{.Server}}: failed at “{{.Stage}}”", map[string]any{"Server": serverTitle(r.Server), "Stage": stageWords(r.Stage)})
+	}
+	return container.NewHBox(widget.NewIcon(icon), widget.NewLabel(text))
+}
+
+func stageWords(s wizard.Stage) string {
+	switch s {
+	case wizard.StageDNS:
+		return lang.L("looking up the name")
+	case wizard.StageConnect:
+		return lang.L("connecting")
+	case wizard.StageTLS:
+		return lang.L("encrypting")
+	case wizard.StageGreeting:
+		return lang.L("greeting")
+	case wizard.StageSTARTTLS:
+		return lang.L("switching to encryption")
+	case wizard.StageAuth:
+		return lang.L("logging in")
+	case wizard.StageDone:
+		return lang.L("done")
+	}
+	return string(s)
+}
+
+// failureText explains the first failure in words and says what to do.
+func failureText(rep wizard.TestReport) string {
+	for _, r := range rep.Results {
+		if !r.OK {
+			return diagnosisText(r.Diagnosis)
+		}
+	}
+	return lang.L("The test failed.")
+}
+
+// diagnosisText translates a diagnosis by kind; the probe's own text (in
+// English or Russian) is the fallback for a kind this table does not know.
+func diagnosisText(d wizard.Diagnosis) string {
+	switch d.Kind {
+	case "dns-failed":
+		return lang.L("The server name does not exist. Check its spelling in the settings.")
+	case "refused":
+		return lang.L("The server refused the connection on this port. Check the port and the encryption in the settings.")
+	case "timeout":
+		return lang.L("The server did not answer in time. Check your internet connection, the server name and the port; a firewall may block it.")
+	case "tls-untrusted":
+		return lang.L("The server's certificate is not signed by an authority this computer trusts. Someone may be intercepting the connection; do not go on unless your provider says this certificate is theirs.")
+	case "tls-hostname-mismatch":
+		return lang.L("The server's certificate belongs to another name. Check the server name in the settings: your provider's help pages give the exact one.")
+	case "tls-expired":
+		return lang.L("The server's certificate has expired or is not valid yet. Check this computer's date and time; otherwise tell your provider.")
+	case "starttls-unavailable":
+		return lang.L("The server does not offer STARTTLS, so the password would go unencrypted. Choose SSL/TLS with its port, or ask your provider.")
+	case "bad-credentials":
+		return lang.L("The server refused the username or password. Check both; the username is usually your full address.")
+	case "app-password":
+		return lang.L("Your provider wants an app password here, not your usual one. Create one on the provider's website (see the previous step) and type it instead.")
+	case "enable-imap":
+		return lang.L("IMAP access is turned off for your mailbox. Turn it on in your mail's settings on the provider's website, then retry.")
+	case "enable-pop":
+		return lang.L("POP3 access is turned off for your mailbox. Turn it on in your mail's settings on the provider's website, then retry.")
+	case "oauth2-required":
+		return lang.L("Your provider accepts only its own sign-in page (OAuth2), not a password. Use a mail program that can sign in with the provider.")
+	case "web-login":
+		return lang.L("Your provider wants you to log in on its website first (a security check). Do that in a browser, then retry.")
+	case "too-many-connections":
+		return lang.L("Too many mail programs are connected to your mailbox at once. Close some, wait a minute, then retry.")
+	case "port-blocked":
+		return lang.L("Your network blocks this port. Try the other standard port in the settings (587 or 465 for sending).")
+	case "plaintext-refused":
+		return lang.L("The server refuses a login without encryption. Choose SSL/TLS or STARTTLS in the settings.")
+	case "server-error":
+		return lang.L("The server reported an error. Its own words are in the details below; retry later or tell your provider.")
+	}
+	if d.Text != "" {
+		return d.Text
+	}
+	return lang.L("The test failed.")
+}
+
+// detailsOf is the expander's content: the server's own words and, on TLS
+// trouble, the certificate.
+func detailsOf(r wizard.ServerResult) fyne.CanvasObject {
+	box := container.NewVBox()
+	if r.Error != "" {
+		words := widget.NewLabel(r.Error)
+		words.Wrapping = fyne.TextWrapBreak
+		words.TextStyle = fyne.TextStyle{Monospace: true}
+		box.Add(widget.NewLabel(lang.L("The server's own words:")))
+		box.Add(words)
+	}
+	if t := r.TLS; t != nil {
+		verified := lang.L("no")
+		if t.Verified {
+			verified = lang.L("yes")
+		}
+		box.Add(widget.NewLabel(lang.L("Certificate")))
+		box.Add(widget.NewForm(
+			widget.NewFormItem(lang.L("Issued to"), widget.NewLabel(t.Subject)),
+			widget.NewFormItem(lang.L("Issued by"), widget.NewLabel(t.Issuer)),
+			widget.NewFormItem(lang.L("Valid until"), widget.NewLabel(t.NotAfter.Format(time.DateOnly))),
+			widget.NewFormItem(lang.L("Trusted"), widget.NewLabel(verified)),
+			widget.NewFormItem(lang.L("SHA-256 fingerprint"), monoWrapped(t.SHA256)),
+			widget.NewFormItem(lang.L("TLS version"), widget.NewLabel(t.Version)),
+		))
+	}
+	return box
+}
+
+func monoWrapped(s string) *widget.Label {
+	l := widget.NewLabel(s)
+	l.Wrapping = fyne.TextWrapBreak
+	l.TextStyle = fyne.TextStyle{Monospace: true}
+	return l
+}

@@ -1,0 +1,58 @@
+package app
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/widget"
+)
+
+// entry is a text field that hands Esc to the window (Back): a focused
+// widget.Entry swallows every key, so Esc would otherwise do nothing while
+// the cursor is in a field.
+type entry struct {
+	widget.Entry
+	onEscape func()
+}
+
+func newEntry(onEscape func()) *entry {
+	e := &entry{onEscape: onEscape}
+	e.ExtendBaseWidget(e)
+	return e
+}
+
+func newPasswordEntry(onEscape func()) *entry {
+	e := newEntry(onEscape)
+	e.Password = true
+	return e
+}
+
+// TypedKey passes Esc to the window and every other key to the entry.
+func (e *entry) TypedKey(k *fyne.KeyEvent) {
+	if k.Name == fyne.KeyEscape && e.onEscape != nil {
+		e.onEscape()
+		return
+	}
+	e.Entry.TypedKey(k)
+}
+
+func layoutSpacer() fyne.CanvasObject { return layout.NewSpacer() }
+
+// wrapped is a label that wraps at the page's width.
+func wrapped(text string) *widget.Label {
+	l := widget.NewLabel(text)
+	l.Wrapping = fyne.TextWrapWord
+	return l
+}
+
+// note is a wrapped label in a theme importance (colour by name, never RGB):
+// warnings and errors also carry words, not colour alone.
+func note(text string, imp widget.Importance) *widget.Label {
+	l := wrapped(text)
+	l.Importance = imp
+	return l
+}
+
+// heading is a bold label.
+func heading(text string) *widget.Label {
+	return widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+}

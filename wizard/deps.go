@@ -1,0 +1,65 @@
+package wizard
+
+import (
+	"context"
+	"io"
+	"time"
+
+	"github.com/mailwiz/mailwiz/account"
+)
+
+// Deps are the core operations the wizard calls. Every field may be nil:
+// the wizard then does without (no Discover: only the built-in database; no
+// Save: the Done step says the keychain is unavailable). Functions that take
+// a context must return soon after it is cancelled.
+type Deps struct {
+	// Lookup finds a domain in the built-in provider database, offline
+	// (providers.Lookup). The config may be a template; the wizard expands it.
+	Lookup func(domain string) (account.Config, bool)
+
+	// Discover asks the network (autoconfig, ISPDB, MX, SRV, guessing...)
+	// and reports each source's progress and provisional answers through
+	// progress, which it may call from any goroutine.
+	Discover func(ctx context.Context, addr account.Address, progress func(Event)) (account.Config, error)
+
+	// Test logs in to the servers for real and reports each stage reached.
+	Test func(ctx context.Context, req TestRequest, progress func(StageProgress)) (TestReport, error)
+
+	// Save stores the password in the OS keychain for every server of cfg.
+	Save func(ctx context.Context, addr account.Address, cfg account.Config, password string) error
+
+	// Formats lists the export formats offered on the Done step.
+	Formats []Format
+	// Export writes cfg for addr in the format with the given ID. It never
+	// writes a password.
+	Export func(w io.Writer, format string, req ExportRequest) error
+
+	// DiscoverTimeout bounds discovery; zero means 20 s.
+	DiscoverTimeout time.Duration
+	// TestTimeout bounds the connection test; zero means 30 s.
+	TestTimeout time.Duration
+}
+
+// Format is one export format offered to the user.
+type Format struct {
+	ID   string // the CLI's --format value, e.g. "thunderbird"
+	Name string // the client or file, in English, e.g. "Thunderbird"
+	Ext  string // the file name extension, with the dot, e.g. ".js"
+}
+
+// ExportRequest is what an export writes: an account, never a password.
+type ExportRequest struct {
+	Address account.Address
+	Name    string
+	Config  account.Config // the chosen servers first
+}
+
+func (d Deps) withDefaults() Deps {
+	if d.DiscoverTimeout == 0 {
+		d.DiscoverTimeout = 20 * time.Second
+	}
+	if d.TestTimeout == 0 {
+		d.TestTimeout = 30 * time.Second
+	}
+	return d
+}

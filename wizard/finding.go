@@ -1,0 +1,172 @@
+package wizard
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/mailwiz/mailwiz/account"
+)
+
+// finding is the state of discovery for the current address.
+type finding struct {
+	running     bool
+	sources     []SourceProgress // in the order first reported
+	provisional *account.Config
+	final       *account.Config
+	err         error // why nothing was found
+}
+
+// ErrNothingFound is reported (wrapped, in NotFound) when no source knew
+// the domain.
+var ErrNothingFound = errors.New("wizard: no settings found for this domain")
+
+// FindingState is a snapshot of discovery for the Finding page.
+type FindingState struct {
+	Running     bool
+	Sources     []SourceProgress
+	Provisional *account.Config // nil when none yet
+	Final       *account.Config // nil until discovery ends with an answer
+	Err         error           // set when discovery ended without one
+}
+
+// Finding returns a snapshot of discovery.
+func (w *Wizard) Finding() FindingState {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return FindingState{
+		Running:     w.find.running,
+		Sources:     append([]SourceProgress(nil), w.find.sources...),
+		Provisional: w.find.provisional,
+		Final:       w.find.final,
+		Err:         w.find.err,
+	}
+}
+
+// Retry restarts discovery from the Finding step.
+func (w *Wizard) Retry() {
+	if w.Step() == StepFinding {
+		w.startFinding()
+	}
+}
+
+// startFinding begins discovery: the built-in database first (offline,
+// microseconds), then the network if the domain is unknown. A config found
+// earlier for the same address is reused, so Back then Next is instant.
+func (w *Wizard) startFinding() {
+	w.mu.Lock()
+	addr := w.addr
+	if w.have && w.find.final != nil {
+		final := *w.find.final
+		w.mu.Unlock()
+		w.notify(Found{Config: final})
+		return
+	}
+	w.find = finding{running: true}
+	w.mu.Unlock()
+
+	w.run(func(ctx context.Context, gen uint64) {
+		if w.deps.Lookup != nil {
+			w.progress(gen, SourceProgress{Source: account.SourceBuiltin, Status: SourceAsking})
+			if cfg, ok := w.deps.Lookup(addr.Domain); ok {
+				cfg.Source, cfg.SecureSource = account.SourceBuiltin, true
+				w.progress(gen, SourceProgress{Source: account.SourceBuiltin, Status: SourceFound})
+				w.finish(gen, cfg.For(addr), nil)
+				return
+			}
+			w.progress(gen, SourceProgress{Source: account.SourceBuiltin, Status: SourceNothing})
+		}
+		if w.deps.Discover == nil {
+			w.finish(gen, account.Config{}, fmt.Errorf("%w: %s is not in the built-in database", ErrNothingFound, addr.DomainUnicode))
+			return
+		}
+		ctx, cancel := context.WithTimeout(ctx, w.deps.DiscoverTimeout)
+		defer cancel()
+		cfg, err := w.deps.Discover(ctx, addr, func(e Event) { w.discoverEvent(gen, addr, e) })
+		if err == nil && len(cfg.Incoming) == 0 && len(cfg.Outgoing) == 0 {
+			err = fmt.Errorf("%w: %s", ErrNothingFound, addr.DomainUnicode)
+		}
+		w.finish(gen, cfg.For(addr), err)
+	})
+}
+
+// progress records and reports a source's state.
+func (w *Wizard) progress(gen uint64, p SourceProgress) {
+	w.mu.Lock()
+	if !w.current(gen) {
+		w.mu.Unlock()
+		return
+	}
+	replaced := false
+	for i, s := range w.find.sources {
+		if s.Source == p.Source {
+			w.find.sources[i] = p
+			replaced = true
+		}
+	}
+	if !replaced {
+		w.find.sources = append(w.find.sources, p)
+	}
+	w.mu.Unlock()
+	w.notify(p)
+}
+
+// discoverEvent takes Discover's progress reports: source states and
+// provisional answers. Anything else is ignored.
+func (w *Wizard) discoverEvent(gen uint64, addr account.Address, e Event) {
+	switch e := e.(type) {
+	case SourceProgress:
+		w.progress(gen, e)
+	case Provisional:
+		cfg := e.Config.For(addr)
+		w.mu.Lock()
+		if !w.current(gen) {
+			w.mu.Unlock()
+			return
+		}
+		w.find.provisional = &cfg
+		w.mu.Unlock()
+		w.notify(Provisional{Config: cfg})
+	}
+}
+
+// finish records discovery's end and reports Found or NotFound.
+func (w *Wizard) finish(gen uint64, cfg account.Config, err error) {
+	w.mu.Lock()
+	if !w.current(gen) {
+		w.mu.Unlock()
+		return
+	}
+	w.find.running = false
+	if err != nil {
+		if !errors.Is(err, ErrNothingFound) && !errors.Is(err, context.Canceled) {
+			err = fmt.Errorf("%w: %w", ErrNothingFound, err)
+		}
+		w.find.err = err
+		// Manual entry starts from an empty IMAP+SMTP pair on the domain.
+		w.cfg = manualConfig(w.addr)
+		w.have = true
+		w.mu.Unlock()
+		w.notify(NotFound{Err: err})
+		return
+	}
+	w.find.final = &cfg
+	w.setConfigLocked(cfg)
+	w.mu.Unlock()
+	w.notify(Found{Config: cfg})
+}
+
+// manualConfig is the starting point for typing servers by hand: the usual
+// names on the address's domain, the RFC 8314 ports, the address as login.
+func manualConfig(addr account.Address) account.Config {
+	user := addr.Login()
+	return account.Config{
+		Incoming: []account.Server{{Protocol: account.IMAP, Host: "imap." + addr.Domain, Port: 993,
+			Security: account.SSL, Username: user, Auth: account.AuthPassword}},
+		Outgoing: []account.Server{{Protocol: account.SMTP, Host: "smtp." + addr.Domain, Port: 465,
+			Security: account.SSL, Username: user, Auth: account.AuthPassword}},
+		Source:        account.SourceManual,
+		SecureSource:  true, // the person typed it: nothing to vouch for but them
+		LeaveOnServer: true,
+	}
+}

@@ -1,0 +1,261 @@
+package wizard
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/mailwiz/mailwiz/account"
+)
+
+// Config returns the account as it stands: the found or typed servers, with
+// the chosen incoming and outgoing server first.
+func (w *Wizard) Config() account.Config {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return cloneConfig(w.cfg)
+}
+
+// setConfigLocked adopts a found config. POP3 "leave a copy on the server"
+// starts on, as our users' guide recommends for people with several devices.
+func (w *Wizard) setConfigLocked(cfg account.Config) {
+	cfg = cloneConfig(cfg)
+	cfg.LeaveOnServer = true
+	w.cfg = cfg
+	w.have = true
+	w.acceptedUnverified = false
+}
+
+func cloneConfig(c account.Config) account.Config {
+	c.Incoming = append([]account.Server(nil), c.Incoming...)
+	c.Outgoing = append([]account.Server(nil), c.Outgoing...)
+	c.Hints = append([]account.Hint(nil), c.Hints...)
+	return c
+}
+
+// Incoming returns the chosen incoming server (the first), or a zero Server.
+func (w *Wizard) Incoming() account.Server {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if len(w.cfg.Incoming) == 0 {
+		return account.Server{}
+	}
+	return w.cfg.Incoming[0]
+}
+
+// Outgoing returns the chosen outgoing server (the first), or a zero Server.
+func (w *Wizard) Outgoing() account.Server {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if len(w.cfg.Outgoing) == 0 {
+		return account.Server{}
+	}
+	return w.cfg.Outgoing[0]
+}
+
+// ChooseProtocol makes the provider's preferred server of protocol p (IMAP
+// or POP3) the chosen incoming server. If the provider offers none, it
+// derives one from the current host with p's standard port, for the user to
+// check.
+func (w *Wizard) ChooseProtocol(p account.Protocol) {
+	if !p.Incoming() {
+		return
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	in := w.cfg.Incoming
+	for i, s := range in {
+		if s.Protocol == p {
+			// Move it to the front, keeping the others' order.
+			chosen := s
+			copy(in[1:i+1], in[:i])
+			in[0] = chosen
+			return
+		}
+	}
+	var cur account.Server
+	if len(in) > 0 {
+		cur = in[0]
+	}
+	host := cur.Host
+	if h, ok := strings.CutPrefix(host, string(cur.Protocol)+"."); ok && cur.Protocol != "" {
+		host = protocolHostPrefix(p) + h
+	}
+	sec := cur.Security
+	if sec == "" {
+		sec = account.SSL
+	}
+	s := account.Server{Protocol: p, Host: host, Port: account.DefaultPort(p, sec), Security: sec,
+		Username: cur.Username, Auth: cur.Auth}
+	if s.Auth == "" {
+		s.Auth = account.AuthPassword
+	}
+	w.cfg.Incoming = append([]account.Server{s}, in...)
+}
+
+func protocolHostPrefix(p account.Protocol) string {
+	if p == account.POP3 {
+		return "pop."
+	}
+	return string(p) + "."
+}
+
+// SetIncoming replaces the chosen incoming server with s as edited.
+func (w *Wizard) SetIncoming(s account.Server) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if len(w.cfg.Incoming) == 0 {
+		w.cfg.Incoming = []account.Server{s}
+	} else {
+		w.cfg.Incoming[0] = s
+	}
+	w.cfg.Source = editedSource(w.cfg.Source)
+}
+
+// SetOutgoing replaces the chosen outgoing server with s as edited.
+func (w *Wizard) SetOutgoing(s account.Server) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if len(w.cfg.Outgoing) == 0 {
+		w.cfg.Outgoing = []account.Server{s}
+	} else {
+		w.cfg.Outgoing[0] = s
+	}
+	w.cfg.Source = editedSource(w.cfg.Source)
+}
+
+// editedSource keeps the source of a config the user only adjusted: the
+// trust decision was about where the hosts came from, and the confirmation
+// of an unverified source covers what is then shown and edited.
+func editedSource(s account.Source) account.Source {
+	if s == "" {
+		return account.SourceManual
+	}
+	return s
+}
+
+// SetLeaveOnServer sets POP3's "leave a copy on the server".
+func (w *Wizard) SetLeaveOnServer(on bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.cfg.LeaveOnServer = on
+}
+
+// NeedsSourceConfirmation reports whether the settings came from a source
+// nothing vouches for and the user has not yet confirmed them; no password
+// is sent until they do.
+func (w *Wizard) NeedsSourceConfirmation() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return !w.cfg.SecureSource && !w.acceptedUnverified
+}
+
+// ConfirmSource records that the user checked the hosts of an unverified
+// source and wants to use them.
+func (w *Wizard) ConfirmSource() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.acceptedUnverified = true
+}
+
+// Hosts returns the distinct host names of the chosen servers, for the
+// "check these hosts" warning.
+func (w *Wizard) Hosts() []string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var out []string
+	seen := map[string]bool{}
+	for _, s := range [][]account.Server{w.cfg.Incoming[:min(1, len(w.cfg.Incoming))], w.cfg.Outgoing[:min(1, len(w.cfg.Outgoing))]} {
+		for _, srv := range s {
+			if !seen[srv.Host] {
+				seen[srv.Host] = true
+				out = append(out, srv.Host)
+			}
+		}
+	}
+	return out
+}
+
+// ServerError says which field of a server is wrong and how to fix it. The
+// GUI translates by Field and Code.
+type ServerError struct {
+	Outgoing bool   // false: the incoming server
+	Field    string // "host", "port", "security", "username"
+	Code     string // "empty", "invalid", "range"
+	Problem  string // in English, for logs and the CLI
+}
+
+func (e *ServerError) Error() string { return "wizard: " + e.Problem }
+
+// CheckServer validates one server as typed: a host name, a port in
+// 1..65535, a known security mode, a username unless auth is none.
+func CheckServer(s account.Server, outgoing bool) error {
+	bad := func(field, code, format string, args ...any) error {
+		return &ServerError{Outgoing: outgoing, Field: field, Code: code, Problem: fmt.Sprintf(format, args...)}
+	}
+	host := strings.TrimSpace(s.Host)
+	switch {
+	case host == "":
+		return bad("host", "empty", "the server name is empty; type it as mail.example.com")
+	case !validHost(host):
+		return bad("host", "invalid", "%q is not a server name; type it as mail.example.com", host)
+	case s.Port < 1 || s.Port > 65535:
+		return bad("port", "range", "port %d is out of range; the standard ports are offered in the list", s.Port)
+	case !s.Security.Valid():
+		return bad("security", "invalid", "choose SSL/TLS, STARTTLS or none")
+	case s.Auth != account.AuthNone && strings.TrimSpace(s.Username) == "":
+		return bad("username", "empty", "the username is empty; it is usually your full address")
+	}
+	return nil
+}
+
+// validHost accepts DNS names and IP literals: letters, digits, dots,
+// hyphens and colons (IPv6), no spaces or schemes.
+func validHost(h string) bool {
+	if len(h) > 253 || strings.HasPrefix(h, ".") || strings.HasSuffix(h, "..") || strings.Contains(h, "..") {
+		return false
+	}
+	for _, r := range h {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '.', r == '-', r == ':', r == '[', r == ']':
+		case r > 127: // an IDN host; the resolver encodes it
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+func (w *Wizard) checkServersLocked() error {
+	if len(w.cfg.Incoming) == 0 || len(w.cfg.Outgoing) == 0 {
+		return fmt.Errorf("%w: an incoming and an outgoing server are needed", ErrNotReady)
+	}
+	if err := CheckServer(w.cfg.Incoming[0], false); err != nil {
+		return fmt.Errorf("%w: %w", ErrNotReady, err)
+	}
+	if err := CheckServer(w.cfg.Outgoing[0], true); err != nil {
+		return fmt.Errorf("%w: %w", ErrNotReady, err)
+	}
+	if !w.cfg.SecureSource && !w.acceptedUnverified {
+		return fmt.Errorf("%w: %w", ErrNotReady, ErrUnconfirmedSource)
+	}
+	return nil
+}
+
+// ErrUnconfirmedSource is why Servers will not move on before the user
+// confirms the hosts of an unverified source.
+var ErrUnconfirmedSource = fmt.Errorf("wizard: these settings come from a source nothing vouches for; check the hosts and confirm them")
+
+// StandardPorts lists the ports offered for a protocol, preferred first:
+// 993/143 for IMAP, 995/110 for POP3, 465/587/25 for SMTP (and 2525, which
+// some providers offer where port 25 is blocked).
+func StandardPorts(p account.Protocol) []int {
+	switch p {
+	case account.IMAP:
+		return []int{993, 143}
+	case account.POP3:
+		return []int{995, 110}
+	case account.SMTP:
+		return []int{465, 587, 25, 2525}
+	}
+	return nil
+}

@@ -1,0 +1,207 @@
+package wizard
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/mailwiz/mailwiz/account"
+)
+
+// TestRequest is one connection test: the chosen servers and the password.
+type TestRequest struct {
+	Address  account.Address
+	Incoming account.Server
+	Outgoing account.Server
+	Password string
+	// AllowPlaintext is the user's consent to log in without encryption.
+	AllowPlaintext bool
+	// SendTest asks for a round trip: send a message to the address over
+	// SMTP and look for it over IMAP/POP3.
+	SendTest bool
+}
+
+// TestReport is the result of a connection test, as in `test --json`.
+type TestReport struct {
+	OK      bool
+	Results []ServerResult
+}
+
+// ServerResult is one server's test result.
+type ServerResult struct {
+	Server   account.Server
+	OK       bool
+	Stage    Stage         // the last stage reached
+	Duration time.Duration // the whole test of this server
+	// Error holds the server's own words (or the system's), never a password.
+	Error     string
+	Diagnosis Diagnosis
+	TLS       *TLSInfo // nil when no TLS handshake happened
+}
+
+// Diagnosis is a failure explained: Kind from the contract's list
+// (bad-credentials, tls-untrusted, app-password...), Text in plain words.
+type Diagnosis struct {
+	Kind string
+	Text string
+}
+
+// TLSInfo describes the certificate a server presented.
+type TLSInfo struct {
+	Version  string
+	Verified bool
+	Subject  string
+	Issuer   string
+	NotAfter time.Time
+	SHA256   string
+}
+
+type testState struct {
+	running  bool
+	stages   map[string]StageProgress // by server URL
+	report   *TestReport
+	err      error
+	plainOK  bool // consent to a plaintext login, for these servers
+	password string
+}
+
+func (t testState) passed() bool { return t.report != nil && t.report.OK }
+
+// ErrPlaintextConsent is returned by StartTest when a chosen server is not
+// encrypted and the user has not consented to sending the password in the
+// clear. Ask, then call ConsentPlaintext.
+var ErrPlaintextConsent = errors.New("wizard: the password would cross the network unencrypted; ask for consent first")
+
+// ErrNoTester is reported when no connection test is wired in.
+var ErrNoTester = errors.New("wizard: connection testing is not available in this build")
+
+// NeedsPlaintextConsent reports whether a chosen server sends the password
+// unencrypted and the user has not yet agreed to it.
+func (w *Wizard) NeedsPlaintextConsent() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.plaintextLocked() && !w.test.plainOK
+}
+
+func (w *Wizard) plaintextLocked() bool {
+	for _, l := range [][]account.Server{w.cfg.Incoming, w.cfg.Outgoing} {
+		if len(l) > 0 && l[0].Security == account.None && l[0].Auth != account.AuthNone {
+			return true
+		}
+	}
+	return false
+}
+
+// ConsentPlaintext records the user's consent to a plaintext login.
+func (w *Wizard) ConsentPlaintext() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.test.plainOK = true
+}
+
+// Password returns the password typed on the Test step (kept in memory only,
+// so Back and Retry do not lose it).
+func (w *Wizard) Password() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.test.password
+}
+
+// SetPassword records the password typed. It lives in memory only.
+func (w *Wizard) SetPassword(p string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if p != w.test.password {
+		w.test.report = nil // a test of another password says nothing about this one
+	}
+	w.test.password = p
+}
+
+// TestState is a snapshot of the connection test.
+type TestState struct {
+	Running bool
+	Stages  []StageProgress // the last stage of each server, incoming first
+	Report  *TestReport     // nil until the test ends
+	Err     error           // the test could not run (not: a server refused)
+}
+
+// Testing returns a snapshot of the connection test.
+func (w *Wizard) Testing() TestState {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	st := TestState{Running: w.test.running, Report: w.test.report, Err: w.test.err}
+	for _, l := range [][]account.Server{w.cfg.Incoming, w.cfg.Outgoing} {
+		if len(l) == 0 {
+			continue
+		}
+		if p, ok := w.test.stages[l[0].String()]; ok {
+			st.Stages = append(st.Stages, p)
+		}
+	}
+	return st
+}
+
+// StartTest runs the connection test of the chosen servers with the password
+// set by SetPassword. It returns ErrPlaintextConsent before any network work
+// if consent is needed, and an error if the test cannot start; otherwise the
+// result arrives as a TestFinished event.
+func (w *Wizard) StartTest(sendTest bool) error {
+	w.mu.Lock()
+	if w.step != StepTest {
+		w.mu.Unlock()
+		return fmt.Errorf("wizard: the test runs on the test step, not on %s", w.step)
+	}
+	if !w.cfg.SecureSource && !w.acceptedUnverified {
+		w.mu.Unlock()
+		return ErrUnconfirmedSource
+	}
+	if w.plaintextLocked() && !w.test.plainOK {
+		w.mu.Unlock()
+		return ErrPlaintextConsent
+	}
+	if len(w.cfg.Incoming) == 0 || len(w.cfg.Outgoing) == 0 {
+		w.mu.Unlock()
+		return fmt.Errorf("%w: an incoming and an outgoing server are needed", ErrNotReady)
+	}
+	req := TestRequest{Address: w.addr, Incoming: w.cfg.Incoming[0], Outgoing: w.cfg.Outgoing[0],
+		Password: w.test.password, AllowPlaintext: w.test.plainOK, SendTest: sendTest}
+	w.test.running, w.test.report, w.test.err = true, nil, nil
+	w.test.stages = map[string]StageProgress{}
+	w.mu.Unlock()
+
+	w.run(func(ctx context.Context, gen uint64) {
+		var rep TestReport
+		err := ErrNoTester
+		if w.deps.Test != nil {
+			ctx, cancel := context.WithTimeout(ctx, w.deps.TestTimeout)
+			defer cancel()
+			rep, err = w.deps.Test(ctx, req, func(p StageProgress) { w.stage(gen, p) })
+		}
+		w.mu.Lock()
+		if !w.current(gen) {
+			w.mu.Unlock()
+			return
+		}
+		w.test.running = false
+		if err != nil {
+			w.test.err = err
+		} else {
+			w.test.report = &rep
+		}
+		w.mu.Unlock()
+		w.notify(TestFinished{Report: rep})
+	})
+	return nil
+}
+
+func (w *Wizard) stage(gen uint64, p StageProgress) {
+	w.mu.Lock()
+	if !w.current(gen) {
+		w.mu.Unlock()
+		return
+	}
+	w.test.stages[p.Server.String()] = p
+	w.mu.Unlock()
+	w.notify(p)
+}
