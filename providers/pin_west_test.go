@@ -228,6 +228,9 @@ var westPins = []westPin{
 	{"mx:mx.zoho.eu", "zohobizeu",
 		west(wIMAP, "imappro.zoho.eu", 993, wSSL, wFull),
 		west(wSMTP, "smtppro.zoho.eu", 465, wSSL, wFull), nil},
+	{"mx:mx.zoho.in", "zohobizin",
+		west(wIMAP, "imappro.zoho.in", 993, wSSL, wFull),
+		west(wSMTP, "smtppro.zoho.in", 465, wSSL, wFull), nil},
 	{"mx:mx.zoho.com.au", "zohobizau",
 		west(wIMAP, "imappro.zoho.com.au", 993, wSSL, wFull),
 		west(wSMTP, "smtppro.zoho.com.au", 465, wSSL, wFull), nil},
@@ -531,6 +534,45 @@ func TestTutaHasNoServers(t *testing.T) {
 		if len(cfg.Incoming)+len(cfg.Outgoing) != 0 || !cfg.HasHint(account.HintNoIMAP) {
 			t.Errorf("%s: %d incoming, %d outgoing servers, no-imap hint %v; want none, none, true",
 				d, len(cfg.Incoming), len(cfg.Outgoing), cfg.HasHint(account.HintNoIMAP))
+		}
+	}
+}
+
+// westIDs are the providers of part 1 of the database, one data file each.
+var westIDs = []string{
+	"1und1", "a1", "alice", "aol", "aruba", "att", "bell", "bluewin", "bt", "centurylink",
+	"comcast", "earthlink", "fastmail", "free", "freenet", "gmx", "gmxcom", "hushmail",
+	"icloud", "ionos", "kpn", "laposte", "libero", "mailboxorg", "mailcom", "microsoft365",
+	"orange", "outlook", "posteo", "proton", "proximus", "runbox", "seznam", "sfr", "sky",
+	"spectrum", "strato", "telenet", "telia", "telstra", "tim", "tiscali", "tonline", "tuta",
+	"twc", "virgilio", "virginmedia", "vodafonede", "webde", "yahoo", "yahoojp", "ziggo",
+	"zoho", "zohobiz", "zohobizau", "zohobizeu", "zohobizin", "zohoeu", "zohoin",
+}
+
+// TestWestFilesNameTheirSources checks that every part-1 file loads, says at
+// its top where its facts were checked (a URL and the month), and has at
+// least one pinned lookup above, so no provider ships unchecked.
+func TestWestFilesNameTheirSources(t *testing.T) {
+	pinned := map[string]bool{"tuta": true} // TestTutaHasNoServers
+	for _, p := range westPins {
+		pinned[p.id] = true
+	}
+	for _, id := range westIDs {
+		if _, ok := ByID(id); !ok {
+			t.Errorf("provider %q is not in the database; see LoadErrors: %v", id, LoadErrors())
+			continue
+		}
+		raw, err := dataFS.ReadFile("data/" + id + ".xml")
+		if err != nil {
+			t.Errorf("%s: %v; the file name must be the provider id", id, err)
+			continue
+		}
+		head, _, _ := strings.Cut(string(raw), "<clientConfig")
+		if !strings.Contains(head, "<!-- checked: http") || !strings.Contains(head, "(2026-11)") {
+			t.Errorf("%s.xml: no \"<!-- checked: URL (2026-11)\" comment before <clientConfig>; say where each fact was checked", id)
+		}
+		if !pinned[id] {
+			t.Errorf("%s: no entry in westPins; pin its main domain's preferred servers", id)
 		}
 	}
 }
