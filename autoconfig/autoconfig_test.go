@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/text/encoding/charmap"
+
 	"github.com/mailwiz/mailwiz/account"
 )
 
@@ -224,7 +226,7 @@ func TestHostile(t *testing.T) {
 		{"too deep", `<clientConfig>` + deep + `</clientConfig>`, "nested more than 32"},
 		{"too many elements", minimal(imapOK + many), "more than 10000 elements"},
 		{"two roots", minimal(imapOK) + `<clientConfig/>`, "more than one root"},
-		{"legacy charset", `<?xml version="1.0" encoding="KOI8-R"?>` + minimal(imapOK), "not well-formed"},
+		{"unknown charset", `<?xml version="1.0" encoding="x-mac-klingon"?>` + minimal(imapOK), `encoding "x-mac-klingon", which mailwiz cannot read`},
 		{"no servers", minimal(``), "no usable incoming server"},
 		{"only smtp", minimal(`<outgoingServer type="smtp"><hostname>s.x.example</hostname><port>465</port><socketType>SSL</socketType></outgoingServer>`), "no usable incoming server"},
 		{"only exchange", minimal(`<incomingServer type="exchange"><hostname>x.example</hostname><port>443</port><socketType>SSL</socketType></incomingServer>`), "no usable incoming server"},
@@ -299,6 +301,29 @@ func (r *countingReader) Read(p []byte) (int, error) {
 	}
 	r.n += len(p)
 	return len(p), nil
+}
+
+// TestLegacyCharset: a Russian ISP's file in windows-1251 or KOI8-R reads
+// as Thunderbird reads it.
+func TestLegacyCharset(t *testing.T) {
+	for _, enc := range []struct {
+		label string
+		e     *charmap.Charmap
+	}{{"windows-1251", charmap.Windows1251}, {"KOI8-R", charmap.KOI8R}} {
+		doc := `<?xml version="1.0" encoding="` + enc.label + `"?>` + minimal(`<displayName>Почта</displayName>`+imapOK+
+			`<enable visiturl="https://x.example/"><instruction lang="ru">Включите IMAP</instruction></enable>`)
+		b, err := enc.e.NewEncoder().Bytes([]byte(doc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := ParseBytes(b)
+		if err != nil {
+			t.Fatalf("%s: %v", enc.label, err)
+		}
+		if c.Provider.Name != "Почта" || c.Hints[0].Text["ru"] != "Включите IMAP" {
+			t.Errorf("%s: name %q hint %q", enc.label, c.Provider.Name, c.Hints[0].Text["ru"])
+		}
+	}
 }
 
 // TestUndeclaredPrefix: a file that uses mw: without declaring the namespace

@@ -10,8 +10,35 @@ import (
 
 	"encoding/xml"
 
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/charmap"
+
 	"github.com/mailwiz/mailwiz/account"
 )
+
+// legacyCharsets are the single-byte encodings a mail server's
+// config-v1.1.xml is still seen in. The format says UTF-8, but Thunderbird
+// reads what the XML declaration names, so mailwiz does too.
+var legacyCharsets = map[string]encoding.Encoding{
+	"iso-8859-1": charmap.ISO8859_1, "latin1": charmap.ISO8859_1, "windows-1252": charmap.Windows1252,
+	"iso-8859-2": charmap.ISO8859_2, "windows-1250": charmap.Windows1250,
+	"iso-8859-5": charmap.ISO8859_5, "windows-1251": charmap.Windows1251, "cp1251": charmap.Windows1251,
+	"koi8-r": charmap.KOI8R, "koi8-u": charmap.KOI8U,
+	"iso-8859-15": charmap.ISO8859_15,
+}
+
+// charsetReader decodes a declared legacy charset to UTF-8, or names the
+// charset it cannot read.
+func charsetReader(label string, r io.Reader) (io.Reader, error) {
+	l := strings.ToLower(strings.TrimSpace(label))
+	if l == "us-ascii" || l == "ascii" {
+		return r, nil // a subset of UTF-8
+	}
+	if e, ok := legacyCharsets[l]; ok {
+		return e.NewDecoder().Reader(r), nil
+	}
+	return nil, fmt.Errorf("the document declares encoding %q, which mailwiz cannot read; clientConfig files are UTF-8", label)
+}
 
 // node is one element of the bounded tree Parse builds before it reads the
 // format: small enough to hold a whole document, and free of the namespace
@@ -99,8 +126,7 @@ func ParseBytes(b []byte) (account.Config, error) {
 func readTree(b []byte) (*node, error) {
 	d := xml.NewDecoder(bytes.NewReader(b))
 	d.Strict = true
-	// The format is UTF-8 (Mozilla's serving rules); a declared legacy
-	// charset is refused by encoding/xml with an error that names it.
+	d.CharsetReader = charsetReader
 	var (
 		root     *node
 		stack    []*node
