@@ -353,3 +353,15 @@ func socketType(s account.Security) int {
 		return 0
 	}
 }
+
+// Warnings returns what a person must know about a's export in format before
+// using it, in a.Lang: that the client cannot do the OAuth2 sign-in the
+// provider requires, or that the password would travel unencrypted. The
+// files carry the same sentences; the CLI also prints them.
+func Warnings(format string, a Account) []string {
+	client := map[string]string{"apple": "Apple Mail", "thebat": "The Bat!", "outlook": "Outlook"}[format]
+	if format == "json" || format == "thunderbird-autoconfig" {
+		return nil // data for programs, not for a person setting up a client
+	}
+	return a.warnings(client)
+}

@@ -1,0 +1,243 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/mailwiz/mailwiz/account"
+	"github.com/mailwiz/mailwiz/export"
+	"github.com/mailwiz/mailwiz/providers"
+)
+
+func init() {
+	register(&command{
+		name:    "export",
+		summary: "write the account's settings for another mail client (no password is ever written)",
+		usage:   "export --format F [--incoming URL] [--outgoing URL] [--name NAME] [--lang en|ru] [--leave-on-server true|false] [-o FILE] ADDRESS",
+		run:     runExport,
+	})
+}
+
+type exportFlags struct {
+	format, incoming, outgoing, name, lang, output string
+	leave                                          optionalBool
+	days                                           int
+}
+
+// optionalBool is a bool flag that knows whether it was given, so the
+// provider's default stands when it was not.
+type optionalBool struct{ set, value bool }
+
+func (b *optionalBool) String() string {
+	if !b.set {
+		return ""
+	}
+	return strconv.FormatBool(b.value)
+}
+
+func (b *optionalBool) Set(s string) error {
+	v, err := strconv.ParseBool(s)
+	if err != nil {
+		return fmt.Errorf("%q is not true or false", s)
+	}
+	b.set, b.value = true, v
+	return nil
+}
+
+func (b *optionalBool) IsBoolFlag() bool { return true }
+
+func runExport(ctx context.Context, env *Env, args []string) int {
+	var f exportFlags
+	fs := commands["export"].flags(env, func(fs *flag.FlagSet) {
+		fs.StringVar(&f.format, "format", "", "the format: "+strings.Join(export.Names(), ", "))
+		fs.StringVar(&f.incoming, "incoming", "", "incoming server, e.g. imap://imap.example.com:993?security=ssl (default: the built-in database)")
+		fs.StringVar(&f.outgoing, "outgoing", "", "outgoing server, e.g. smtp://smtp.example.com:465?security=ssl (default: the built-in database)")
+		fs.StringVar(&f.name, "name", "", "your name, for the From line")
+		fs.StringVar(&f.lang, "lang", "", "language of the steps and warnings: en or ru (default: from LANG)")
+		fs.Var(&f.leave, "leave-on-server", "POP3: keep mail on the server after downloading it (default: the provider's choice, else false)")
+		fs.IntVar(&f.days, "days-on-server", 0, "POP3 with --leave-on-server: delete from the server after this many days (0 keeps it)")
+		fs.StringVar(&f.output, "o", "", `output file; "-" or none writes text formats to standard output (default file names: see below)`)
+	})
+	usage := fs.Usage
+	fs.Usage = func() {
+		usage()
+		printFormats(fs.Output())
+	}
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return flagExit(err)
+	}
+	if len(pos) != 1 {
+		return fail(env, ExitUsage, "export takes one email address, e.g. mailwiz export --format thunderbird alice@example.com")
+	}
+	if f.format == "" {
+		return fail(env, ExitUsage, "export needs --format: one of %s (mailwiz help export describes them)", strings.Join(export.Names(), ", "))
+	}
+	format, ok := export.Lookup(f.format)
+	if !ok {
+		return fail(env, ExitUsage, "no export format %q: use one of %s", f.format, strings.Join(export.Names(), ", "))
+	}
+	lang := language(env, f.lang)
+	if lang != "en" && lang != "ru" {
+		return fail(env, ExitUsage, "--lang %q: use en or ru", f.lang)
+	}
+	addr, err := account.ParseAddress(pos[0])
+	if err != nil {
+		return fail(env, ExitUsage, "%v", err)
+	}
+	acct, code, err := exportAccount(addr, &f)
+	if err != nil {
+		return fail(env, code, "%v", err)
+	}
+	acct.Lang = lang
+	if err := acct.Validate(); err != nil {
+		return fail(env, ExitUsage, "%s", strings.TrimPrefix(err.Error(), "export: "))
+	}
+
+	toStdout := f.output == "" || f.output == "-"
+	if format.Binary && f.output == "" {
+		return fail(env, ExitUsage, "%s is a binary file: give -o %s (or -o - to write it to standard output)", format.Name, format.FileName(acct))
+	}
+	// Write to memory first: a failed export leaves no half-written file.
+	var buf strings.Builder
+	if err := export.Write(&buf, format.Name, acct); err != nil {
+		return fail(env, ExitFailed, "%s", strings.TrimPrefix(err.Error(), "export: "))
+	}
+	for _, w := range export.Warnings(format.Name, acct) {
+		fmt.Fprintln(env.Stderr, "mailwiz: warning: "+w)
+	}
+	if toStdout {
+		if _, err := io.WriteString(env.Stdout, buf.String()); err != nil {
+			return fail(env, ExitFailed, "writing to standard output: %v", err)
+		}
+		return ExitOK
+	}
+	if err := writeFileAtomic(f.output, []byte(buf.String())); err != nil {
+		return fail(env, ExitFailed, "%v", err)
+	}
+	fmt.Fprintf(env.Stdout, "wrote %s (%s)\n", f.output, format.Description)
+	if format.Name == "thunderbird-profile" {
+		fmt.Fprintln(env.Stdout, export.ThunderbirdProfileSteps(lang))
+	}
+	return ExitOK
+}
+
+// exportAccount builds the account from the built-in database and the
+// servers given on the command line. The int is the exit code for an error.
+func exportAccount(addr account.Address, f *exportFlags) (export.Account, int, error) {
+	cfg, known := providers.Lookup(addr.Domain)
+	var in, out *account.Server
+	if f.incoming != "" {
+		s, err := ParseServerURL(f.incoming)
+		if err != nil {
+			return export.Account{}, ExitUsage, fmt.Errorf("--incoming: %w", err)
+		}
+		if !s.Protocol.Incoming() {
+			return export.Account{}, ExitUsage, fmt.Errorf("--incoming %s: use imap:// or pop3://", f.incoming)
+		}
+		in = &s
+	}
+	if f.outgoing != "" {
+		s, err := ParseServerURL(f.outgoing)
+		if err != nil {
+			return export.Account{}, ExitUsage, fmt.Errorf("--outgoing: %w", err)
+		}
+		if s.Protocol != account.SMTP {
+			return export.Account{}, ExitUsage, fmt.Errorf("--outgoing %s: use smtp://", f.outgoing)
+		}
+		out = &s
+	}
+	if !known {
+		if in == nil || out == nil {
+			return export.Account{}, ExitFailed, fmt.Errorf("%s is not in the built-in database: give both servers, e.g. --incoming imap://imap.%s:993 --outgoing smtp://smtp.%s:465",
+				addr.DomainUnicode, addr.Domain, addr.Domain)
+		}
+		cfg = account.Config{Source: account.SourceManual}
+	}
+	cfg = cfg.For(addr)
+	// A server given by URL takes the login and sign-in method the database
+	// knows for the same host, else the address's login and a password.
+	if in != nil {
+		cfg.Incoming = append([]account.Server{fillServer(*in, cfg.Incoming, addr)}, cfg.Incoming...)
+	}
+	if out != nil {
+		cfg.Outgoing = append([]account.Server{fillServer(*out, cfg.Outgoing, addr)}, cfg.Outgoing...)
+	}
+	acct, err := export.NewAccount(addr, cfg)
+	if err != nil {
+		return export.Account{}, ExitFailed, errors.New(strings.TrimPrefix(err.Error(), "export: "))
+	}
+	acct.Name = f.name
+	if f.leave.set {
+		acct.LeaveOnServer = f.leave.value
+	}
+	if f.days != 0 {
+		acct.DaysOnServer = f.days
+	}
+	return acct, ExitOK, nil
+}
+
+func fillServer(s account.Server, known []account.Server, addr account.Address) account.Server {
+	userGiven := s.Username != ""
+	for _, k := range known {
+		if k.Protocol == s.Protocol && strings.EqualFold(k.Host, s.Host) {
+			if !userGiven {
+				s.Username = k.Username
+			}
+			s.Auth = k.Auth
+			return s
+		}
+	}
+	if !userGiven {
+		s.Username = addr.Login()
+	}
+	return s
+}
+
+// writeFileAtomic writes data to a temporary file beside path and renames it
+// into place, so a reader never sees half a file.
+func writeFileAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*")
+	if err != nil {
+		return fmt.Errorf("cannot write %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return nil
+}
+
+func printFormats(w io.Writer) {
+	fmt.Fprintln(w, "\nformats:")
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	for _, f := range export.Formats() {
+		kind := "text"
+		if f.Binary {
+			kind = "binary, needs -o"
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s (%s)\n", f.Name, f.Ext, f.Description, kind)
+	}
+	tw.Flush()
+	fmt.Fprintln(w, "\nNo export contains a password: every client asks for it on first use.")
+}

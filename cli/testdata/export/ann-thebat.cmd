@@ -1,0 +1,30 @@
+@echo off
+rem mailwiz: The Bat! mailbox ann@example.org
+rem Creates the mailbox with The Bat!'s /ADD command, then shows the steps
+rem for what /ADD cannot set. No password is in this file.
+setlocal DisableDelayedExpansion
+chcp 65001 >nul
+set "TB=%ProgramFiles%\The Bat!\thebat64.exe"
+if not exist "%TB%" set "TB=%ProgramFiles(x86)%\The Bat!\thebat32.exe"
+if not exist "%TB%" set "TB=%ProgramFiles%\The Bat!\thebat32.exe"
+if not exist "%TB%" goto notfound
+start "" "%TB%" /ADD User="ann@example.org";InServer="imap.example.org";OutServer="smtp.example.org";InUser="ann@example.org";IMAP;FromAddr="ann@example.org";FromName="Ann Example"
+echo(/ADD has created the mailbox. It cannot set ports, encryption or SMTP authentication, so set them now:
+goto sheet
+:notfound
+echo(The Bat! was not found in Program Files. Start The Bat! and add the mailbox by hand with these settings:
+:sheet
+echo(
+echo(The Bat!: finish the mailbox ann@example.org
+echo(
+echo(Mailbox › Mailbox Properties… › Transport
+echo(  Sending mail: Server smtp.example.org, Port 587, Connection: Secure on standard port ^(STARTTLS^)
+echo(  Sending mail › Authentication…:
+echo(    - tick SMTP Authentication ^(RFC-2554^)
+echo(    - choose Use Mail Receive Options ^(POP3/IMAP^)
+echo(    - leave Require secure authentication off
+echo(  Receiving mail: Protocol IMAP4, Server imap.example.org, Port 993, Connection: Secure to dedicated port ^(TLS^), User ann@example.org
+echo(
+echo(The password is not in this file: The Bat! asks for it when it first connects.
+echo(
+pause
