@@ -448,6 +448,9 @@ var westPins = []westPin{
 	{"centurylink.net", "centurylink",
 		west(wPOP3, "pop.centurylink.net", 995, wSSL, wFull),
 		west(wSMTP, "smtp.centurylink.net", 587, wSTARTTLS, wFull), nil},
+	{"bol.com.br", "bol",
+		west(wIMAP, "imap.bol.com.br", 993, wSSL, wLocal),
+		west(wSMTP, "smtps.bol.com.br", 465, wSSL, wLocal), nil},
 	{"bigpond.com", "telstra",
 		west(wIMAP, "imap.telstra.com", 993, wSSL, wFull),
 		west(wSMTP, "smtp.telstra.com", 465, wSSL, wFull), nil},
@@ -540,7 +543,7 @@ func TestTutaHasNoServers(t *testing.T) {
 
 // westIDs are the providers of part 1 of the database, one data file each.
 var westIDs = []string{
-	"1und1", "a1", "alice", "aol", "aruba", "att", "bell", "bluewin", "bt", "centurylink",
+	"1und1", "a1", "alice", "aol", "aruba", "att", "bell", "bluewin", "bol", "bt", "centurylink",
 	"comcast", "earthlink", "fastmail", "free", "freenet", "gmx", "gmxcom", "hushmail",
 	"icloud", "ionos", "kpn", "laposte", "libero", "mailboxorg", "mailcom", "microsoft365",
 	"orange", "outlook", "posteo", "proton", "proximus", "runbox", "seznam", "sfr", "sky",
