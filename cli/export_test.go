@@ -134,13 +134,33 @@ func TestExportFromDatabase(t *testing.T) {
 	}
 }
 
-// TestExportOAuth2Warning: a format that cannot sign in with OAuth2 warns on
-// stderr and in the file; Thunderbird sets OAuth2 and does not warn.
+// TestExportOAuth2Warning: for an OAuth2-only provider (Outlook.com in the
+// built-in database), the formats that cannot sign in with OAuth2 warn on
+// stderr and in the file; Thunderbird and Android set OAuth2 and do not warn.
 func TestExportOAuth2Warning(t *testing.T) {
-	// A URL for a host the database marks OAuth2-only would inherit it;
-	// without one in the database yet, the export package's own tests pin
-	// the texts. Here: the warning reaches stderr for the plaintext case.
-	code, out, errOut := runExport(t, nil, "--format", "apple",
+	for _, f := range []string{"apple", "thebat"} {
+		code, out, errOut := runExport(t, nil, "--format", f, "carol@outlook.com")
+		if code != cli.ExitOK {
+			t.Fatalf("%s: exit %d, stderr %q", f, code, errOut)
+		}
+		if !strings.Contains(errOut, "mailwiz: warning: ") || !strings.Contains(errOut, "OAuth2") {
+			t.Errorf("%s: stderr %q; want the OAuth2 warning", f, errOut)
+		}
+		if !strings.Contains(out, "OAuth2") {
+			t.Errorf("%s: the file lacks the OAuth2 warning", f)
+		}
+	}
+	code, out, errOut := runExport(t, nil, "--format", "thunderbird", "carol@outlook.com")
+	if code != cli.ExitOK || errOut != "" {
+		t.Fatalf("thunderbird: exit %d, stderr %q", code, errOut)
+	}
+	for _, want := range []string{`"mail.server.server1.authMethod", 10`, `"mail.smtpserver.smtp1.authMethod", 10`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the Outlook.com user.js lacks %s (OAuth2)", want)
+		}
+	}
+
+	code, out, errOut = runExport(t, nil, "--format", "apple",
 		"--incoming", "imap://mail.example.org:143?security=none",
 		"--outgoing", "smtp://mail.example.org:25?security=none", "bob@example.org")
 	if code != cli.ExitOK {
