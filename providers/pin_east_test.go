@@ -149,6 +149,11 @@ var eastPins = []pin{
 		server(account.SMTP, "smtp.189.cn", 465, account.SSL, "ivan.petrov@189.cn"),
 		[]account.HintKind{account.HintEnableIMAP}},
 
+	{"wo.cn", "wo",
+		server(account.IMAP, "imap.wo.cn", 993, account.SSL, "ivan.petrov@wo.cn"),
+		server(account.SMTP, "smtp.wo.cn", 465, account.SSL, "ivan.petrov@wo.cn"),
+		nil},
+
 	// Korea: IMAP off until switched on; Naver and Kakao log in with the ID.
 	{"naver.com", "naver",
 		server(account.IMAP, "imap.naver.com", 993, account.SSL, "ivan.petrov"),
@@ -232,15 +237,11 @@ var eastPins = []pin{
 		server(account.IMAP, "imap.atlas.cz", 993, account.SSL, "ivan.petrov@atlas.cz"),
 		server(account.SMTP, "smtp.atlas.cz", 465, account.SSL, "ivan.petrov@atlas.cz"),
 		nil},
-	// Brazil: UOL and its free BOL log in with the part before @.
+	// Brazil: UOL logs in with the part before @ (BOL, its free mail, is pinned in pin_west_test.go).
 	{"uol.com.br", "uol",
 		server(account.IMAP, "imap.uol.com.br", 993, account.SSL, "ivan.petrov"),
 		server(account.SMTP, "smtps.uol.com.br", 587, account.STARTTLS, "ivan.petrov"),
 		[]account.HintKind{account.HintEnableIMAP}},
-	{"bol.com.br", "bol",
-		server(account.IMAP, "imap.bol.com.br", 993, account.SSL, "ivan.petrov"),
-		server(account.SMTP, "smtps.bol.com.br", 465, account.SSL, "ivan.petrov"),
-		nil},
 	// Inbox.lv's hosts follow the address's domain.
 	{"inbox.lv", "inboxlv",
 		server(account.IMAP, "mail.inbox.lv", 993, account.SSL, "ivan.petrov@inbox.lv"),
