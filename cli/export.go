@@ -21,7 +21,7 @@ func init() {
 	register(&command{
 		name:    "export",
 		summary: "write the account's settings for another mail client (no password is ever written)",
-		usage:   "export --format F [--incoming URL] [--outgoing URL] [--name NAME] [--lang en|ru] [--leave-on-server true|false] [-o FILE] ADDRESS",
+		usage:   "export --format F [--incoming URL] [--outgoing URL] [--name NAME] [--lang en|ru] [--leave-on-server] [--offline] [-o FILE] ADDRESS",
 		run:     runExport,
 	})
 }
@@ -30,6 +30,7 @@ type exportFlags struct {
 	format, incoming, outgoing, name, lang, output string
 	leave                                          optionalBool
 	days                                           int
+	offline                                        bool
 }
 
 // optionalBool is a bool flag that knows whether it was given, so the
@@ -64,6 +65,7 @@ func runExport(ctx context.Context, env *Env, args []string) int {
 		fs.StringVar(&f.lang, "lang", "", "language of the steps and warnings: en or ru (default: from LANG)")
 		fs.Var(&f.leave, "leave-on-server", "POP3: keep mail on the server after downloading it (default: the provider's choice, else false)")
 		fs.IntVar(&f.days, "days-on-server", 0, "POP3 with --leave-on-server: delete from the server after this many days (0 keeps it)")
+		fs.BoolVar(&f.offline, "offline", false, "use only the built-in provider database; ask no network")
 		fs.StringVar(&f.output, "o", "", `output file; "-" or none writes text formats to standard output (default file names: see below)`)
 	})
 	usage := fs.Usage
@@ -93,7 +95,11 @@ func runExport(ctx context.Context, env *Env, args []string) int {
 	if err != nil {
 		return fail(env, ExitUsage, "%v", err)
 	}
-	acct, code, err := exportAccount(addr, &f)
+	acct, code, err := exportAccount(ctx, addr, &f)
+	var df *detectFailure
+	if errors.As(err, &df) {
+		return detectFailed(env, addr, df.err)
+	}
 	if err != nil {
 		return fail(env, code, "%v", err)
 	}
@@ -110,6 +116,9 @@ func runExport(ctx context.Context, env *Env, args []string) int {
 	var buf strings.Builder
 	if err := export.Write(&buf, format.Name, acct); err != nil {
 		return fail(env, ExitFailed, "%s", strings.TrimPrefix(err.Error(), "export: "))
+	}
+	if !acct.Config.SecureSource && acct.Config.Source != account.SourceManual {
+		fmt.Fprintln(env.Stderr, "mailwiz: warning: these settings come from a source nothing vouches for ("+string(acct.Config.Source)+"): check the hosts before you use them")
 	}
 	for _, w := range export.Warnings(format.Name, acct) {
 		fmt.Fprintln(env.Stderr, "mailwiz: warning: "+w)
@@ -130,9 +139,16 @@ func runExport(ctx context.Context, env *Env, args []string) int {
 	return ExitOK
 }
 
-// exportAccount builds the account from the built-in database and the
-// servers given on the command line. The int is the exit code for an error.
-func exportAccount(addr account.Address, f *exportFlags) (export.Account, int, error) {
+// detectFailure is a discovery that found nothing; runExport reports it as
+// detect does.
+type detectFailure struct{ err error }
+
+func (d *detectFailure) Error() string { return d.err.Error() }
+
+// exportAccount builds the account from the servers given on the command
+// line and, for what they leave out, the built-in database or (without
+// --offline) discovery on the network. The int is the exit code for an error.
+func exportAccount(ctx context.Context, addr account.Address, f *exportFlags) (export.Account, int, error) {
 	cfg, known := providers.Lookup(addr.Domain)
 	var in, out *account.Server
 	if f.incoming != "" {
@@ -155,12 +171,19 @@ func exportAccount(addr account.Address, f *exportFlags) (export.Account, int, e
 		}
 		out = &s
 	}
-	if !known {
-		if in == nil || out == nil {
-			return export.Account{}, ExitFailed, fmt.Errorf("%s is not in the built-in database: give both servers, e.g. --incoming imap://imap.%s:993 --outgoing smtp://smtp.%s:465",
-				addr.DomainUnicode, addr.Domain, addr.Domain)
-		}
+	switch {
+	case known:
+	case in != nil && out != nil:
 		cfg = account.Config{Source: account.SourceManual}
+	case f.offline:
+		return export.Account{}, ExitFailed, fmt.Errorf("%s is not in the built-in database: give both servers, e.g. --incoming imap://imap.%s:993 --outgoing smtp://smtp.%s:465, or drop --offline to look on the network",
+			addr.DomainUnicode, addr.Domain, addr.Domain)
+	default:
+		c, err := detectConfig(ctx, addr)
+		if err != nil {
+			return export.Account{}, ExitFailed, &detectFailure{err}
+		}
+		cfg = c
 	}
 	cfg = cfg.For(addr)
 	// A server given by URL takes the login and sign-in method the database
