@@ -1,6 +1,8 @@
 package app
 
 import (
+	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -50,6 +52,10 @@ func (h *harness) waitFor(what string, cond func() bool) {
 			h.t.Fatalf("timed out waiting for %s (step %s)", what, h.ui.wiz.Step())
 		}
 	}
+	// The state may change before its event is queued: let the work that
+	// changed it finish reporting, then apply what it reported.
+	h.ui.wiz.Wait()
+	h.drain()
 }
 
 // drain runs the UI work queued so far.
@@ -161,4 +167,15 @@ func TestAddressValidationAsYouType(t *testing.T) {
 	if p.problem.Visible() {
 		t.Fatalf("problem still shown for a good address: %q", p.problem.Text)
 	}
+}
+
+func TestMain(m *testing.M) {
+	// Fyne logs an error for every lookup under the C locale; the tests
+	// choose their language themselves.
+	for _, v := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
+		if l := os.Getenv(v); l == "" || l == "C" || l == "POSIX" || strings.HasPrefix(l, "C.") {
+			os.Setenv(v, "en_US.UTF-8")
+		}
+	}
+	os.Exit(m.Run())
 }

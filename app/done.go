@@ -67,7 +67,7 @@ func (p *donePage) build() fyne.CanvasObject {
 		case formatSheet:
 			hasSheet = true
 		}
-		b := widget.NewButtonWithIcon(f.Name, theme.DownloadIcon(), p.exporter(f))
+		b := widget.NewButtonWithIcon(formatLabel(f), theme.DownloadIcon(), p.exporter(f))
 		p.exports = append(p.exports, b)
 		grid.Add(b)
 	}
@@ -118,7 +118,7 @@ func (p *donePage) renderSave() {
 	case st.Err == nil:
 		p.saved.Importance = widget.SuccessImportance
 		p.saved.SetText(lang.L("Saved in the keychain."))
-	case errors.Is(st.Err, wizard.ErrNoKeychain) || isUnavailable(st.Err):
+	case errors.Is(st.Err, wizard.ErrNoKeychain):
 		p.saved.Importance = widget.WarningImportance
 		p.saved.SetText(lang.L("No keychain is available on this computer, so the password was not saved. Nothing else is lost: type the password in your mail program, and use the exports below."))
 	default:
@@ -127,16 +127,6 @@ func (p *donePage) renderSave() {
 	}
 	p.save.Enable()
 	p.saved.Refresh()
-}
-
-// isUnavailable recognises a keychain's "no keyring here" error by its
-// words until package keychain's typed error is wired in.
-func isUnavailable(err error) bool {
-	var u interface{ Unavailable() bool }
-	if errors.As(err, &u) {
-		return u.Unavailable()
-	}
-	return strings.Contains(err.Error(), "unavailable")
 }
 
 // exporter returns the callback of an export button.
@@ -168,7 +158,7 @@ func (p *donePage) write(f wizard.Format, w fyne.URIWriteCloser, err error) {
 	if w == nil {
 		return // the dialog was cancelled
 	}
-	err = p.ui.wiz.Export(w, f.ID)
+	err = p.ui.wiz.Export(w, f.ID, p.ui.language)
 	if cerr := w.Close(); err == nil {
 		err = cerr
 	}
@@ -189,7 +179,7 @@ func (p *donePage) showStatus(text string, imp widget.Importance) {
 // qrImage renders the phone export (a PNG) for the screen.
 func (p *donePage) qrImage() *canvas.Image {
 	var buf bytes.Buffer
-	if err := p.ui.wiz.Export(&buf, formatQR); err != nil {
+	if err := p.ui.wiz.Export(&buf, formatQR, p.ui.language); err != nil {
 		p.showStatus(lang.L("Could not make the QR code: {{.Error}}", map[string]any{"Error": err.Error()}), widget.WarningImportance)
 		return nil
 	}
@@ -198,4 +188,29 @@ func (p *donePage) qrImage() *canvas.Image {
 	img.ScaleMode = canvas.ImageScalePixels // a QR code must stay sharp
 	img.SetMinSize(fyne.NewSize(220, 220))
 	return img
+}
+
+// formatLabel names an export format on its button.
+func formatLabel(f wizard.Format) string {
+	switch f.ID {
+	case "thunderbird":
+		return lang.L("Thunderbird, new profile")
+	case "thunderbird-profile":
+		return lang.L("Thunderbird, existing profile")
+	case "thunderbird-autoconfig":
+		return lang.L("Autoconfig file for a domain")
+	case "thebat":
+		return lang.L("The Bat!")
+	case "apple":
+		return lang.L("Apple Mail (Mac, iPhone, iPad)")
+	case "outlook":
+		return lang.L("Outlook for Windows")
+	case "android":
+		return lang.L("QR code for Android")
+	case "sheet":
+		return lang.L("Printable sheet")
+	case "json":
+		return lang.L("JSON (for scripts)")
+	}
+	return f.Name
 }

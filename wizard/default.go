@@ -1,12 +1,92 @@
 package wizard
 
-import "github.com/mailwiz/mailwiz/providers"
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
 
-// Default returns the Deps wired to mailwiz's core packages. Until a
-// package lands, its field stays nil and the wizard says the feature is not
-// available rather than pretending.
+	"github.com/mailwiz/mailwiz/account"
+	"github.com/mailwiz/mailwiz/discover"
+	"github.com/mailwiz/mailwiz/export"
+	"github.com/mailwiz/mailwiz/keychain"
+	"github.com/mailwiz/mailwiz/providers"
+)
+
+// Default returns the Deps wired to mailwiz's core packages. A field whose
+// package is not there yet stays nil, and the wizard says the feature is
+// not available rather than pretending.
 func Default() Deps {
-	return Deps{
-		Lookup: providers.Lookup,
+	d := Deps{
+		Lookup:   providers.Lookup,
+		Discover: Discover(discover.Options{}),
+		Save:     SaveToKeychain,
+		Export:   Export,
 	}
+	for _, f := range export.Formats() {
+		d.Formats = append(d.Formats, Format{ID: f.Name, Name: f.Name, Ext: f.Ext})
+	}
+	return d
+}
+
+// Discover adapts discover.Run to Deps.Discover with opts (a resolver, an
+// ISPDB URL or a CA pool for tests), turning its events into the wizard's.
+func Discover(opts discover.Options) func(context.Context, account.Address, func(Event)) (account.Config, error) {
+	return func(ctx context.Context, addr account.Address, progress func(Event)) (account.Config, error) {
+		o := opts
+		o.Events = func(e discover.Event) {
+			for _, we := range fromDiscover(e) {
+				progress(we)
+			}
+		}
+		return discover.Run(ctx, addr, o)
+	}
+}
+
+// fromDiscover translates one discovery event.
+func fromDiscover(e discover.Event) []Event {
+	var st SourceStatus
+	switch e.State {
+	case discover.Asking:
+		st = SourceAsking
+	case discover.Found:
+		st = SourceFound
+	case discover.Failed:
+		st = SourceNothing
+	default:
+		st = SourceSkipped
+	}
+	out := []Event{SourceProgress{Source: e.Source, Status: st, Detail: e.Detail}}
+	if e.State == discover.Found && e.Provisional && e.Config != nil {
+		out = append(out, Provisional{Config: *e.Config})
+	}
+	return out
+}
+
+// SaveToKeychain is Deps.Save on the OS keychain: one item per chosen
+// server that logs in with a password. Its errors match
+// ErrNoKeychain (and keychain.ErrUnavailable) when there is no keychain.
+func SaveToKeychain(ctx context.Context, addr account.Address, cfg account.Config, password string) error {
+	chosen := cfg
+	chosen.Incoming = cfg.Incoming[:min(1, len(cfg.Incoming))]
+	chosen.Outgoing = cfg.Outgoing[:min(1, len(cfg.Outgoing))]
+	err := keychain.SaveAll(ctx, chosen.For(addr), password)
+	if errors.Is(err, keychain.ErrUnavailable) {
+		return fmt.Errorf("%w: %w", ErrNoKeychain, err)
+	}
+	return err
+}
+
+// Export is Deps.Export on package export: the chosen servers as they were
+// edited, the person's name and language.
+func Export(w io.Writer, format string, req ExportRequest) error {
+	a, err := export.NewAccount(req.Address, req.Config)
+	if err != nil {
+		return fmt.Errorf("wizard: %w", err)
+	}
+	a.Name = req.Name
+	if req.Lang != "" {
+		a.Lang = req.Lang
+	}
+	return export.Write(w, format, a)
 }

@@ -52,6 +52,7 @@ type ExportRequest struct {
 	Address account.Address
 	Name    string
 	Config  account.Config // the chosen servers first
+	Lang    string         // language of texts inside the file: "en", "ru"
 }
 
 func (d Deps) withDefaults() Deps {

@@ -60,14 +60,15 @@ func (w *Wizard) Save() {
 // Formats returns the export formats on offer.
 func (w *Wizard) Formats() []Format { return append([]Format(nil), w.deps.Formats...) }
 
-// Export writes the account in a format to out. It runs on the caller's
-// goroutine: exports are local and fast. It never writes a password.
-func (w *Wizard) Export(out io.Writer, format string) error {
+// Export writes the account in a format to out, with texts in lang ("en",
+// "ru"). It runs on the caller's goroutine: exports are local and fast. It
+// never writes a password.
+func (w *Wizard) Export(out io.Writer, format, lang string) error {
 	if w.deps.Export == nil {
 		return fmt.Errorf("wizard: exports are not available in this build")
 	}
 	w.mu.Lock()
-	req := ExportRequest{Address: w.addr, Name: w.name, Config: cloneConfig(w.cfg)}
+	req := ExportRequest{Address: w.addr, Name: w.name, Config: cloneConfig(w.cfg), Lang: lang}
 	w.mu.Unlock()
 	if err := w.deps.Export(out, format, req); err != nil {
 		return fmt.Errorf("wizard: export %s: %w", format, err)

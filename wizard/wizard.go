@@ -285,6 +285,10 @@ func (w *Wizard) Close() {
 	w.wg.Wait()
 }
 
+// Wait blocks until the network work started so far has returned and
+// reported its events, without cancelling it.
+func (w *Wizard) Wait() { w.wg.Wait() }
+
 // run starts fn on a goroutine under a fresh cancellable context and returns
 // the generation that fn's results must carry to be accepted.
 func (w *Wizard) run(fn func(ctx context.Context, gen uint64)) {

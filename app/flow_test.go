@@ -1,0 +1,334 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/mailwiz/mailwiz/account"
+	"github.com/mailwiz/mailwiz/wizard"
+)
+
+// browser is a fyne.App that records the pages it was asked to open.
+type browser struct {
+	fyne.App
+	mu     sync.Mutex
+	opened []string
+}
+
+func (b *browser) OpenURL(u *url.URL) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.opened = append(b.opened, u.String())
+	return nil
+}
+
+// fakeProbe passes for the password "right" and otherwise diagnoses bad
+// credentials the way the probe package does, with the server's words.
+func fakeProbe(ctx context.Context, req wizard.TestRequest, progress func(wizard.StageProgress)) (wizard.TestReport, error) {
+	rep := wizard.TestReport{OK: true}
+	for _, s := range []account.Server{req.Incoming, req.Outgoing} {
+		progress(wizard.StageProgress{Server: s, Stage: wizard.StageAuth})
+		r := wizard.ServerResult{Server: s, OK: true, Stage: wizard.StageDone}
+		if req.Password != "right" {
+			r.OK, r.Stage = false, wizard.StageAuth
+			r.Error = "NO [AUTHENTICATIONFAILED] Authentication failed."
+			r.Diagnosis = wizard.Diagnosis{Kind: "bad-credentials", Text: "The username or password is wrong."}
+			rep.OK = false
+		}
+		rep.Results = append(rep.Results, r)
+	}
+	return rep, nil
+}
+
+func (h *harness) tap(b *widget.Button) {
+	h.t.Helper()
+	if b.Disabled() {
+		h.t.Fatalf("button %q is disabled", b.Text)
+	}
+	test.Tap(b)
+	h.drain()
+}
+
+// A known provider, from the address to a saved account, by keyboard where
+// a person would use it.
+func TestFlowKnownProvider(t *testing.T) {
+	var saved []string
+	save := func(_ context.Context, addr account.Address, cfg account.Config, pw string) error {
+		saved = append(saved, addr.String()+":"+pw)
+		return nil
+	}
+	h := newHarness(t, wizard.Deps{Lookup: lookupExample, Test: fakeProbe, Save: save})
+	br := &browser{App: h.ui.app}
+	h.ui.app = br
+
+	test.Type(h.ui.address.name, "Alice Smith")
+	test.Type(h.ui.address.address, "alice@example.com")
+	enter(h.ui.address.address)
+	h.atStep(wizard.StepServers)
+
+	// Servers → Before you log in, with the app-password hint and its button.
+	enter(h.ui.servers.out.username)
+	h.atStep(wizard.StepBeforeLogin)
+	if len(h.ui.before.buttons) != 1 {
+		t.Fatalf("%d hint buttons, want 1", len(h.ui.before.buttons))
+	}
+	if f := h.w.Canvas().Focused(); f != h.ui.before.buttons[0] {
+		t.Errorf("focus on %T, want the hint's button", f)
+	}
+	h.tap(h.ui.before.buttons[0])
+	if len(br.opened) != 1 || br.opened[0] != "https://example.com/app-passwords" {
+		t.Errorf("opened %q", br.opened)
+	}
+	h.tap(h.ui.next)
+	h.atStep(wizard.StepTest)
+
+	// A wrong password: the diagnosis in words, the server's words in details.
+	p := h.ui.testing
+	if f := h.w.Canvas().Focused(); f != p.password {
+		t.Errorf("focus on %T, want the password", f)
+	}
+	test.Type(p.password, "wrong")
+	enter(p.password)
+	h.waitFor("the test result", func() bool { return h.ui.wiz.Testing().Report != nil })
+	if want := "The server refused the username or password."; !strings.HasPrefix(p.status.Text, want) {
+		t.Errorf("status = %q", p.status.Text)
+	}
+	if len(p.details.Items) != 2 || !strings.Contains(p.details.Items[0].Title, "IMAP imap.example.com:993") {
+		t.Fatalf("details: %d items", len(p.details.Items))
+	}
+	if !h.ui.next.Disabled() {
+		t.Error("Next is enabled after a failed test")
+	}
+	if p.start.Text != "Retry" {
+		t.Errorf("the test button says %q after a failure", p.start.Text)
+	}
+
+	// The right one.
+	p.password.SetText("")
+	test.Type(p.password, "right")
+	enter(p.password)
+	h.waitFor("a passing test", func() bool { r := h.ui.wiz.Testing().Report; return r != nil && r.OK })
+	if p.status.Importance != widget.SuccessImportance {
+		t.Errorf("status importance %v: %q", p.status.Importance, p.status.Text)
+	}
+	h.tap(h.ui.next)
+	h.atStep(wizard.StepDone)
+
+	h.tap(h.ui.done.save)
+	h.waitFor("the save", func() bool { return h.ui.wiz.Saving().Done })
+	if h.ui.done.saved.Text != "Saved in the keychain." {
+		t.Errorf("save message %q", h.ui.done.saved.Text)
+	}
+	if len(saved) != 1 || saved[0] != "alice@example.com:right" {
+		t.Errorf("saved %q", saved)
+	}
+
+	// Set up another account: an empty first page.
+	h.tap(h.ui.next)
+	h.atStep(wizard.StepAddress)
+	if h.ui.address.address.Text != "" || h.ui.address.name.Text != "" {
+		t.Errorf("after restart: %q %q", h.ui.address.address.Text, h.ui.address.name.Text)
+	}
+}
+
+// An unknown domain: nothing found, said so, manual entry.
+func TestFlowUnknownDomainManualEntry(t *testing.T) {
+	h := newHarness(t, wizard.Deps{Lookup: lookupExample})
+	test.Type(h.ui.address.address, "bob@unknown.test")
+	enter(h.ui.address.address)
+	h.waitFor("nothing found", func() bool {
+		return h.ui.finding != nil && h.ui.finding.manual.Visible()
+	})
+	if !strings.Contains(h.ui.finding.status.Text, "No settings were found for unknown.test") {
+		t.Errorf("status = %q", h.ui.finding.status.Text)
+	}
+	h.tap(h.ui.finding.manual)
+	h.atStep(wizard.StepServers)
+	s := h.ui.servers
+	if s.in.host.Text != "imap.unknown.test" || s.out.host.Text != "smtp.unknown.test" {
+		t.Errorf("manual start: %q %q", s.in.host.Text, s.out.host.Text)
+	}
+	// Clear the host: Next refuses, names the field, puts the cursor there.
+	s.in.host.SetText("")
+	h.tap(h.ui.next)
+	if h.ui.wiz.Step() != wizard.StepServers || !s.problem.Visible() {
+		t.Fatalf("Next with an empty host: step %s, problem %q", h.ui.wiz.Step(), s.problem.Text)
+	}
+	if want := "Incoming server: the server name is empty"; !strings.HasPrefix(s.problem.Text, want) {
+		t.Errorf("problem = %q", s.problem.Text)
+	}
+	if h.w.Canvas().Focused() != s.in.host {
+		t.Errorf("focus on %T, want the host", h.w.Canvas().Focused())
+	}
+	test.Type(s.in.host, "mail.unknown.test")
+	// Choosing no encryption shows the warning and moves the port.
+	s.in.security.SetSelected("None (unencrypted)")
+	if !s.plainWarning.Visible() || s.in.port.Text != "143" {
+		t.Errorf("no encryption: warning %v, port %q", s.plainWarning.Visible(), s.in.port.Text)
+	}
+	h.tap(h.ui.next)
+	h.atStep(wizard.StepBeforeLogin)
+	if got := h.ui.wiz.Incoming(); got.Host != "mail.unknown.test" || got.Port != 143 || got.Security != account.None {
+		t.Errorf("wizard holds %+v", got)
+	}
+}
+
+// A plaintext server: a consent dialog before any password is sent.
+func TestFlowPlaintextConsent(t *testing.T) {
+	var calls int
+	probe := func(ctx context.Context, req wizard.TestRequest, p func(wizard.StageProgress)) (wizard.TestReport, error) {
+		calls++
+		return fakeProbe(ctx, req, p)
+	}
+	h := newHarness(t, wizard.Deps{Lookup: lookupExample, Test: probe})
+	test.Type(h.ui.address.address, "carol@example.com")
+	enter(h.ui.address.address)
+	h.atStep(wizard.StepServers)
+	h.ui.servers.in.security.SetSelected("None (unencrypted)")
+	h.tap(h.ui.next)
+	h.atStep(wizard.StepBeforeLogin)
+	h.tap(h.ui.next)
+	h.atStep(wizard.StepTest)
+	test.Type(h.ui.testing.password, "right")
+	h.tap(h.ui.testing.start)
+	d, ok := h.ui.testing.consent.(*dialog.ConfirmDialog)
+	if !ok {
+		t.Fatalf("no consent dialog (%T)", h.ui.testing.consent)
+	}
+	if calls != 0 {
+		t.Fatal("the password was sent before consent")
+	}
+	d.Dismiss()
+	h.drain()
+	if calls != 0 || !strings.Contains(h.ui.testing.status.Text, "not run") {
+		t.Fatalf("after refusing: calls %d, status %q", calls, h.ui.testing.status.Text)
+	}
+	h.tap(h.ui.testing.start)
+	h.ui.testing.consent.(*dialog.ConfirmDialog).Confirm()
+	h.waitFor("the test", func() bool { return h.ui.wiz.Testing().Report != nil })
+	if calls != 1 {
+		t.Errorf("calls = %d", calls)
+	}
+}
+
+// An unverified source: the hosts named, confirmation before going on.
+func TestFlowUnverifiedSource(t *testing.T) {
+	guessed := func(ctx context.Context, addr account.Address, progress func(wizard.Event)) (account.Config, error) {
+		progress(wizard.SourceProgress{Source: account.SourceGuess, Status: wizard.SourceAsking})
+		c := exampleProvider()
+		c.Provider, c.Hints, c.Source, c.SecureSource = nil, nil, account.SourceGuess, false
+		progress(wizard.SourceProgress{Source: account.SourceGuess, Status: wizard.SourceFound})
+		return c, nil
+	}
+	h := newHarness(t, wizard.Deps{Discover: guessed})
+	test.Type(h.ui.address.address, "dan@guess.test")
+	enter(h.ui.address.address)
+	h.atStep(wizard.StepServers)
+	s := h.ui.servers
+	if !s.unverified.Visible() {
+		t.Fatal("no unverified-source warning")
+	}
+	warn := s.unverified.Objects[0].(*widget.Label).Text
+	if !strings.Contains(warn, "imap.example.com, smtp.example.com") {
+		t.Errorf("warning does not name the hosts: %q", warn)
+	}
+	if s.source.Text != "These settings come guessed — please check." {
+		t.Errorf("source line %q", s.source.Text)
+	}
+	h.tap(h.ui.next)
+	if h.ui.wiz.Step() != wizard.StepServers || s.problem.Text != "Check the server names above and confirm them before going on." {
+		t.Fatalf("Next without confirming: %s %q", h.ui.wiz.Step(), s.problem.Text)
+	}
+	test.Tap(s.confirm)
+	h.tap(h.ui.next)
+	h.atStep(wizard.StepBeforeLogin)
+}
+
+// No keychain: a clear message, nothing typed lost, exports still there.
+func TestFlowKeychainUnavailable(t *testing.T) {
+	noKeyring := func(context.Context, account.Address, account.Config, string) error {
+		return errors.Join(wizard.ErrNoKeychain, errors.New("keychain: no Secret Service on the session bus"))
+	}
+	h := newHarness(t, wizard.Deps{Lookup: lookupExample, Test: fakeProbe, Save: noKeyring,
+		Formats: []wizard.Format{{ID: "json", Name: "json", Ext: ".json"}},
+		Export: func(w io.Writer, format string, req wizard.ExportRequest) error {
+			_, err := io.WriteString(w, "{}")
+			return err
+		}})
+	walkToDone(h, "erin@example.com", "right")
+	h.tap(h.ui.done.save)
+	h.waitFor("the save", func() bool { return h.ui.wiz.Saving().Done })
+	if !strings.HasPrefix(h.ui.done.saved.Text, "No keychain is available on this computer") {
+		t.Errorf("message %q", h.ui.done.saved.Text)
+	}
+	if h.ui.done.saved.Importance != widget.WarningImportance {
+		t.Errorf("importance %v", h.ui.done.saved.Importance)
+	}
+	if h.ui.wiz.Password() != "right" || len(h.ui.done.exports) != 1 || h.ui.done.save.Disabled() {
+		t.Error("a failed save lost the password, the exports or the retry")
+	}
+}
+
+// walkToDone goes from an empty window to the Done step.
+func walkToDone(h *harness, address, password string) {
+	h.t.Helper()
+	test.Type(h.ui.address.address, address)
+	enter(h.ui.address.address)
+	h.atStep(wizard.StepServers)
+	h.tap(h.ui.next)
+	h.atStep(wizard.StepBeforeLogin)
+	h.tap(h.ui.next)
+	h.atStep(wizard.StepTest)
+	test.Type(h.ui.testing.password, password)
+	enter(h.ui.testing.password)
+	h.waitFor("a passing test", func() bool { r := h.ui.wiz.Testing().Report; return r != nil && r.OK })
+	h.tap(h.ui.next)
+	h.atStep(wizard.StepDone)
+}
+
+// Esc goes back from a field and from the window; Back keeps the text.
+func TestEscapeGoesBack(t *testing.T) {
+	h := newHarness(t, wizard.Deps{Lookup: lookupExample})
+	test.Type(h.ui.address.address, "fay@example.com")
+	enter(h.ui.address.address)
+	h.atStep(wizard.StepServers)
+	h.ui.servers.in.port.SetText("1993")
+	h.ui.servers.in.host.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	h.drain()
+	h.atStep(wizard.StepAddress)
+	if got := h.ui.address.address.Text; got != "fay@example.com" {
+		t.Errorf("address after Esc = %q", got)
+	}
+	enter(h.ui.address.address)
+	h.atStep(wizard.StepServers)
+	if got := h.ui.servers.in.port.Text; got != "1993" {
+		t.Errorf("port after Back and Next = %q, want the edited 1993", got)
+	}
+	h.w.Canvas().Unfocus()
+	h.ui.onTypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	h.drain()
+	h.atStep(wizard.StepAddress)
+}
+
+// Tab walks the address page in reading order.
+func TestTabOrder(t *testing.T) {
+	h := newHarness(t, wizard.Deps{Lookup: lookupExample})
+	c := h.w.Canvas()
+	if c.Focused() != h.ui.address.address {
+		t.Fatal("the address field does not have the focus")
+	}
+	test.FocusNext(c)
+	if c.Focused() != h.ui.address.name {
+		t.Errorf("after Tab: %T", c.Focused())
+	}
+}
