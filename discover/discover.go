@@ -249,7 +249,7 @@ func Run(ctx context.Context, addr account.Address, opts Options) (account.Confi
 func runNetwork(ctx context.Context, addr account.Address, opts *Options, srcs []source, emit func(Event)) (account.Config, error) {
 	overall, cancelOverall := context.WithTimeout(ctx, opts.timeout())
 	defer cancelOverall()
-	r := newRunner(addr, opts)
+	r := newRunner(overall, addr, opts)
 	defer r.close()
 	results := make(chan result, len(srcs))
 	for i, s := range srcs {

@@ -27,7 +27,7 @@ const bomb = `<?xml version="1.0"?>
 <clientConfig version="1.1"><emailProvider id="x">&lol9;</emailProvider></clientConfig>`
 
 // scenarioWorld builds one test domain per situation of issue 4.
-func scenarioWorld(t *testing.T) (*world, map[string]*greeter) {
+func scenarioWorld(t testing.TB) (*world, map[string]*greeter) {
 	w := newWorld(t)
 	https := func(host, path string, h http.Handler) { w.web.Handle("https", host, path, h) }
 	const acPath = "/mail/config-v1.1.xml"

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/mailwiz/mailwiz/account"
 )
@@ -23,10 +24,21 @@ type runner struct {
 	opts   *Options
 	client *http.Client
 	tr     *http.Transport
+
+	mu      sync.Mutex
+	lookups map[string]*lookup // one DNS question per name per Run
+	runCtx  context.Context    // the overall deadline: bounds shared lookups
 }
 
-func newRunner(addr account.Address, opts *Options) *runner {
-	r := &runner{addr: addr, opts: opts}
+// lookup is one address lookup, shared by every source that needs the name.
+type lookup struct {
+	done chan struct{}
+	ips  []net.IP
+	err  error
+}
+
+func newRunner(ctx context.Context, addr account.Address, opts *Options) *runner {
+	r := &runner{addr: addr, opts: opts, lookups: map[string]*lookup{}, runCtx: ctx}
 	r.tr = &http.Transport{
 		DialContext:     r.dial,
 		TLSClientConfig: &tls.Config{RootCAs: opts.RootCAs, MinVersion: tls.VersionTLS12},
@@ -92,12 +104,38 @@ func (r *runner) dial(ctx context.Context, network, address string) (net.Conn, e
 	return nil, fmt.Errorf("connecting to %s port %d: %w", host, port, firstErr)
 }
 
-// lookupIP resolves host. The name is asked rooted ("host.") so the
-// system's search domains never add questions (or delay) to discovery.
+// lookupIP resolves host. Sources asking for the same name share one
+// question (the well-known URL, Autodiscover and guessing all need the
+// bare domain; the MX source's ISPDB request needs the ISPDB's name), so a
+// slow resolver costs each name once. The name is asked rooted ("host.")
+// so the system's search domains never add questions or delay.
 func (r *runner) lookupIP(ctx context.Context, host string) ([]net.IP, error) {
 	if ip := net.ParseIP(host); ip != nil {
 		return []net.IP{ip}, nil
 	}
+	host = strings.ToLower(strings.TrimSuffix(host, "."))
+	r.mu.Lock()
+	l, ok := r.lookups[host]
+	if !ok {
+		l = &lookup{done: make(chan struct{})}
+		r.lookups[host] = l
+		// The question belongs to the whole Run, not to the source that
+		// asked first: a source timing out must not fail the others.
+		go func() {
+			defer close(l.done)
+			l.ips, l.err = r.resolve(r.runCtx, host)
+		}()
+	}
+	r.mu.Unlock()
+	select {
+	case <-l.done:
+		return l.ips, l.err
+	case <-ctx.Done():
+		return nil, fmt.Errorf("looking up %s: %w", host, ctx.Err())
+	}
+}
+
+func (r *runner) resolve(ctx context.Context, host string) ([]net.IP, error) {
 	addrs, err := r.opts.resolver().LookupIPAddr(ctx, rooted(host))
 	if err != nil {
 		return nil, dnsError(host, err)

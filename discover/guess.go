@@ -66,43 +66,24 @@ func (r *runner) guess(ctx context.Context) (account.Config, error) {
 			}
 		}
 	}
-	lookups := map[string]*lookup{}
 	for _, prefix := range guessNames {
-		name := prefix + r.addr.Domain
-		l := &lookup{done: make(chan struct{})}
-		lookups[name] = l
-		go func() {
-			l.ips, l.err = r.lookupIP(ctx, name)
-			close(l.done)
-		}()
+		go r.lookupIP(ctx, prefix+r.addr.Domain) // start every question now
 	}
 	results := make([]probeResult, len(probes))
 	var wg sync.WaitGroup
 	for i, p := range probes {
 		wg.Go(func() {
 			results[i] = probeResult{probe: p}
-			l := lookups[p.host]
-			select {
-			case <-l.done:
-			case <-ctx.Done():
-				results[i].err = ctx.Err()
+			ips, err := r.lookupIP(ctx, p.host)
+			if err != nil {
+				results[i].err = err
 				return
 			}
-			if l.err != nil {
-				results[i].err = l.err
-				return
-			}
-			results[i].security, results[i].err = r.probeOne(ctx, p, l.ips)
+			results[i].security, results[i].err = r.probeOne(ctx, p, ips)
 		})
 	}
 	wg.Wait()
 	return guessConfig(results, r.addr.Domain)
-}
-
-type lookup struct {
-	done chan struct{}
-	ips  []net.IP
-	err  error
 }
 
 // guessConfig keeps, per protocol and security, the first host that
