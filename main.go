@@ -1,16 +1,29 @@
 // Command mailwiz sets up an email account. Without arguments it opens the
-// wizard; with a subcommand it runs headless (see package cli).
+// wizard window; with a subcommand it runs headless (see package cli).
 package main
 
 import (
 	"os"
 
+	fyneapp "fyne.io/fyne/v2/app"
+
+	"github.com/mailwiz/mailwiz/app"
 	"github.com/mailwiz/mailwiz/cli"
+	"github.com/mailwiz/mailwiz/wizard"
 )
+
+// appID is FyneApp.toml's ID: preferences and the keychain's app name hang on it.
+const appID = "io.github.mailwiz.mailwiz"
 
 func main() {
 	if len(os.Args) > 1 {
 		os.Exit(cli.Main(os.Args[1:]))
 	}
-	os.Exit(runGUI())
+	a := fyneapp.NewWithID(appID)
+	a.SetIcon(app.Icon)
+	w := a.NewWindow("Mail Setup Wizard")
+	ui := app.New(a, w, wizard.Default())
+	w.SetOnClosed(ui.Close)
+	w.CenterOnScreen()
+	w.ShowAndRun()
 }
