@@ -1,0 +1,307 @@
+package testenv
+
+import (
+	"bytes"
+	"crypto/tls"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-imap/v2/imapclient"
+)
+
+// DovecotUser is the account every Dovecot started by [StartDovecot] knows.
+const (
+	DovecotUser     = "alice@example.test"
+	DovecotPassword = "correct horse battery staple"
+	// DovecotHost is the name on Dovecot's certificate (with 127.0.0.1 and
+	// localhost); it resolves nowhere, so tests connect to 127.0.0.1 and
+	// verify the certificate against this name or against the IP.
+	DovecotHost = "mail.example.test"
+)
+
+// Dovecot is a real Dovecot serving IMAP, POP3 and Submission on loopback.
+// Submission relays to an in-process SMTP server ([Relay]) that delivers
+// with Dovecot's own dovecot-lda, so a message sent through Submission
+// arrives in the recipient's INBOX the way a real MTA would put it there.
+type Dovecot struct {
+	// Ports of the six listeners: plaintext with STARTTLS, and implicit TLS.
+	IMAP, IMAPS, POP3, POP3S, Submission, Submissions int
+	// Relay receives what Submission relays, and delivers it with dovecot-lda.
+	Relay *Relay
+	// Dir holds the configuration, the mail, the sockets and the log.
+	Dir string
+	// Leaf is the server certificate, issued by the CA given to StartDovecot.
+	Leaf *Leaf
+	conf string
+}
+
+// Addr returns "127.0.0.1:port".
+func (d *Dovecot) Addr(port int) string { return Addr(port) }
+
+// LogText returns Dovecot's log so far, for test failure messages.
+func (d *Dovecot) LogText() string {
+	b, _ := os.ReadFile(filepath.Join(d.Dir, "dovecot.log"))
+	return string(b)
+}
+
+// StartDovecot writes a configuration into t.TempDir(), starts `dovecot -c`
+// and returns once a login works; Cleanup stops it. When Dovecot is not
+// installed the test fails under CI and is skipped elsewhere, naming the
+// Debian packages to install. Extra users may be given as "user:password".
+func StartDovecot(t testing.TB, ca *CA, users ...string) *Dovecot {
+	t.Helper()
+	bin := RequireCommand(t, "dovecot", "dovecot-imapd dovecot-pop3d dovecot-submissiond")
+	libexec := dovecotLibexec()
+	for _, p := range []string{"imap", "pop3", "submission", "dovecot-lda"} {
+		if _, err := os.Stat(filepath.Join(libexec, p)); err != nil {
+			msg := "dovecot's " + p + " is not installed: run `make deps` (Debian packages dovecot-imapd dovecot-pop3d dovecot-submissiond)"
+			if InCI() {
+				t.Fatal(msg)
+			}
+			t.Skip(msg)
+		}
+	}
+	dir := t.TempDir()
+	// Dovecot's unprivileged processes must reach the files: t.TempDir()
+	// and its parent are 0700.
+	for _, d := range []string{filepath.Dir(dir), dir} {
+		if err := os.Chmod(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d := &Dovecot{
+		Dir:  dir,
+		Leaf: ca.Issue(t, DovecotHost, "localhost", "127.0.0.1"),
+		conf: filepath.Join(dir, "dovecot.conf"),
+	}
+	ports := freePorts(t, 6)
+	d.IMAP, d.IMAPS, d.POP3, d.POP3S, d.Submission, d.Submissions = ports[0], ports[1], ports[2], ports[3], ports[4], ports[5]
+	lda := filepath.Join(libexec, "dovecot-lda")
+	d.Relay = StartRelay(t, func(from string, to []string, msg []byte) error {
+		for _, rcpt := range to {
+			cmd := exec.Command(lda, "-c", d.conf, "-d", rcpt, "-f", from)
+			cmd.Stdin = bytes.NewReader(msg)
+			if out, err := cmd.CombinedOutput(); err != nil {
+				return fmt.Errorf("dovecot-lda for %s: %v: %s", rcpt, err, out)
+			}
+		}
+		return nil
+	})
+
+	uid, gid, internal, login := dovecotIDs(t)
+	passwd := []string{DovecotUser + ":{PLAIN}" + DovecotPassword}
+	for _, u := range users {
+		name, pass, ok := strings.Cut(u, ":")
+		if !ok {
+			t.Fatalf("testenv: user %q is not user:password", u)
+		}
+		passwd = append(passwd, name+":{PLAIN}"+pass)
+	}
+	home := filepath.Join(dir, "home")
+	if err := os.MkdirAll(home, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range passwd {
+		name, _, _ := strings.Cut(l, ":")
+		h := filepath.Join(home, name)
+		if err := os.MkdirAll(h, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if os.Geteuid() == 0 {
+			if err := os.Chown(h, uid, gid); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, "passwd"), []byte(strings.Join(passwd, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	conf := dovecotConf(d, uid, gid, internal, login)
+	if err := os.WriteFile(d.conf, []byte(conf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// -F keeps the master in the foreground as our child: no daemon to hunt
+	// down, and its exit is noticed.
+	logf, err := os.Create(filepath.Join(dir, "dovecot.out"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "-F", "-c", d.conf)
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
+		logf.Close()
+		t.Fatalf("testenv: dovecot did not start: %v", err)
+	}
+	exited := make(chan struct{})
+	go func() { cmd.Wait(); logf.Close(); close(exited) }() //nolint:errcheck
+	t.Cleanup(func() { d.stop(t, cmd, exited) })
+	if err := d.waitReady(ca, exited); err != nil {
+		t.Fatalf("testenv: dovecot started but no login worked within 15 s: %v\nlog:\n%s", err, d.LogText())
+	}
+	return d
+}
+
+// dovecotIDs picks the users Dovecot's processes run as: the packaged
+// "dovecot"/"dovenull" accounts under root, the current user otherwise.
+func dovecotIDs(t testing.TB) (uid, gid int, internal, login string) {
+	if os.Geteuid() == 0 {
+		u, err := user.Lookup("dovecot")
+		if err != nil {
+			t.Fatalf("testenv: the dovecot system user is missing (reinstall dovecot-core): %v", err)
+		}
+		uid, _ = strconv.Atoi(u.Uid)
+		gid, _ = strconv.Atoi(u.Gid)
+		return uid, gid, "dovecot", "dovenull"
+	}
+	u, err := user.Current()
+	if err != nil {
+		t.Fatal(err)
+	}
+	uid, _ = strconv.Atoi(u.Uid)
+	gid, _ = strconv.Atoi(u.Gid)
+	return uid, gid, u.Username, u.Username
+}
+
+func dovecotConf(d *Dovecot, uid, gid int, internal, login string) string {
+	var b strings.Builder
+	w := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
+	w("# Written by internal/testenv for one test; see StartDovecot.")
+	w("base_dir = %s/run", d.Dir)
+	w("state_dir = %s/state", d.Dir)
+	w("log_path = %s/dovecot.log", d.Dir)
+	w("protocols = imap pop3 submission")
+	w("listen = 127.0.0.1")
+	w("hostname = %s", DovecotHost)
+	w("postmaster_address = postmaster@example.test")
+	w("default_internal_user = %s", internal)
+	w("default_internal_group = %s", groupName(gid, internal))
+	w("default_login_user = %s", login)
+	// The packaged dovecot user's uid is below the default of 500: without
+	// this every login ends in "[SYS/TEMP] Internal error".
+	w("first_valid_uid = 1")
+	w("first_valid_gid = 1")
+	w("ssl = yes")
+	w("ssl_cert = <%s", d.Leaf.CertFile)
+	w("ssl_key = <%s", d.Leaf.KeyFile)
+	w("ssl_min_protocol = TLSv1.2")
+	w("disable_plaintext_auth = yes")
+	w("auth_mechanisms = plain login")
+	w("mail_location = maildir:~/Maildir")
+	w("passdb {\n  driver = passwd-file\n  args = scheme=PLAIN username_format=%%u %s/passwd\n}", d.Dir)
+	w("userdb {\n  driver = static\n  args = uid=%d gid=%d home=%s/home/%%u\n}", uid, gid, d.Dir)
+	w("submission_relay_host = 127.0.0.1")
+	w("submission_relay_port = %d", d.Relay.Port)
+	w("submission_relay_trusted = yes")
+	w("service imap-login {\n  inet_listener imap {\n    port = %d\n  }\n  inet_listener imaps {\n    port = %d\n    ssl = yes\n  }\n%s}", d.IMAP, d.IMAPS, chroot())
+	w("service pop3-login {\n  inet_listener pop3 {\n    port = %d\n  }\n  inet_listener pop3s {\n    port = %d\n    ssl = yes\n  }\n%s}", d.POP3, d.POP3S, chroot())
+	w("service submission-login {\n  inet_listener submission {\n    port = %d\n  }\n  inet_listener submissions {\n    port = %d\n    ssl = yes\n  }\n%s}", d.Submission, d.Submissions, chroot())
+	// Tests log in many times in a row from one address: no penalty.
+	w("auth_failure_delay = 0")
+	w("login_trusted_networks =")
+	return b.String()
+}
+
+func dovecotLibexec() string {
+	for _, d := range []string{"/usr/lib/dovecot", "/usr/libexec/dovecot"} {
+		if _, err := os.Stat(d); err == nil {
+			return d
+		}
+	}
+	return "/usr/lib/dovecot"
+}
+
+// chroot is empty under root; otherwise login processes cannot chroot.
+func chroot() string {
+	if os.Geteuid() == 0 {
+		return ""
+	}
+	return "  chroot =\n"
+}
+
+func groupName(gid int, fallback string) string {
+	g, err := user.LookupGroupId(strconv.Itoa(gid))
+	if err != nil {
+		return fallback
+	}
+	return g.Name
+}
+
+// freePorts returns n distinct free loopback ports, holding all of them open
+// while choosing so none is picked twice.
+func freePorts(t testing.TB, n int) []int {
+	t.Helper()
+	var ls []net.Listener
+	defer func() {
+		for _, l := range ls {
+			l.Close()
+		}
+	}()
+	ports := make([]int, n)
+	for i := range ports {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatalf("testenv: no free loopback port: %v", err)
+		}
+		ls = append(ls, l)
+		ports[i] = l.Addr().(*net.TCPAddr).Port
+	}
+	return ports
+}
+
+// waitReady polls an IMAPS login until it works: right after start, the
+// login process can answer "Waiting for authentication process to respond".
+func (d *Dovecot) waitReady(ca *CA, exited <-chan struct{}) error {
+	deadline := time.Now().Add(15 * time.Second)
+	var last error
+	for time.Now().Before(deadline) {
+		select {
+		case <-exited:
+			out, _ := os.ReadFile(filepath.Join(d.Dir, "dovecot.out"))
+			return fmt.Errorf("dovecot exited: %s", out)
+		default:
+		}
+		last = d.tryLogin(ca)
+		if last == nil {
+			return nil
+		}
+		time.Sleep(20 * time.Millisecond) // the poll interval, bounded by the deadline
+	}
+	return last
+}
+
+func (d *Dovecot) tryLogin(ca *CA) error {
+	opts := &imapclient.Options{
+		TLSConfig: &tls.Config{RootCAs: ca.Pool(), ServerName: DovecotHost},
+	}
+	conn, err := tls.DialWithDialer(&net.Dialer{Timeout: time.Second}, "tcp", Addr(d.IMAPS), opts.TLSConfig)
+	if err != nil {
+		return err
+	}
+	conn.SetDeadline(time.Now().Add(2 * time.Second)) //nolint:errcheck
+	c := imapclient.New(conn, opts)
+	defer c.Close()
+	if err := c.Login(DovecotUser, DovecotPassword).Wait(); err != nil {
+		return err
+	}
+	return c.Logout().Wait()
+}
+
+func (d *Dovecot) stop(t testing.TB, cmd *exec.Cmd, exited <-chan struct{}) {
+	cmd.Process.Signal(syscall.SIGTERM) //nolint:errcheck
+	select {
+	case <-exited:
+	case <-time.After(10 * time.Second):
+		cmd.Process.Kill() //nolint:errcheck
+		t.Logf("testenv: dovecot (pid %d) did not stop within 10 s of SIGTERM; killed it", cmd.Process.Pid)
+		<-exited
+	}
+}

@@ -1,0 +1,57 @@
+package testenv
+
+import (
+	"crypto/tls"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-imap/v2/imapclient"
+	"github.com/emersion/go-sasl"
+	"github.com/emersion/go-smtp"
+)
+
+// A message sent through Submission must reach the INBOX: the relay hands it
+// to dovecot-lda.
+func TestDovecotDelivers(t *testing.T) {
+	ca := NewCA(t)
+	d := StartDovecot(t, ca)
+	cfg := &tls.Config{RootCAs: ca.Pool(), ServerName: DovecotHost}
+	c, err := smtp.DialTLS(Addr(d.Submissions), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Auth(sasl.NewPlainClient("", DovecotUser, DovecotPassword)); err != nil {
+		t.Fatalf("auth: %v\n%s", err, d.LogText())
+	}
+	msg := "From: " + DovecotUser + "\r\nTo: " + DovecotUser + "\r\nSubject: harness\r\nMessage-ID: <harness@example.test>\r\n\r\nhello\r\n"
+	if err := c.SendMail(DovecotUser, []string{DovecotUser}, strings.NewReader(msg)); err != nil {
+		t.Fatalf("send: %v\n%s", err, d.LogText())
+	}
+	c.Quit()
+	if m := d.Relay.Messages(); len(m) != 1 || m[0].Err != nil {
+		t.Fatalf("relay saw %+v; want one delivered message", m)
+	}
+	ic, err := imapclient.DialTLS(Addr(d.IMAPS), &imapclient.Options{TLSConfig: cfg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ic.Close()
+	if err := ic.Login(DovecotUser, DovecotPassword).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		mb, err := ic.Select("INBOX", nil).Wait()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if mb.NumMessages == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("INBOX has %d messages after 10 s; want 1\n%s", mb.NumMessages, d.LogText())
+		}
+		time.Sleep(50 * time.Millisecond) // poll interval, bounded above
+	}
+}
