@@ -250,6 +250,12 @@ func TestHostile(t *testing.T) {
 	https("autoconfig.downgrade.test", acPath, testenv.Redirect("http://autoconfig.downgrade.test"+acPath))
 	w.web.Handle("http", "autoconfig.downgrade.test", acPath, testenv.XML(good("downgrade.test")))
 
+	// Plain HTTP redirecting to https: the redirect itself could have been
+	// forged, so the answer is still not vouched for.
+	w.a("autoconfig.upgrade.test", "elsewhere.upgrade.test")
+	w.web.Handle("http", "autoconfig.upgrade.test", acPath, testenv.Redirect("https://elsewhere.upgrade.test/config.xml"))
+	https("elsewhere.upgrade.test", "/config.xml", testenv.XML(good("upgrade.test")))
+
 	w.a("autoconfig.noservers.test")
 	https("autoconfig.noservers.test", acPath, testenv.XML(`<clientConfig version="1.1"><emailProvider id="x"><domain>noservers.test</domain>
 	  <incomingServer type="imap"><hostname>has space.test</hostname><port>993</port><socketType>SSL</socketType></incomingServer></emailProvider></clientConfig>`))
@@ -275,6 +281,7 @@ func TestHostile(t *testing.T) {
 		{email: "a@adgarbage.test", failed: map[account.Source]string{account.SourceAutodiscover: "no IMAP or POP3 server"}},
 		{email: "a@downgrade.test", source: account.SourceAutoconfig, secure: false,
 			failed: map[account.Source]string{account.SourceAutoconfig: "refused a redirect from https to http"}},
+		{email: "a@upgrade.test", source: account.SourceAutoconfig, secure: false},
 		{email: "a@noservers.test", failed: map[account.Source]string{account.SourceAutoconfig: "autoconfig"}},
 		{email: "a@nothing.test", failed: map[account.Source]string{account.SourceAutoconfig: "does not exist in DNS",
 			account.SourceGuess: "no IMAP or POP3 server answered", account.SourceMX: "does not exist"}},

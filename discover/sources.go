@@ -78,9 +78,11 @@ func (r *runner) clientConfig(ctx context.Context, u string, src account.Source)
 		return account.Config{}, fmt.Errorf("%s: %w", u, err)
 	}
 	cfg.Source = src
-	// Secure until trust() says otherwise: only an https answer
-	// (after every redirect) can be.
-	cfg.SecureSource = f.url.Scheme == "https"
+	// Secure until trust() says otherwise only when every hop was https:
+	// a redirect that arrived over http could have been forged, wherever
+	// it points. (checkRedirect refuses https to http, so the first URL
+	// decides.)
+	cfg.SecureSource = strings.HasPrefix(u, "https://") && f.url.Scheme == "https"
 	return cfg, nil
 }
 

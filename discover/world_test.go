@@ -114,6 +114,12 @@ func postOnly(body string) http.Handler {
 			http.Error(rw, "POST only", http.StatusMethodNotAllowed)
 			return
 		}
+		// Discovery never sends credentials; a 401 here would show up as
+		// a failed source in the tests.
+		if r.Header.Get("Authorization") != "" || r.Header.Get("Content-Type") != "text/xml; charset=utf-8" {
+			http.Error(rw, "unexpected credentials or content type", http.StatusUnauthorized)
+			return
+		}
 		io.Copy(io.Discard, io.LimitReader(r.Body, 1<<16))
 		rw.Header().Set("Content-Type", "text/xml; charset=utf-8")
 		io.WriteString(rw, body)
