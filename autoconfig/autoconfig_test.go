@@ -436,3 +436,32 @@ func ExampleParse() {
 	fmt.Println(c.Provider.ID, c.Incoming[0])
 	// Output: x imap://imap.x.example:993?security=ssl
 }
+
+func ExampleWrite() {
+	c := account.Config{
+		Provider: &account.Provider{ID: "example", Name: "Example Mail"},
+		Domains:  []string{"example.com"},
+		Incoming: []account.Server{{Protocol: account.IMAP, Host: "imap.example.com", Port: 993,
+			Security: account.SSL, Username: account.PlaceholderAddress, Auth: account.AuthPassword}},
+		MXHosts: []string{"*.mx.example.com"},
+	}
+	if err := Write(os.Stdout, c); err != nil {
+		fmt.Println(err)
+	}
+	// Output:
+	// <?xml version="1.0" encoding="UTF-8"?>
+	// <clientConfig version="1.1" xmlns:mw="https://mailwiz.github.io/ns/clientconfig-ext/1">
+	//   <emailProvider id="example">
+	//     <domain>example.com</domain>
+	//     <displayName>Example Mail</displayName>
+	//     <incomingServer type="imap">
+	//       <hostname>imap.example.com</hostname>
+	//       <port>993</port>
+	//       <socketType>SSL</socketType>
+	//       <username>%EMAILADDRESS%</username>
+	//       <authentication>password-cleartext</authentication>
+	//     </incomingServer>
+	//     <mw:mx>*.mx.example.com</mw:mx>
+	//   </emailProvider>
+	// </clientConfig>
+}
