@@ -152,7 +152,13 @@ func printConfig(w io.Writer, v account.View, addr account.Address) {
 	}
 	fmt.Fprintf(w, "%s — %s (source: %s)\n\n", addr.Display(), name, v.Source)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "DIRECTION\tPROTOCOL\tHOST\tPORT\tSECURITY\tUSERNAME\tAUTH")
+	if len(v.Incoming) == 0 && len(v.Outgoing) == 0 {
+		// A provider that gives mail apps no access (its no-imap hint says
+		// why): an empty table would read as a bug.
+		fmt.Fprintln(w, "No IMAP, POP3 or SMTP server: mail apps cannot connect to this provider.")
+	} else {
+		fmt.Fprintln(tw, "DIRECTION\tPROTOCOL\tHOST\tPORT\tSECURITY\tUSERNAME\tAUTH")
+	}
 	for _, s := range v.Incoming {
 		fmt.Fprintf(tw, "incoming\t%s\t%s\t%d\t%s\t%s\t%s\n", strings.ToUpper(string(s.Protocol)), s.Host, s.Port, s.Security, s.Username, s.Auth)
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -58,8 +59,26 @@ func golden(t *testing.T, name, got string) {
 		t.Fatalf("%v (run go test ./cli -run TestDetect -update to create it)", err)
 	}
 	if got != string(want) {
-		t.Errorf("output differs from %s; if the provider data changed on purpose, run go test ./cli -run TestDetect -update and review the diff.\ngot:\n%s", path, got)
+		t.Errorf("output differs from %s; if the provider data changed on purpose, run go test ./cli -run TestDetect -update and review the diff.\n%s", path, firstDiff(string(want), got))
 	}
+}
+
+// firstDiff shows the first line where got departs from want.
+func firstDiff(want, got string) string {
+	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
+	for i := 0; i < len(w) || i < len(g); i++ {
+		var wl, gl string
+		if i < len(w) {
+			wl = w[i]
+		}
+		if i < len(g) {
+			gl = g[i]
+		}
+		if wl != gl {
+			return fmt.Sprintf("line %d:\nwant %s\ngot  %s", i+1, wl, gl)
+		}
+	}
+	return "(same lines)"
 }
 
 // TestDetectGolden pins the whole output for a few addresses. The provider
@@ -267,5 +286,25 @@ func TestDetectHelp(t *testing.T) {
 	code, _, errOut := run(t, nil, "detect", "--help")
 	if code != cli.ExitOK || !strings.Contains(errOut, "-offline") {
 		t.Errorf("detect --help: exit %d\n%s", code, errOut)
+	}
+}
+
+// TestDetectNoIMAPProvider: a provider with no IMAP, POP3 or SMTP (Tuta) is
+// found, says so plainly, and lists no servers.
+func TestDetectNoIMAPProvider(t *testing.T) {
+	v := detectJSON(t, nil, "someone@tutanota.com")
+	if len(v.Incoming) != 0 || len(v.Outgoing) != 0 {
+		t.Errorf("servers listed for Tuta: %v %v", v.Incoming, v.Outgoing)
+	}
+	found := false
+	for _, h := range v.Hints {
+		found = found || h.Kind == account.HintNoIMAP
+	}
+	if !found {
+		t.Errorf("no no-imap hint: %+v", v.Hints)
+	}
+	code, out, _ := run(t, nil, "detect", "--offline", "someone@tutanota.com")
+	if code != cli.ExitOK || !strings.Contains(out, "No IMAP, POP3 or SMTP server") || strings.Contains(out, "DIRECTION") {
+		t.Errorf("exit %d, table output:\n%s", code, out)
 	}
 }
