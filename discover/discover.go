@@ -327,14 +327,14 @@ func runNetwork(ctx context.Context, addr account.Address, opts *Options, srcs [
 						Err: fmt.Errorf("no answer within the overall deadline of %v", opts.timeout())})
 				}
 			}
+			for i, s := range srcs {
+				if !done[i] {
+					emit(Event{Source: s.name, State: Failed, Detail: "no answer before the deadline"})
+				}
+			}
 			if best >= 0 {
 				c := bestCfg
 				emit(Event{Source: bestCfg.Source, State: Found, Detail: describeConfig(c) + " (the deadline ended the search)", Config: &c, Final: true})
-				for i, s := range srcs {
-					if !done[i] {
-						emit(Event{Source: s.name, State: Failed, Detail: "no answer before the deadline"})
-					}
-				}
 				return bestCfg, nil
 			}
 			return account.Config{}, &NotFoundError{Domain: addr.DomainUnicode, Failures: sortFailures(failures), TimedOut: true}
