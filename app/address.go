@@ -93,11 +93,15 @@ func (p *addressPage) refused(err error) { p.showProblem(err) }
 
 func (p *addressPage) showProblem(err error) {
 	if err == nil {
-		p.problem.Hide()
+		if p.problem.Visible() {
+			p.problem.Hide()
+			p.ui.relayout()
+		}
 		return
 	}
 	p.problem.SetText(addressProblem(err))
 	p.problem.Show()
+	p.ui.relayout()
 }
 
 // addressProblem translates the parser's verdict by its Code; the English

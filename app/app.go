@@ -60,6 +60,8 @@ type UI struct {
 	heading  *widget.Label
 	stepNote *widget.Label
 	body     *fyne.Container
+	scroll   *container.Scroll
+	bottom   *fyne.Container
 	back     *widget.Button
 	cancel   *widget.Button
 	next     *widget.Button
@@ -106,8 +108,7 @@ func (u *UI) Wizard() *wizard.Wizard { return u.wiz }
 func (u *UI) buildFrame() {
 	u.heading = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	u.heading.SizeName = theme.SizeNameSubHeadingText
-	u.stepNote = widget.NewLabel("")
-	u.stepNote.Importance = widget.LowImportance
+	u.stepNote = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
 	u.body = container.NewStack()
 	u.back = widget.NewButtonWithIcon("", theme.NavigateBackIcon(), u.onBack)
 	u.cancel = widget.NewButtonWithIcon("", theme.CancelIcon(), u.onCancel)
@@ -118,10 +119,11 @@ func (u *UI) buildFrame() {
 }
 
 func (u *UI) frame() fyne.CanvasObject {
-	top := container.NewBorder(nil, nil, nil, u.langs, container.NewVBox(u.heading, u.stepNote))
-	bottom := container.NewHBox(u.back, u.cancel, layoutSpacer(), u.next)
-	return container.NewBorder(container.NewPadded(top), container.NewPadded(bottom), nil, nil,
-		container.NewPadded(container.NewVScroll(u.body)))
+	top := container.NewBorder(nil, nil, nil, container.NewVBox(u.langs), container.NewVBox(u.heading, u.stepNote))
+	u.bottom = container.NewHBox(u.back, u.cancel, layoutSpacer(), u.next)
+	u.scroll = container.NewVScroll(u.body)
+	return container.NewBorder(container.NewPadded(top), container.NewPadded(u.bottom), nil, nil,
+		container.NewPadded(u.scroll))
 }
 
 // pageFor returns a fresh page for step s.
@@ -166,7 +168,8 @@ func (u *UI) show() {
 	u.langs.OnChanged = u.onLanguageChosen
 	u.win.SetTitle(lang.L("Mail Setup Wizard"))
 	u.body.Objects = []fyne.CanvasObject{u.cur.build()}
-	u.body.Refresh()
+	u.scroll.ScrollToTop()
+	u.relayout()
 	u.updateButtons()
 	u.cur.focus()
 }
@@ -201,6 +204,14 @@ func (u *UI) updateButtons() {
 		u.next.SetIcon(theme.NavigateNextIcon())
 		setEnabled(u.next, true)
 	}
+	u.bottom.Refresh() // a longer label needs a wider button
+}
+
+// relayout lays the page out again after a part was shown, hidden or
+// changed size: Fyne re-lays a container only when it is refreshed.
+func (u *UI) relayout() {
+	u.body.Refresh()
+	u.scroll.Refresh()
 }
 
 func setEnabled(b *widget.Button, on bool) {
@@ -279,4 +290,5 @@ func (u *UI) handle(e wizard.Event) {
 		u.cur.event(e)
 	}
 	u.updateButtons()
+	u.relayout()
 }

@@ -85,6 +85,7 @@ func (p *beforePage) open(raw string) {
 		p.opened.SetText(lang.L("Opened in your browser: {{.URL}}", map[string]any{"URL": raw}))
 	}
 	p.opened.Show()
+	p.ui.relayout()
 }
 
 type notWebError struct{}

@@ -56,7 +56,7 @@ func (p *donePage) build() fyne.CanvasObject {
 	p.renderSave()
 
 	formats := p.ui.wiz.Formats()
-	grid := container.NewGridWrap(fyne.NewSize(220, 38))
+	grid := container.NewGridWithColumns(2)
 	p.exports = nil
 	var hasQR, hasSheet bool
 	for _, f := range formats {
@@ -127,6 +127,7 @@ func (p *donePage) renderSave() {
 	}
 	p.save.Enable()
 	p.saved.Refresh()
+	p.ui.relayout()
 }
 
 // exporter returns the callback of an export button.
@@ -174,6 +175,7 @@ func (p *donePage) showStatus(text string, imp widget.Importance) {
 	p.status.Importance = imp
 	p.status.Show()
 	p.status.Refresh()
+	p.ui.relayout()
 }
 
 // qrImage renders the phone export (a PNG) for the screen.

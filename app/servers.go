@@ -120,6 +120,9 @@ func (p *serversPage) onProtocolShown() {
 		p.explain.SetText(lang.L("IMAP keeps your mail on the server and in sync on every device: the best choice for most people."))
 		p.leaveCopy.Hide()
 	}
+	if p.ui.body != nil {
+		p.ui.relayout()
+	}
 }
 
 func (p *serversPage) onLeaveCopyChanged(on bool) { p.ui.wiz.SetLeaveOnServer(on) }
@@ -153,6 +156,7 @@ func (p *serversPage) beforeNext() bool {
 func (p *serversPage) refused(err error) {
 	p.problem.SetText(serverProblem(err))
 	p.problem.Show()
+	p.ui.relayout()
 	var se *wizard.ServerError
 	if errors.As(err, &se) {
 		ed := p.in
@@ -191,6 +195,7 @@ func (p *serversPage) refreshWarnings() {
 	} else {
 		p.oauth.Hide()
 	}
+	p.ui.relayout()
 }
 
 // serverProblem translates a refusal of the Servers step.

@@ -81,6 +81,7 @@ func (p *testPage) consented(ok bool) {
 	p.consent = nil
 	if !ok {
 		p.status.SetText(lang.L("The test was not run: the password would have crossed the network unencrypted. Choose SSL/TLS or STARTTLS in the settings."))
+		p.ui.relayout()
 		return
 	}
 	p.ui.wiz.ConsentPlaintext()
@@ -159,6 +160,7 @@ func (p *testPage) render() {
 	}
 	p.status.Refresh()
 	p.details.Refresh()
+	p.ui.relayout()
 }
 
 // serverTitle names a server in a line: "IMAP imap.example.com:993".

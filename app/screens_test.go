@@ -1,0 +1,110 @@
+package app
+
+import (
+	"context"
+	"flag"
+	"image/color"
+	"image/png"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
+
+	"github.com/mailwiz/mailwiz/account"
+	"github.com/mailwiz/mailwiz/wizard"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/ (markup and screens)")
+
+// lightTheme pins the default theme's light variant, so the screens do not
+// depend on the test driver's variant.
+type lightTheme struct{ fyne.Theme }
+
+func (t lightTheme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
+	return t.Theme.Color(n, theme.VariantLight)
+}
+
+// golden checks the window against testdata/pages/<name>.xml (markup: what
+// is shown, by theme names) and testdata/screens/<name>.png (the README's
+// pictures), or rewrites both with -update.
+func (h *harness) golden(name string) {
+	h.t.Helper()
+	c := h.w.Canvas()
+	markup := filepath.Join("pages", name+".xml")
+	screen := filepath.Join("screens", name+".png")
+	if *update {
+		for _, dir := range []string{"testdata/pages", "testdata/screens"} {
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				h.t.Fatal(err)
+			}
+		}
+		if err := os.WriteFile(filepath.Join("testdata", markup), []byte(test.RenderToMarkup(c)), 0o644); err != nil {
+			h.t.Fatal(err)
+		}
+		f, err := os.Create(filepath.Join("testdata", screen))
+		if err != nil {
+			h.t.Fatal(err)
+		}
+		defer f.Close()
+		if err := png.Encode(f, c.Capture()); err != nil {
+			h.t.Fatal(err)
+		}
+		return
+	}
+	test.AssertRendersToMarkup(h.t, markup, c)
+	test.AssertImageMatches(h.t, screen, c.Capture())
+}
+
+// One picture and one markup file per step, English, light theme; the
+// address page in Russian too.
+func TestScreens(t *testing.T) {
+	real := wizard.Default() // the real export formats, for the Done page
+	h := newHarness(t, wizard.Deps{Lookup: lookupExample, Test: fakeProbe,
+		Save:    func(context.Context, account.Address, account.Config, string) error { return nil },
+		Formats: real.Formats, Export: real.Export})
+	h.ui.app.Settings().SetTheme(lightTheme{theme.DefaultTheme()})
+	h.w.Resize(fyne.NewSize(720, 600))
+
+	test.Type(h.ui.address.name, "Alice Smith")
+	test.Type(h.ui.address.address, "alice")
+	h.golden("1-address-invalid")
+	test.Type(h.ui.address.address, "@example.com")
+	h.golden("1-address")
+	h.ui.langs.SetSelected("Русский")
+	h.golden("1-address-ru")
+	h.ui.langs.SetSelected("English")
+
+	enter(h.ui.address.address)
+	h.atStep(wizard.StepServers)
+	h.golden("2-servers")
+	h.tap(h.ui.next)
+	h.atStep(wizard.StepBeforeLogin)
+	h.golden("3-before-login")
+	h.tap(h.ui.next)
+	h.atStep(wizard.StepTest)
+	test.Type(h.ui.testing.password, "wrong")
+	enter(h.ui.testing.password)
+	h.waitFor("the failed test", func() bool { return h.ui.wiz.Testing().Report != nil })
+	h.ui.testing.details.Open(0)
+	h.golden("4-test-failed")
+	h.ui.testing.password.SetText("right")
+	enter(h.ui.testing.password)
+	h.waitFor("the passed test", func() bool { r := h.ui.wiz.Testing().Report; return r != nil && r.OK })
+	h.golden("4-test-passed")
+	h.tap(h.ui.next)
+	h.atStep(wizard.StepDone)
+	h.golden("5-done")
+}
+
+// The Finding page when nothing was found: said so, manual entry offered.
+func TestScreenNothingFound(t *testing.T) {
+	h := newHarness(t, wizard.Deps{Lookup: lookupExample})
+	h.ui.app.Settings().SetTheme(lightTheme{theme.DefaultTheme()})
+	test.Type(h.ui.address.address, "bob@unknown.test")
+	enter(h.ui.address.address)
+	h.waitFor("nothing found", func() bool { return h.ui.finding != nil && h.ui.finding.manual.Visible() })
+	h.golden("1-finding-nothing")
+}
