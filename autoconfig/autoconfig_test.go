@@ -407,6 +407,13 @@ func FuzzParse(f *testing.F) {
 		}
 		f.Add(b)
 	}
+	// The provider database is the richest real-world corpus we have.
+	db, _ := filepath.Glob("../providers/data/*.xml")
+	for _, in := range db {
+		if b, err := os.ReadFile(in); err == nil {
+			f.Add(b)
+		}
+	}
 	f.Add([]byte(minimal(imapOK)))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		c, err := ParseBytes(b)
