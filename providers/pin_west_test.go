@@ -49,14 +49,15 @@ var (
 // against the provider's help page named at the top of the data file.
 var westPins = []westPin{
 	// Outlook.com: OAuth2 only since 16 September 2024; a password fails.
+	// IMAP and POP are off by default and must be switched on in Outlook.com's settings.
 	{"outlook.com", "outlook",
 		west(wIMAP, "outlook.office365.com", 993, wSSL, wFull, wOAuth2),
 		west(wSMTP, "smtp-mail.outlook.com", 587, wSTARTTLS, wFull, wOAuth2),
-		[]account.HintKind{account.HintOAuth2Required}},
+		[]account.HintKind{account.HintOAuth2Required, account.HintEnableIMAP}},
 	{"hotmail.com", "outlook",
 		west(wIMAP, "outlook.office365.com", 993, wSSL, wFull, wOAuth2),
 		west(wSMTP, "smtp-mail.outlook.com", 587, wSTARTTLS, wFull, wOAuth2),
-		[]account.HintKind{account.HintOAuth2Required}},
+		[]account.HintKind{account.HintOAuth2Required, account.HintEnableIMAP}},
 	{"hotmail.co.uk", "outlook",
 		west(wIMAP, "outlook.office365.com", 993, wSSL, wFull, wOAuth2),
 		west(wSMTP, "smtp-mail.outlook.com", 587, wSTARTTLS, wFull, wOAuth2), nil},
@@ -159,6 +160,10 @@ var westPins = []westPin{
 		west(wIMAP, "imap.web.de", 993, wSSL, wFull),
 		west(wSMTP, "smtp.web.de", 465, wSSL, wFull),
 		[]account.HintKind{account.HintEnableIMAP}},
+	{"email.de", "webde",
+		west(wIMAP, "imap.web.de", 993, wSSL, wFull),
+		west(wSMTP, "smtp.web.de", 465, wSSL, wFull),
+		nil},
 	// T-Online: a separate e-mail password; freenet: access switched on first.
 	{"t-online.de", "tonline",
 		west(wIMAP, "secureimap.t-online.de", 993, wSSL, wFull),
