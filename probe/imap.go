@@ -1,0 +1,264 @@
+package probe
+
+import (
+	"bufio"
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strings"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
+	"github.com/emersion/go-sasl"
+	"github.com/mailwiz/mailwiz/account"
+)
+
+type imapSession struct{ c *imapclient.Client }
+
+func (r *runner) testIMAP(ctx context.Context, keep *session) error {
+	var c *imapclient.Client
+	encrypted := false
+	switch r.srv.Security {
+	case account.SSL:
+		tc, err := r.handshake(ctx)
+		if err != nil {
+			return err
+		}
+		encrypted = true
+		err = r.step(ctx, StageGreeting, func(context.Context) error {
+			c = imapclient.New(tc, nil)
+			return c.WaitGreeting()
+		})
+		if err != nil {
+			return err
+		}
+	case account.STARTTLS:
+		pre := &imapPre{conn: r.raw, br: bufio.NewReaderSize(r.raw, maxLine)}
+		if err := r.step(ctx, StageGreeting, func(context.Context) error { return pre.greeting() }); err != nil {
+			return err
+		}
+		err := r.step(ctx, StageSTARTTLS, func(ctx context.Context) error {
+			tc, err := pre.startTLS(ctx, r.tlsConfig())
+			if err != nil {
+				return err
+			}
+			// imapclient expects a greeting; after STARTTLS there is none
+			// (RFC 9051 section 6.2.1), so hand it a stand-in and let it ask
+			// CAPABILITY again, as the RFC requires.
+			c = imapclient.New(&prefixConn{Conn: tc, r: io.MultiReader(strings.NewReader("* OK [mailwiz] TLS is on\r\n"), tc)}, nil)
+			return c.WaitGreeting()
+		})
+		if err != nil {
+			return err
+		}
+		encrypted = true
+	default:
+		err := r.step(ctx, StageGreeting, func(context.Context) error {
+			c = imapclient.New(r.raw, nil)
+			return c.WaitGreeting()
+		})
+		if err != nil {
+			return err
+		}
+	}
+	defer func() {
+		if keep == nil || keep.imap == nil {
+			c.Close()
+		}
+	}()
+	if c.State() == imap.ConnStateAuthenticated && !encrypted {
+		return errors.New("probe: the IMAP server logged in before encryption (PREAUTH): refusing it")
+	}
+	return r.step(ctx, StageAuth, func(ctx context.Context) error {
+		if err := r.mayLogin(encrypted); err != nil {
+			return err
+		}
+		caps, err := c.Capability().Wait()
+		if err != nil {
+			return err
+		}
+		r.res.Capabilities = capList(caps)
+		if caps.Has(imap.CapLoginDisabled) {
+			return ErrServerRefusesPlaintext
+		}
+		if c.State() != imap.ConnStateAuthenticated {
+			if caps.Has(imap.Cap("AUTH=PLAIN")) {
+				err = c.Authenticate(sasl.NewPlainClient("", r.srv.Username, r.req.Password))
+			} else {
+				err = c.Login(r.srv.Username, r.req.Password).Wait()
+			}
+			if err != nil {
+				return err
+			}
+		}
+		if keep != nil {
+			keep.imap = &imapSession{c: c}
+			return nil
+		}
+		// A failed LOGOUT after a good login does not make the account bad.
+		c.Logout().Wait() //nolint:errcheck
+		return nil
+	})
+}
+
+func capList(caps imap.CapSet) []string {
+	out := make([]string, 0, len(caps))
+	for c := range caps {
+		out = append(out, strings.ToUpper(string(c)))
+	}
+	sortStrings(out)
+	return out
+}
+
+// maxLine bounds a line read before TLS.
+const maxLine = 8 << 10
+
+// imapPre speaks the little IMAP needed before STARTTLS: read the greeting,
+// ask CAPABILITY, send STARTTLS. imapclient has no way to check the
+// capability before sending STARTTLS, and we must not send it blind: a
+// server without STARTTLS is a failure we report, not a command error.
+type imapPre struct {
+	conn net.Conn
+	br   *bufio.Reader
+	caps []string
+}
+
+func (p *imapPre) readLine() (string, error) {
+	line, err := p.br.ReadSlice('\n')
+	if errors.Is(err, bufio.ErrBufferFull) {
+		return "", errors.New("probe: the IMAP server sent a line longer than 8 KiB")
+	}
+	if err != nil {
+		return "", fmt.Errorf("probe: reading the IMAP server's answer: %w", err)
+	}
+	return strings.TrimRight(string(line), "\r\n"), nil
+}
+
+func (p *imapPre) greeting() error {
+	line, err := p.readLine()
+	if err != nil {
+		return err
+	}
+	upper := strings.ToUpper(line)
+	switch {
+	case strings.HasPrefix(upper, "* OK"):
+		p.caps = capsFromCode(line)
+		return nil
+	case strings.HasPrefix(upper, "* PREAUTH"):
+		// RFC 9051 section 6.2.1: a client that wants STARTTLS must close a
+		// connection greeted with PREAUTH.
+		return errors.New("probe: the IMAP server logged in before STARTTLS (PREAUTH): refusing it")
+	case strings.HasPrefix(upper, "* BYE"):
+		typ, code, text := splitStatus(line[2:])
+		return &imap.Error{Type: typ, Code: code, Text: text}
+	}
+	return fmt.Errorf("probe: the server's greeting %q is not IMAP", cut(line))
+}
+
+func (p *imapPre) command(tag, cmd string) (*imap.Error, error) {
+	if _, err := io.WriteString(p.conn, tag+" "+cmd+"\r\n"); err != nil {
+		return nil, fmt.Errorf("probe: %w", err)
+	}
+	for {
+		line, err := p.readLine()
+		if err != nil {
+			return nil, err
+		}
+		if strings.HasPrefix(strings.ToUpper(line), "* CAPABILITY ") {
+			p.caps = strings.Fields(strings.ToUpper(line[len("* CAPABILITY "):]))
+			continue
+		}
+		if strings.HasPrefix(line, tag+" ") {
+			typ, code, text := splitStatus(line[len(tag)+1:])
+			if typ == imap.StatusResponseTypeOK {
+				return nil, nil
+			}
+			return &imap.Error{Type: typ, Code: code, Text: text}, nil
+		}
+	}
+}
+
+func (p *imapPre) startTLS(ctx context.Context, cfg *tls.Config) (*tls.Conn, error) {
+	if p.caps == nil {
+		ierr, err := p.command("m1", "CAPABILITY")
+		if err != nil {
+			return nil, err
+		}
+		if ierr != nil {
+			return nil, ierr
+		}
+	}
+	if !contains(p.caps, "STARTTLS") {
+		return nil, ErrSTARTTLSUnavailable
+	}
+	ierr, err := p.command("m2", "STARTTLS")
+	if err != nil {
+		return nil, err
+	}
+	if ierr != nil {
+		return nil, fmt.Errorf("%w: %w", ErrSTARTTLSUnavailable, ierr)
+	}
+	// Bytes that came before the handshake were not protected by it; a man
+	// in the middle could have put them there (CVE-2011-0411 and kin).
+	if p.br.Buffered() > 0 {
+		return nil, errors.New("probe: the IMAP server sent data after STARTTLS before the TLS handshake; refusing it")
+	}
+	tc := tls.Client(p.conn, cfg)
+	if err := tc.HandshakeContext(ctx); err != nil {
+		return nil, err
+	}
+	return tc, nil
+}
+
+// capsFromCode reads "* OK [CAPABILITY a b c] text".
+func capsFromCode(line string) []string {
+	i := strings.Index(strings.ToUpper(line), "[CAPABILITY ")
+	if i < 0 {
+		return nil
+	}
+	rest := line[i+len("[CAPABILITY "):]
+	j := strings.IndexByte(rest, ']')
+	if j < 0 {
+		return nil
+	}
+	return strings.Fields(strings.ToUpper(rest[:j]))
+}
+
+// splitStatus reads "NO [CODE arg] text".
+func splitStatus(s string) (imap.StatusResponseType, imap.ResponseCode, string) {
+	typ, rest, _ := strings.Cut(s, " ")
+	var code string
+	if strings.HasPrefix(rest, "[") {
+		if j := strings.IndexByte(rest, ']'); j > 0 {
+			code, _, _ = strings.Cut(rest[1:j], " ")
+			rest = strings.TrimLeft(rest[j+1:], " ")
+		}
+	}
+	return imap.StatusResponseType(strings.ToUpper(typ)), imap.ResponseCode(strings.ToUpper(code)), rest
+}
+
+type prefixConn struct {
+	net.Conn
+	r io.Reader
+}
+
+func (c *prefixConn) Read(b []byte) (int, error) { return c.r.Read(b) }
+
+func contains(ss []string, s string) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func cut(s string) string {
+	if len(s) > 120 {
+		return s[:120] + "…"
+	}
+	return s
+}

@@ -1,0 +1,232 @@
+// Package probe tests an account's servers for real: it resolves each host,
+// connects, negotiates TLS (implicit, or STARTTLS after the greeting), reads
+// the capabilities, logs in and logs out, and says in plain words why a step
+// failed.
+//
+// # Use
+//
+// Build a [Request] with the servers to test and the password, and call
+// [Run]. Incoming (IMAP or POP3) and outgoing (SMTP) servers are tested at
+// the same time; [Request.Events] reports every stage as it starts and ends,
+// with its duration, for a live display. The [Report] holds one [Result] per
+// server: the last stage reached, the TLS certificate seen, the server's own
+// words and a [Diagnosis]. With [Request.SendTest] a short message then goes
+// to the user's own address and is watched for in the INBOX (or maildrop).
+//
+// # Safety
+//
+// TLS is verified strictly against the system roots (or [Request.RootCAs]).
+// A configured STARTTLS that the server does not offer ends the test with
+// starttls-unavailable before anything secret is sent: never a silent
+// downgrade. A password is sent over an unencrypted connection only with
+// [Request.AllowPlaintext]; otherwise the test stops with plaintext-refused.
+// The password never appears in a Result, an Event or an error text.
+//
+// # Cancellation
+//
+// Cancelling the context closes every connection at once, so Run returns
+// within milliseconds. [Request.Timeout] bounds each stage separately.
+package probe
+
+import (
+	"context"
+	"crypto/x509"
+	"net"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/mailwiz/mailwiz/account"
+)
+
+// Stage is a step of a server test. The values are part of the JSON contract.
+type Stage string
+
+// The stages, in the order a test passes them. An implicit-TLS server goes
+// dns, connect, tls, greeting, auth, done; a STARTTLS one dns, connect,
+// greeting, starttls, auth, done. The capabilities are read within the
+// greeting (SMTP's EHLO) and auth stages.
+const (
+	StageDNS      Stage = "dns"
+	StageConnect  Stage = "connect"
+	StageTLS      Stage = "tls"
+	StageGreeting Stage = "greeting"
+	StageSTARTTLS Stage = "starttls"
+	StageAuth     Stage = "auth"
+	StageDone     Stage = "done"
+)
+
+// Stages of the send test (Request.SendTest), reported in Events with
+// Index -1.
+const (
+	StageSend    Stage = "send"    // the message is handed to SMTP
+	StageDeliver Stage = "deliver" // waiting for it in the INBOX or maildrop
+	StageCleanup Stage = "cleanup" // deleting it again
+)
+
+// DefaultTimeout bounds each stage when Request.Timeout is zero.
+const DefaultTimeout = 15 * time.Second
+
+// DefaultDeliveryTimeout bounds the wait for the test message.
+const DefaultDeliveryTimeout = 2 * time.Minute
+
+// Request says what to test.
+type Request struct {
+	// Address is the account's address: the send test's sender and recipient.
+	Address account.Address
+	// Servers are tested concurrently. Each Username must be set
+	// (account.Config.For fills it in).
+	Servers []account.Server
+	// Password is used for every server. It never leaves memory except
+	// inside the login itself.
+	Password string
+	// Provider, if known, supplies hints and links for the diagnosis text.
+	Provider *account.Config
+	// AllowPlaintext is the user's consent to send the password over a
+	// connection without TLS (security "none").
+	AllowPlaintext bool
+	// SendTest sends a message to Address through the first SMTP server and
+	// waits for it on the first incoming server, then deletes it.
+	SendTest bool
+	// Timeout bounds each stage; zero means DefaultTimeout.
+	Timeout time.Duration
+	// DeliveryTimeout bounds the wait for the test message; zero means
+	// DefaultDeliveryTimeout.
+	DeliveryTimeout time.Duration
+	// RootCAs verifies certificates; nil means the system pool.
+	RootCAs *x509.CertPool
+	// Resolver looks up host names; nil means net.DefaultResolver.
+	Resolver *net.Resolver
+	// Events, if set, is told when each stage starts and ends. Calls are
+	// serialized (never concurrent) but come from Run's goroutines: a GUI
+	// must hand them to its own thread and must not block.
+	Events func(Event)
+}
+
+// Event reports one stage of one server.
+type Event struct {
+	// Index is the server's position in Request.Servers; -1 for the send test.
+	Index  int
+	Server account.Server
+	Stage  Stage
+	// Done is false when the stage starts and true when it ends.
+	Done bool
+	// Duration is how long the stage took (set when Done).
+	Duration time.Duration
+	// Err is why the stage failed, or nil. Its text holds no password.
+	Err error
+	// Diagnosis explains Err (set when Done and Err is not nil).
+	Diagnosis *Diagnosis
+}
+
+// TLSInfo describes the certificate a server presented.
+type TLSInfo struct {
+	Version  string    `json:"version"`  // "TLS 1.3"
+	Verified bool      `json:"verified"` // the chain and name checked out
+	Subject  string    `json:"subject"`
+	Issuer   string    `json:"issuer"`
+	NotAfter time.Time `json:"not_after"`
+	SHA256   string    `json:"sha256"` // of the leaf certificate's DER, hex
+	// DNSNames are the names the certificate is valid for.
+	DNSNames []string `json:"-"`
+}
+
+// Result is the outcome for one server.
+type Result struct {
+	Server account.Server
+	OK     bool
+	// Stage is the last stage reached: StageDone when OK, else the one that failed.
+	Stage    Stage
+	Duration time.Duration
+	// Err is the failure, nil when OK. Error is its text, with the server's
+	// own words kept.
+	Err   error
+	Error string
+	// Diagnosis says what happened and what to do; nil when OK.
+	Diagnosis *Diagnosis
+	// TLS is the certificate seen, nil when no TLS was negotiated.
+	TLS *TLSInfo
+	// Capabilities the server announced (IMAP CAPABILITY, POP3 CAPA, SMTP
+	// EHLO keywords), upper case, as last seen.
+	Capabilities []string
+}
+
+// SendTestResult is the outcome of the send test.
+type SendTestResult struct {
+	OK    bool
+	Stage Stage // StageSend, StageDeliver, StageCleanup or StageDone
+	// Delivery is the time from the end of SMTP DATA to seeing the message.
+	Delivery  time.Duration
+	Err       error
+	Error     string
+	Diagnosis *Diagnosis
+}
+
+// Report is everything Run found.
+type Report struct {
+	OK      bool
+	Results []Result // in the order of Request.Servers
+	// SendTest is nil unless Request.SendTest was set.
+	SendTest *SendTestResult
+}
+
+// Run tests every server in req concurrently and, with req.SendTest and all
+// logins good, the round trip of a message. It always returns a complete
+// Report; a cancelled ctx shows as failures of kind "timeout" with the
+// context's error.
+func Run(ctx context.Context, req Request) Report {
+	if req.Timeout <= 0 {
+		req.Timeout = DefaultTimeout
+	}
+	if req.DeliveryTimeout <= 0 {
+		req.DeliveryTimeout = DefaultDeliveryTimeout
+	}
+	if req.Resolver == nil {
+		req.Resolver = net.DefaultResolver
+	}
+	em := &emitter{f: req.Events}
+	rep := Report{Results: make([]Result, len(req.Servers))}
+	var wg sync.WaitGroup
+	for i, srv := range req.Servers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := &runner{req: &req, srv: srv, index: i, em: em}
+			rep.Results[i] = r.run(ctx)
+		}()
+	}
+	wg.Wait()
+	rep.OK = len(rep.Results) > 0
+	for _, r := range rep.Results {
+		rep.OK = rep.OK && r.OK
+	}
+	if req.SendTest {
+		st := sendTest(ctx, &req, rep.Results, em)
+		rep.SendTest = &st
+		rep.OK = rep.OK && st.OK
+	}
+	return rep
+}
+
+type emitter struct {
+	mu sync.Mutex
+	f  func(Event)
+}
+
+func (e *emitter) emit(ev Event) {
+	if e.f == nil {
+		return
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.f(ev)
+}
+
+// scrub removes the password from text that will be shown or stored, in
+// case a server or library echoed it.
+func scrub(s, password string) string {
+	if len(password) >= 3 {
+		s = strings.ReplaceAll(s, password, "****")
+	}
+	return s
+}

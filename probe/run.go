@@ -1,0 +1,211 @@
+package probe
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/mailwiz/mailwiz/account"
+)
+
+// runner tests one server.
+type runner struct {
+	req   *Request
+	srv   account.Server
+	index int
+	em    *emitter
+
+	mu  sync.Mutex // guards raw against the cancelling goroutine
+	raw net.Conn   // the TCP connection, closed to cut any stage short
+	res Result
+}
+
+func (r *runner) run(ctx context.Context) Result {
+	start := time.Now()
+	r.res.Server = r.srv
+	err := r.test(ctx, nil)
+	r.res.Duration = time.Since(start)
+	r.closeConn()
+	if err != nil {
+		r.fail(err)
+		return r.res
+	}
+	r.res.OK = true
+	r.res.Stage = StageDone
+	r.em.emit(Event{Index: r.index, Server: r.srv, Stage: StageDone, Done: true, Duration: r.res.Duration})
+	return r.res
+}
+
+func (r *runner) fail(err error) {
+	r.res.Err = err
+	r.res.Error = scrub(err.Error(), r.req.Password)
+	r.res.Diagnosis = diagnose(err, r.srv, r.res.Stage, r.req.Provider)
+}
+
+// session is what a logged-in test leaves behind for the send test.
+type session struct {
+	imap *imapSession
+	pop3 *pop3Session
+	smtp *smtpSession
+}
+
+// test runs the stages. With keep set, the login is not ended: keep receives
+// the logged-in session (for the send test) and the caller closes it.
+func (r *runner) test(ctx context.Context, keep *session) error {
+	if r.srv.Username == "" {
+		return errors.New("probe: no user name for " + r.srv.String())
+	}
+	var addrs []string
+	err := r.step(ctx, StageDNS, func(ctx context.Context) error {
+		if net.ParseIP(r.srv.Host) != nil {
+			addrs = []string{r.srv.Host}
+			return nil
+		}
+		var err error
+		addrs, err = r.req.Resolver.LookupHost(ctx, r.srv.Host)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	err = r.step(ctx, StageConnect, func(ctx context.Context) error {
+		var d net.Dialer
+		var last error
+		for _, a := range addrs {
+			c, err := d.DialContext(ctx, "tcp", net.JoinHostPort(a, strconv.Itoa(r.srv.Port)))
+			if err == nil {
+				r.setConn(c)
+				return nil
+			}
+			last = err
+		}
+		return last
+	})
+	if err != nil {
+		return err
+	}
+	// Cancelling the whole run cuts the connection at once, whatever stage
+	// (or send-test step) is running.
+	stop := context.AfterFunc(ctx, r.closeConn)
+	defer stop()
+	switch r.srv.Protocol {
+	case account.IMAP:
+		return r.testIMAP(ctx, keep)
+	case account.POP3:
+		return r.testPOP3(ctx, keep)
+	case account.SMTP:
+		return r.testSMTP(ctx, keep)
+	}
+	return fmt.Errorf("probe: unknown protocol %q", r.srv.Protocol)
+}
+
+func (r *runner) setConn(c net.Conn) {
+	r.mu.Lock()
+	r.raw = c
+	r.mu.Unlock()
+}
+
+func (r *runner) closeConn() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.raw != nil {
+		r.raw.Close()
+	}
+}
+
+// step runs one stage under its own timeout. When the stage runs out of
+// time or the run is cancelled, the connection is closed, so a library
+// blocked in I/O returns at once, and the error says which it was.
+func (r *runner) step(ctx context.Context, stage Stage, f func(ctx context.Context) error) error {
+	r.res.Stage = stage
+	r.em.emit(Event{Index: r.index, Server: r.srv, Stage: stage})
+	sctx, cancel := context.WithTimeout(ctx, r.req.Timeout)
+	defer cancel()
+	stop := context.AfterFunc(sctx, r.closeConn)
+	start := time.Now()
+	err := f(sctx)
+	stop()
+	if err != nil && sctx.Err() != nil {
+		err = &StageTimeoutError{Stage: stage, Limit: r.req.Timeout.String(), Cancelled: ctx.Err() != nil && !errors.Is(ctx.Err(), context.DeadlineExceeded), Err: err}
+	}
+	ev := Event{Index: r.index, Server: r.srv, Stage: stage, Done: true, Duration: time.Since(start), Err: err}
+	if err != nil {
+		ev.Diagnosis = diagnose(err, r.srv, stage, r.req.Provider)
+	}
+	r.em.emit(ev)
+	return err
+}
+
+// tlsConfig verifies the certificate itself (rather than letting crypto/tls
+// do it) so that the certificate is described even when it is refused: the
+// user sees whose certificate it was.
+func (r *runner) tlsConfig() *tls.Config {
+	host := r.srv.Host
+	cfg := &tls.Config{
+		InsecureSkipVerify: true, // verified below, strictly, in VerifyConnection
+		MinVersion:         tls.VersionTLS12,
+		VerifyConnection: func(cs tls.ConnectionState) error {
+			if len(cs.PeerCertificates) == 0 {
+				return errors.New("probe: the server sent no certificate")
+			}
+			leaf := cs.PeerCertificates[0]
+			info := describe(cs)
+			opts := x509.VerifyOptions{DNSName: host, Roots: r.req.RootCAs, Intermediates: x509.NewCertPool()}
+			for _, c := range cs.PeerCertificates[1:] {
+				opts.Intermediates.AddCert(c)
+			}
+			_, err := leaf.Verify(opts)
+			info.Verified = err == nil
+			r.res.TLS = info
+			return err
+		},
+	}
+	if net.ParseIP(host) == nil {
+		cfg.ServerName = host
+	}
+	return cfg
+}
+
+func describe(cs tls.ConnectionState) *TLSInfo {
+	leaf := cs.PeerCertificates[0]
+	sum := sha256.Sum256(leaf.Raw)
+	hex := make([]string, len(sum))
+	for i, b := range sum {
+		hex[i] = fmt.Sprintf("%02X", b)
+	}
+	return &TLSInfo{
+		Version:  tls.VersionName(cs.Version),
+		Subject:  leaf.Subject.String(),
+		Issuer:   leaf.Issuer.String(),
+		NotAfter: leaf.NotAfter.UTC(),
+		SHA256:   strings.Join(hex, ":"),
+		DNSNames: leaf.DNSNames,
+	}
+}
+
+// handshake is the implicit-TLS stage.
+func (r *runner) handshake(ctx context.Context) (*tls.Conn, error) {
+	var tc *tls.Conn
+	err := r.step(ctx, StageTLS, func(ctx context.Context) error {
+		tc = tls.Client(r.raw, r.tlsConfig())
+		return tc.HandshakeContext(ctx)
+	})
+	return tc, err
+}
+
+// mayLogin refuses, before anything secret is sent, a password over a
+// connection without TLS unless the user allowed it.
+func (r *runner) mayLogin(encrypted bool) error {
+	if !encrypted && !r.req.AllowPlaintext {
+		return ErrPlaintextRefused
+	}
+	return nil
+}
