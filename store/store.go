@@ -2,6 +2,10 @@
 // up, one JSON file per address, so the wizard can reopen an account and
 // `mailwiz forget` knows which keychain items to remove.
 //
+// Most callers want [NewAccount] and [Store.Remember] (the password into
+// the OS keychain, then the settings) and [Store.Forget] (both removed);
+// [Store.Load] and [Store.List] reopen accounts. [Default] is the store.
+//
 // # Where
 //
 // [Default] is os.UserConfigDir()/mailwiz/accounts: ~/.config/mailwiz/accounts

@@ -1,0 +1,254 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/mailwiz/mailwiz/account"
+	"github.com/mailwiz/mailwiz/keychain"
+	"github.com/mailwiz/mailwiz/providers"
+	"github.com/mailwiz/mailwiz/store"
+)
+
+func init() {
+	register(&command{
+		name:    "save",
+		summary: "keep the password in the OS keychain and the settings in mailwiz's config directory",
+		usage:   "save [--incoming URL] [--outgoing URL] [--name NAME] [--leave-on-server] [--offline] [--json] --password-stdin ADDRESS",
+		run:     runSave,
+	})
+	register(&command{
+		name:    "forget",
+		summary: "remove the account's password from the OS keychain and its saved settings",
+		usage:   "forget [--json] ADDRESS",
+		run:     runForget,
+	})
+}
+
+// maxPasswordBytes bounds what --password-stdin reads: more is a file piped
+// by mistake, and keychains refuse long secrets anyway (Windows: 2560 bytes).
+const maxPasswordBytes = 2048
+
+// openStore is the settings store; tests point it elsewhere.
+var openStore = store.Default
+
+type saveFlags struct {
+	incoming, outgoing, name string
+	passwordStdin            bool
+	leave                    optionalBool
+	days                     int
+	offline, json            bool
+}
+
+func runSave(ctx context.Context, env *Env, args []string) int {
+	var f saveFlags
+	fs := commands["save"].flags(env, func(fs *flag.FlagSet) {
+		fs.StringVar(&f.incoming, "incoming", "", "incoming server, e.g. imap://imap.example.com:993?security=ssl (default: what detect finds)")
+		fs.StringVar(&f.outgoing, "outgoing", "", "outgoing server, e.g. smtp://smtp.example.com:465?security=ssl (default: what detect finds)")
+		fs.StringVar(&f.name, "name", "", "your name, for the From line")
+		fs.BoolVar(&f.passwordStdin, "password-stdin", false, "read the password from standard input (required: it never goes on a command line)")
+		fs.Var(&f.leave, "leave-on-server", "POP3: keep mail on the server after downloading it (default: the provider's choice)")
+		fs.IntVar(&f.days, "days-on-server", 0, "POP3 with --leave-on-server: delete from the server after this many days (0 keeps it)")
+		fs.BoolVar(&f.offline, "offline", false, "use only the built-in provider database; ask no network")
+		fs.BoolVar(&f.json, "json", false, "print one JSON object: email, keychain_items, settings")
+	})
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return flagExit(err)
+	}
+	if len(pos) != 1 {
+		return fail(env, ExitUsage, "save takes one email address, e.g. printf %%s \"$PASSWORD\" | mailwiz save --password-stdin alice@example.com")
+	}
+	if !f.passwordStdin {
+		return fail(env, ExitUsage, "save needs --password-stdin and the password on standard input (a password on the command line would show in the process list)")
+	}
+	if f.days < 0 {
+		return fail(env, ExitUsage, "--days-on-server %d: use 0 (keep) or a number of days", f.days)
+	}
+	addr, err := account.ParseAddress(pos[0])
+	if err != nil {
+		return fail(env, ExitUsage, "%v", err)
+	}
+	password, err := stdinPassword(env.Stdin)
+	if err != nil {
+		return fail(env, ExitUsage, "%v", err)
+	}
+	cfg, code, err := saveConfig(ctx, addr, &f)
+	var df *detectFailure
+	if errors.As(err, &df) {
+		return detectFailed(env, addr, df.err)
+	}
+	if err != nil {
+		return fail(env, code, "%v", err)
+	}
+	st, err := openStore()
+	if err != nil {
+		return fail(env, ExitFailed, "%v", err)
+	}
+	acct, err := st.Remember(ctx, store.NewAccount(addr, cfg, f.name), password)
+	if err != nil {
+		return fail(env, ExitFailed, "%s", keychainMessage(err))
+	}
+	path := st.Path(acct.Email)
+	if f.json {
+		return writeJSON(env, struct {
+			Email         string   `json:"email"`
+			KeychainItems []string `json:"keychain_items"`
+			Settings      string   `json:"settings"`
+		}{acct.Email, acct.KeychainItems, path})
+	}
+	fmt.Fprintf(env.Stdout, "saved %s\n", addr.Display())
+	fmt.Fprintf(env.Stdout, "  password in the OS keychain (service %q):\n", keychain.Service)
+	for _, it := range acct.KeychainItems {
+		fmt.Fprintf(env.Stdout, "    %s\n", it)
+	}
+	fmt.Fprintf(env.Stdout, "  settings: %s\n", path)
+	return ExitOK
+}
+
+// saveConfig is the config to save: the servers given on the command line
+// first, then (for what they leave out) the built-in database or, without
+// --offline, discovery on the network. The int is the exit code for an error.
+func saveConfig(ctx context.Context, addr account.Address, f *saveFlags) (account.Config, int, error) {
+	var in, out *account.Server
+	if f.incoming != "" {
+		s, err := ParseServerURL(f.incoming)
+		if err != nil {
+			return account.Config{}, ExitUsage, fmt.Errorf("--incoming: %w", err)
+		}
+		if !s.Protocol.Incoming() {
+			return account.Config{}, ExitUsage, fmt.Errorf("--incoming %s: use imap:// or pop3://", f.incoming)
+		}
+		in = &s
+	}
+	if f.outgoing != "" {
+		s, err := ParseServerURL(f.outgoing)
+		if err != nil {
+			return account.Config{}, ExitUsage, fmt.Errorf("--outgoing: %w", err)
+		}
+		if s.Protocol != account.SMTP {
+			return account.Config{}, ExitUsage, fmt.Errorf("--outgoing %s: use smtp://", f.outgoing)
+		}
+		out = &s
+	}
+	cfg, known := providers.Lookup(addr.Domain)
+	switch {
+	case known:
+	case in != nil && out != nil:
+		cfg = account.Config{Source: account.SourceManual}
+	case f.offline:
+		return account.Config{}, ExitFailed, fmt.Errorf("%s is not in the built-in database: give both servers, e.g. --incoming imap://imap.%s:993 --outgoing smtp://smtp.%s:465, or drop --offline to look on the network",
+			addr.DomainUnicode, addr.Domain, addr.Domain)
+	default:
+		c, err := detectConfig(ctx, addr)
+		if err != nil {
+			return account.Config{}, ExitFailed, &detectFailure{err}
+		}
+		cfg = c
+	}
+	cfg = cfg.For(addr)
+	// A server given by URL takes the login and sign-in method known for
+	// the same host, else the address's login and a password.
+	if in != nil {
+		cfg.Incoming = append([]account.Server{fillServer(*in, cfg.Incoming, addr)}, cfg.Incoming...)
+	}
+	if out != nil {
+		cfg.Outgoing = append([]account.Server{fillServer(*out, cfg.Outgoing, addr)}, cfg.Outgoing...)
+	}
+	if len(cfg.Incoming) == 0 {
+		return account.Config{}, ExitFailed, fmt.Errorf("no incoming server is known for %s: give one, e.g. --incoming imap://imap.%s:993", addr.DomainUnicode, addr.Domain)
+	}
+	if f.leave.set {
+		cfg.LeaveOnServer = f.leave.value
+	}
+	if f.days != 0 {
+		cfg.DaysOnServer = f.days
+	}
+	return cfg, ExitOK, nil
+}
+
+func runForget(ctx context.Context, env *Env, args []string) int {
+	var jsonOut bool
+	fs := commands["forget"].flags(env, func(fs *flag.FlagSet) {
+		fs.BoolVar(&jsonOut, "json", false, "print one JSON object: email, keychain_items_removed, settings_removed")
+	})
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return flagExit(err)
+	}
+	if len(pos) != 1 {
+		return fail(env, ExitUsage, "forget takes one email address, e.g. mailwiz forget alice@example.com")
+	}
+	addr, err := account.ParseAddress(pos[0])
+	if err != nil {
+		return fail(env, ExitUsage, "%v", err)
+	}
+	st, err := openStore()
+	if err != nil {
+		return fail(env, ExitFailed, "%v", err)
+	}
+	// Without saved settings, the provider's servers name the items: a
+	// password saved before the settings existed still goes. Offline only:
+	// removing needs no network.
+	known, _ := providers.Lookup(addr.Domain)
+	removed, hadSettings, err := st.Forget(ctx, addr.String(), known.For(addr))
+	if errors.Is(err, store.ErrNotFound) {
+		return fail(env, ExitFailed, "nothing is saved for %s: no settings in %s and no password in the OS keychain for its servers", addr.Display(), st.Dir)
+	}
+	if err != nil {
+		return fail(env, ExitFailed, "%s", keychainMessage(err))
+	}
+	if jsonOut {
+		return writeJSON(env, struct {
+			Email           string `json:"email"`
+			KeychainRemoved int    `json:"keychain_items_removed"`
+			SettingsRemoved bool   `json:"settings_removed"`
+		}{addr.String(), removed, hadSettings})
+	}
+	what := fmt.Sprintf("%d keychain item(s)", removed)
+	if hadSettings {
+		what += " and the settings " + st.Path(addr.String())
+	}
+	fmt.Fprintf(env.Stdout, "forgot %s: removed %s\n", addr.Display(), what)
+	return ExitOK
+}
+
+// stdinPassword reads the password --password-stdin promises: all of
+// standard input, without the one line ending a shell's echo or a file adds.
+// Other spaces are kept: they may be part of the password.
+func stdinPassword(r io.Reader) (string, error) {
+	if r == nil {
+		return "", errors.New("--password-stdin: standard input is closed; pipe the password in")
+	}
+	data, err := io.ReadAll(io.LimitReader(bufio.NewReader(r), maxPasswordBytes+1))
+	if err != nil {
+		return "", fmt.Errorf("--password-stdin: reading standard input: %w", err)
+	}
+	if len(data) > maxPasswordBytes {
+		return "", fmt.Errorf("--password-stdin: standard input holds more than %d bytes; pipe in only the password", maxPasswordBytes)
+	}
+	pw := strings.TrimSuffix(strings.TrimSuffix(string(data), "\n"), "\r")
+	if pw == "" {
+		return "", errors.New("--password-stdin: standard input is empty; pipe the password in, e.g. printf %s \"$PASSWORD\" | mailwiz save --password-stdin ADDRESS")
+	}
+	if strings.ContainsAny(pw, "\n\x00") {
+		return "", errors.New("--password-stdin: standard input holds more than one line; pipe in only the password")
+	}
+	return pw, nil
+}
+
+// keychainMessage is the one line for a failed save or forget. The
+// keychain's errors already say what to do; the prefix goes, as fail adds
+// "mailwiz:".
+func keychainMessage(err error) string {
+	msg := err.Error()
+	for _, p := range []string{"keychain: ", "store: "} {
+		msg = strings.TrimPrefix(msg, p)
+	}
+	return msg
+}

@@ -1,0 +1,122 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/mailwiz/mailwiz/account"
+	"github.com/mailwiz/mailwiz/keychain"
+)
+
+// NewAccount is the account a person chose: cfg's first (preferred)
+// incoming and outgoing server, usernames expanded for addr, and cfg's
+// choices. name is the display name.
+func NewAccount(addr account.Address, cfg account.Config, name string) Account {
+	cfg = cfg.For(addr)
+	a := Account{
+		Email:         addr.String(),
+		Name:          name,
+		Provider:      cfg.Provider,
+		Source:        cfg.Source,
+		LeaveOnServer: cfg.LeaveOnServer,
+		DaysOnServer:  cfg.DaysOnServer,
+	}
+	if len(cfg.Incoming) > 0 {
+		a.Incoming = cfg.Incoming[0]
+	}
+	if len(cfg.Outgoing) > 0 {
+		a.Outgoing = cfg.Outgoing[0]
+	}
+	return a
+}
+
+// Remember saves an account for good: password into the OS keychain, one
+// item per server that logs in with one, then a's settings (with the item
+// names in KeychainItems) into the store. If the keychain fails nothing is
+// written, and the error matches keychain.ErrUnavailable and the like. Items
+// of an earlier save of the same address for servers no longer used are
+// removed, so a changed host leaves no password behind. It returns the
+// account as saved.
+func (s *Store) Remember(ctx context.Context, a Account, password string) (Account, error) {
+	if a.Incoming.Host == "" {
+		return a, fmt.Errorf("store: %s has no incoming server to save", a.Email)
+	}
+	cfg := a.Config()
+	if err := keychain.SaveAll(ctx, cfg, password); err != nil {
+		return a, err
+	}
+	a.KeychainItems = itemNames(cfg)
+	old, oldErr := s.Load(a.Email)
+	if err := s.Save(a); err != nil {
+		return a, fmt.Errorf("%w (the password is in the OS keychain; run the save again)", err)
+	}
+	if oldErr == nil {
+		if _, err := keychain.DeleteAll(ctx, stale(old.Config(), a.KeychainItems)); err != nil {
+			return a, fmt.Errorf("store: the account is saved, but an old keychain item stays: %w", err)
+		}
+	}
+	return s.Load(a.Email)
+}
+
+// Forget removes what [Store.Remember] saved for email: the keychain items
+// of its servers, then its settings. Without settings it removes the items
+// of known's servers instead (say, the provider's, from the built-in
+// database), for a password saved by an older version or by hand. It
+// returns how many keychain items it removed and whether there were
+// settings; an error matching [ErrNotFound] if there was nothing at all. If
+// the keychain fails, the settings stay, so Forget can run again.
+func (s *Store) Forget(ctx context.Context, email string, known account.Config) (removed int, hadSettings bool, err error) {
+	a, err := s.Load(email)
+	switch {
+	case err == nil:
+		hadSettings = true
+		known = a.Config()
+	case !errors.Is(err, ErrNotFound):
+		// A settings file we cannot read still names no servers: fall back
+		// to known, and remove the broken file below.
+		hadSettings = true
+	}
+	removed, err = keychain.DeleteAll(ctx, known)
+	if err != nil {
+		return removed, hadSettings, err
+	}
+	if hadSettings {
+		if err := s.Delete(email); err != nil && !errors.Is(err, ErrNotFound) {
+			return removed, hadSettings, err
+		}
+	}
+	if removed == 0 && !hadSettings {
+		return 0, false, fmt.Errorf("%w, and the OS keychain holds no password for its servers", ErrNotFound)
+	}
+	return removed, hadSettings, nil
+}
+
+// itemNames are the keychain item user names of cfg's servers.
+func itemNames(cfg account.Config) []string {
+	var names []string
+	for _, srv := range keychain.Servers(cfg) {
+		if u, err := keychain.User(srv); err == nil {
+			names = append(names, u)
+		}
+	}
+	return names
+}
+
+// stale is cfg without the servers whose items are in keep.
+func stale(cfg account.Config, keep []string) account.Config {
+	kept := map[string]bool{}
+	for _, k := range keep {
+		kept[k] = true
+	}
+	filter := func(list []account.Server) []account.Server {
+		var out []account.Server
+		for _, srv := range list {
+			if u, err := keychain.User(srv); err == nil && !kept[u] {
+				out = append(out, srv)
+			}
+		}
+		return out
+	}
+	return account.Config{Incoming: filter(cfg.Incoming), Outgoing: filter(cfg.Outgoing)}
+}
