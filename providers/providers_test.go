@@ -53,9 +53,9 @@ func TestAllFilesParse(t *testing.T) {
 }
 
 var (
-	idPattern      = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
-	checkedURL     = regexp.MustCompile(`<!-- checked: https?://\S+ \(\d{4}-\d{2}(-\d{2})?\)`)
-	checkedOther   = regexp.MustCompile(`<!-- checked: [^>]*?\(\d{4}-\d{2}(-\d{2})?\)[^>]*\[verify`)
+	idPattern    = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
+	checkedURL   = regexp.MustCompile(`<!-- checked: https?://\S+ \(\d{4}-\d{2}(-\d{2})?\)`)
+	checkedOther = regexp.MustCompile(`<!-- checked: [^>]*?\(\d{4}-\d{2}(-\d{2})?\)[^>]*\[verify`)
 )
 
 // TestFileConventions: the id is the file name, and the facts are sourced
@@ -95,6 +95,9 @@ func TestInvariants(t *testing.T) {
 				t.Errorf("no <domain> and no <mw:mx>: nothing can ever find this provider")
 			}
 			for _, d := range c.Domains {
+				if a, err := account.ParseAddress("x@" + d); err != nil || a.Domain != d {
+					t.Errorf("domain %q is not an email domain as ParseAddress gives it: %v", d, err)
+				}
 				if strings.Contains(d, "%") {
 					t.Errorf("domain %q: placeholders belong in files served for one domain, not in the database", d)
 				}
@@ -128,9 +131,22 @@ func TestInvariants(t *testing.T) {
 			} else if c.Outgoing[0].Security == account.None {
 				t.Errorf("first outgoing server %v is unencrypted; list an ssl or starttls one first", c.Outgoing[0])
 			}
+			for _, srv := range append(append([]account.Server(nil), c.Incoming...), c.Outgoing...) {
+				checkServerSane(t, srv)
+			}
 			checkOrder(t, "incoming", c.Incoming)
 			checkOrder(t, "outgoing", c.Outgoing)
 		})
+	}
+}
+
+// checkServerSane: the username follows the address. (Ports are not
+// checked against their usual security: Spectrum really runs implicit TLS
+// on 587. Hosts may hold %EMAILDOMAIN%: inbox.lv serves mail.<domain>.)
+func checkServerSane(t *testing.T, s account.Server) {
+	t.Helper()
+	if !strings.Contains(s.Username, "%EMAIL") {
+		t.Errorf("%v: username %q is fixed; use %%EMAILADDRESS%% or %%EMAILLOCALPART%%", s, s.Username)
 	}
 }
 
@@ -165,6 +181,16 @@ func TestEveryDomainAndMXFindsItsProvider(t *testing.T) {
 			}
 			if got.Source != account.SourceBuiltin || !got.SecureSource {
 				t.Errorf("Lookup(%q): source %q secure %v; want builtin, true", d, got.Source, got.SecureSource)
+			}
+			addr, err := account.ParseAddress("someone+tag@" + d)
+			if err != nil {
+				t.Errorf("domain %q: %v", d, err)
+				continue
+			}
+			for _, s := range append(got.For(addr).Incoming, got.For(addr).Outgoing...) {
+				if strings.Contains(s.Host+s.Username, "%") {
+					t.Errorf("%s: a placeholder is left after For: %v user %q", d, s, s.Username)
+				}
 			}
 		}
 		for _, m := range c.MXHosts {
