@@ -200,3 +200,31 @@ func TestChildUnavailable(t *testing.T) {
 		t.Errorf("Get = %v, want ErrUnavailable", err)
 	}
 }
+
+// BenchmarkKeychainSecretService measures one save, read back and delete
+// against the real gnome-keyring: the cost the wizard's Save step pays per
+// server. Each op also prints the split.
+func BenchmarkKeychainSecretService(b *testing.B) {
+	testenv.RequireKeyring(b)
+	ctx := context.Background()
+	var save, get, del time.Duration
+	for b.Loop() {
+		t0 := time.Now()
+		if err := keychain.Save(ctx, imapServer, canary); err != nil {
+			b.Fatal(err)
+		}
+		t1 := time.Now()
+		if _, err := keychain.Get(ctx, imapServer); err != nil {
+			b.Fatal(err)
+		}
+		t2 := time.Now()
+		if err := keychain.Delete(ctx, imapServer); err != nil {
+			b.Fatal(err)
+		}
+		save, get, del = save+t1.Sub(t0), get+t2.Sub(t1), del+time.Since(t2)
+	}
+	n := time.Duration(b.N)
+	b.ReportMetric(float64((save/n).Microseconds()), "save-µs/op")
+	b.ReportMetric(float64((get/n).Microseconds()), "get-µs/op")
+	b.ReportMetric(float64((del/n).Microseconds()), "delete-µs/op")
+}

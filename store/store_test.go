@@ -246,3 +246,15 @@ func FuzzLoad(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkSave measures one atomic settings write (temp file, fsync,
+// rename): what the wizard's Save step adds after the keychain.
+func BenchmarkSave(b *testing.B) {
+	s := &store.Store{Dir: b.TempDir()}
+	a := sample()
+	for b.Loop() {
+		if err := s.Save(a); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
