@@ -224,7 +224,7 @@ func BenchmarkKeychainSecretService(b *testing.B) {
 		save, get, del = save+t1.Sub(t0), get+t2.Sub(t1), del+time.Since(t2)
 	}
 	n := time.Duration(b.N)
-	b.ReportMetric(float64((save/n).Microseconds()), "save-µs/op")
-	b.ReportMetric(float64((get/n).Microseconds()), "get-µs/op")
-	b.ReportMetric(float64((del/n).Microseconds()), "delete-µs/op")
+	b.ReportMetric(float64((save / n).Microseconds()), "save-µs/op")
+	b.ReportMetric(float64((get / n).Microseconds()), "get-µs/op")
+	b.ReportMetric(float64((del / n).Microseconds()), "delete-µs/op")
 }
