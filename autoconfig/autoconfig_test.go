@@ -472,3 +472,32 @@ func ExampleWrite() {
 	//   </emailProvider>
 	// </clientConfig>
 }
+
+// BenchmarkParse compares a real-sized file with the worst 1 MiB inputs we
+// know (one element with every attribute it can hold, and the most elements
+// allowed): MB/s should stay of the same order, i.e. the work is linear in
+// the input and a hostile server cannot make a parse expensive.
+func BenchmarkParse(b *testing.B) {
+	typical, err := os.ReadFile("testdata/ispdb-oauth2.xml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	var attrs strings.Builder
+	attrs.WriteString("<clientConfig><emailProvider ")
+	for i := 0; attrs.Len() < MaxSize-100; i++ {
+		fmt.Fprintf(&attrs, "a%d='' ", i)
+	}
+	attrs.WriteString("/></clientConfig>")
+	elems := minimal(imapOK + strings.Repeat("<inputField/>", MaxElements-10))
+	for _, in := range []struct {
+		name string
+		doc  []byte
+	}{{"typical", typical}, {"1MiB-attributes", []byte(attrs.String())}, {"10000-elements", []byte(elems)}} {
+		b.Run(in.name, func(b *testing.B) {
+			b.SetBytes(int64(len(in.doc)))
+			for b.Loop() {
+				_, _ = ParseBytes(in.doc)
+			}
+		})
+	}
+}
