@@ -1,0 +1,224 @@
+package cli
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/mailwiz/mailwiz/account"
+	"github.com/mailwiz/mailwiz/probe"
+	"github.com/mailwiz/mailwiz/providers"
+)
+
+func init() {
+	register(&command{
+		name:    "test",
+		summary: "log in to the incoming and outgoing servers for real and say what is wrong",
+		usage:   "test [--json] [--lang en|ru] [--incoming URL] [--outgoing URL] [--username U] [--timeout D] [--allow-plaintext] [--send-test] --password-stdin ADDRESS",
+		run:     runTest,
+	})
+}
+
+// Test seams: this package's tests trust their own CA and resolve names on
+// loopback. Nil means the system pool and resolver.
+var (
+	testRootCAs  *x509.CertPool
+	testResolver *net.Resolver
+)
+
+type testFlags struct {
+	json, allowPlaintext, sendTest, passwordStdin bool
+	incoming, outgoing, username, lang            string
+	timeout                                       time.Duration
+}
+
+func runTest(ctx context.Context, env *Env, args []string) int {
+	var f testFlags
+	fs := commands["test"].flags(env, func(fs *flag.FlagSet) {
+		fs.BoolVar(&f.json, "json", false, "print one JSON object (the contract in DESIGN.md) instead of a report")
+		fs.StringVar(&f.lang, "lang", "", "language of the explanations: en or ru (default: from LANG)")
+		fs.StringVar(&f.incoming, "incoming", "", "incoming server, e.g. imap://imap.example.com:993?security=ssl (default: what detect finds)")
+		fs.StringVar(&f.outgoing, "outgoing", "", "outgoing server, e.g. smtp://smtp.example.com:465?security=ssl (default: what detect finds)")
+		fs.StringVar(&f.username, "username", "", "log in as this user on both servers (default: the provider's rule, usually the address)")
+		fs.DurationVar(&f.timeout, "timeout", probe.DefaultTimeout, "how long each step (connect, TLS, login...) may take")
+		fs.BoolVar(&f.allowPlaintext, "allow-plaintext", false, "send the password even over a connection without encryption")
+		fs.BoolVar(&f.sendTest, "send-test", false, "also send a message to the address itself and wait for it to arrive, then delete it")
+		fs.BoolVar(&f.passwordStdin, "password-stdin", false, "read the password from standard input (required: it never goes on a command line)")
+	})
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return flagExit(err)
+	}
+	if len(pos) != 1 {
+		return fail(env, ExitUsage, "test takes one email address, e.g. printf %%s \"$PASSWORD\" | mailwiz test --password-stdin alice@example.com")
+	}
+	if !f.passwordStdin {
+		return fail(env, ExitUsage, "test needs --password-stdin and the password on standard input (a password on the command line would show in the process list)")
+	}
+	if f.timeout <= 0 {
+		return fail(env, ExitUsage, "--timeout %v: give a positive duration such as 10s", f.timeout)
+	}
+	if f.lang != "" && f.lang != "en" && f.lang != "ru" {
+		return fail(env, ExitUsage, "--lang %q: use en or ru", f.lang)
+	}
+	addr, err := account.ParseAddress(pos[0])
+	if err != nil {
+		return fail(env, ExitUsage, "%v", err)
+	}
+	password, err := stdinPassword(env.Stdin)
+	if err != nil {
+		return fail(env, ExitUsage, "%s", strings.ReplaceAll(err.Error(), "mailwiz save", "mailwiz test"))
+	}
+	servers, provider, code, err := testServers(ctx, addr, &f)
+	var df *detectFailure
+	if errors.As(err, &df) {
+		return detectFailed(env, addr, df.err)
+	}
+	if err != nil {
+		return fail(env, code, "%v", err)
+	}
+	rep := probe.Run(ctx, probe.Request{
+		Address:        addr,
+		Servers:        servers,
+		Password:       password,
+		Provider:       provider,
+		AllowPlaintext: f.allowPlaintext,
+		SendTest:       f.sendTest,
+		Timeout:        f.timeout,
+		RootCAs:        testRootCAs,
+		Resolver:       testResolver,
+	})
+	lang := language(env, f.lang)
+	code = ExitOK
+	if !rep.OK {
+		code = ExitFailed
+	}
+	if f.json {
+		if c := writeJSON(env, rep.View(lang)); c != ExitOK {
+			return c
+		}
+		return code
+	}
+	printReport(env.Stdout, addr, rep.View(lang))
+	return code
+}
+
+// testServers picks the servers to test: the ones given on the command
+// line, and for what they leave out the preferred incoming and outgoing
+// server of the built-in database or discovery. provider is the config
+// whose hints explain failures (nil when unknown).
+func testServers(ctx context.Context, addr account.Address, f *testFlags) ([]account.Server, *account.Config, int, error) {
+	var in, out *account.Server
+	if f.incoming != "" {
+		s, err := ParseServerURL(f.incoming)
+		if err != nil {
+			return nil, nil, ExitUsage, fmt.Errorf("--incoming: %w", err)
+		}
+		if !s.Protocol.Incoming() {
+			return nil, nil, ExitUsage, fmt.Errorf("--incoming %s: use imap:// or pop3://", f.incoming)
+		}
+		in = &s
+	}
+	if f.outgoing != "" {
+		s, err := ParseServerURL(f.outgoing)
+		if err != nil {
+			return nil, nil, ExitUsage, fmt.Errorf("--outgoing: %w", err)
+		}
+		if s.Protocol != account.SMTP {
+			return nil, nil, ExitUsage, fmt.Errorf("--outgoing %s: use smtp://", f.outgoing)
+		}
+		out = &s
+	}
+	cfg, known := providers.Lookup(addr.Domain)
+	if !known && (in == nil || out == nil) {
+		c, err := detectConfig(ctx, addr)
+		if err != nil {
+			return nil, nil, ExitFailed, &detectFailure{err}
+		}
+		cfg, known = c, true
+	}
+	cfg = cfg.For(addr)
+	var servers []account.Server
+	switch {
+	case in != nil:
+		servers = append(servers, fillServer(*in, cfg.Incoming, addr))
+	case len(cfg.Incoming) > 0:
+		servers = append(servers, cfg.Incoming[0])
+	}
+	switch {
+	case out != nil:
+		servers = append(servers, fillServer(*out, cfg.Outgoing, addr))
+	case len(cfg.Outgoing) > 0:
+		servers = append(servers, cfg.Outgoing[0])
+	}
+	if len(servers) == 0 {
+		return nil, nil, ExitFailed, fmt.Errorf("no servers known for %s: give them with --incoming and --outgoing", addr.DomainUnicode)
+	}
+	for i := range servers {
+		if f.username != "" {
+			servers[i].Username = f.username
+		}
+		if servers[i].Auth == account.AuthOAuth2 {
+			return nil, nil, ExitUsage, fmt.Errorf("%s signs in through the browser (OAuth2), which mailwiz test cannot do; an app password, if the provider offers one, works with --incoming/--outgoing", servers[i])
+		}
+	}
+	var provider *account.Config
+	if known && cfg.Provider != nil {
+		provider = &cfg
+	}
+	return servers, provider, ExitOK, nil
+}
+
+// printReport writes the readable per-server report.
+func printReport(w io.Writer, addr account.Address, v probe.ReportView) {
+	verdict := "all good"
+	if !v.OK {
+		verdict = "something is wrong"
+	}
+	fmt.Fprintf(w, "%s: %s\n", addr.Display(), verdict)
+	for _, r := range v.Results {
+		fmt.Fprintf(w, "\n%s %s:%d (%s)\n", strings.ToUpper(string(r.Protocol)), r.Host, r.Port, r.Security)
+		if r.OK {
+			fmt.Fprintf(w, "  ok: logged in, %d ms\n", r.DurationMS)
+		} else {
+			fmt.Fprintf(w, "  FAILED at %s after %d ms\n", r.Stage, r.DurationMS)
+		}
+		if t := r.TLS; t != nil {
+			trust := "trusted"
+			if !t.Verified {
+				trust = "NOT trusted"
+			}
+			fmt.Fprintf(w, "  %s, certificate %s (%s), issued by %s, valid until %s\n", t.Version, t.Subject, trust, t.Issuer, t.NotAfter.Format("2006-01-02"))
+			fmt.Fprintf(w, "  SHA-256 %s\n", t.SHA256)
+		}
+		if d := r.Diagnosis; d != nil {
+			fmt.Fprintf(w, "  %s: %s\n", d.Kind, d.Text)
+			if d.URL != "" {
+				fmt.Fprintf(w, "  see %s\n", d.URL)
+			}
+		}
+		if r.Error != "" {
+			fmt.Fprintf(w, "  the server said: %s\n", r.Error)
+		}
+	}
+	if st := v.SendTest; st != nil {
+		fmt.Fprintln(w, "\nTest message")
+		if st.OK {
+			fmt.Fprintf(w, "  ok: arrived %d ms after sending, and was deleted again\n", st.DeliveryMS)
+		} else {
+			fmt.Fprintf(w, "  FAILED at %s\n", st.Stage)
+			if d := st.Diagnosis; d != nil {
+				fmt.Fprintf(w, "  %s: %s\n", d.Kind, d.Text)
+			}
+			if st.Error != "" {
+				fmt.Fprintf(w, "  the server said: %s\n", st.Error)
+			}
+		}
+	}
+}
