@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"golang.org/x/text/encoding/charmap"
 
 	"github.com/mailwiz/mailwiz/account"
+	"github.com/mailwiz/mailwiz/internal/testenv"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden.xml from the current Write output")
@@ -499,5 +501,38 @@ func BenchmarkParse(b *testing.B) {
 				_, _ = ParseBytes(in.doc)
 			}
 		})
+	}
+}
+
+// TestXmllintAgrees has an independent parser (libxml2's xmllint) read what
+// Write produces, including the escaping cases, so our writer and our parser
+// cannot agree on a dialect nobody else reads.
+func TestXmllintAgrees(t *testing.T) {
+	xmllint := testenv.RequireCommand(t, "xmllint", "libxml2-utils")
+	dir := t.TempDir()
+	tricky := account.Config{
+		Provider: &account.Provider{ID: "x", Name: "A&B <\"Mail\"> 'R' Us \t\n ]]>"},
+		Domains:  []string{"x.example"},
+		Incoming: []account.Server{{Protocol: account.IMAP, Host: "imap.x.example", Port: 993, Security: account.SSL,
+			Username: "%EMAILLOCALPART%</username>\x00\r", Auth: account.AuthPassword}},
+		Hints: []account.Hint{{Kind: account.HintInfo, URL: "https://x.example/?a=1&b=\"2\"\n", Text: map[string]string{"en": "<!-- -->"}}},
+	}
+	configs := []account.Config{tricky}
+	for _, in := range inputs(t) {
+		configs = append(configs, parseFile(t, in))
+	}
+	for i, c := range configs {
+		var b bytes.Buffer
+		if err := Write(&b, c); err != nil {
+			t.Fatal(err)
+		}
+		name := filepath.Join(dir, fmt.Sprintf("%d.xml", i))
+		if err := os.WriteFile(name, b.Bytes(), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		out, err := exec.Command(xmllint, "--noout", "--nonet", name).CombinedOutput()
+		if err != nil {
+			t.Errorf("xmllint refuses Write's output for config %d: %v\n%s\n%s", i, err, out, b.String())
+		}
 	}
 }
