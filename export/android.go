@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"image/color"
 	"image/png"
 	"io"
 
@@ -118,7 +119,7 @@ func writeAndroid(w io.Writer, a Account) error {
 
 // WriteQRPNG draws text as a QR code in one byte-mode segment at error
 // correction level L, scale pixels per module, with the standard four-module
-// quiet zone, as a black-and-white PNG.
+// quiet zone, as a 1-bit black-and-white PNG.
 func WriteQRPNG(w io.Writer, text string, scale int) error {
 	c, err := encodeQR(text)
 	if err != nil {
@@ -129,10 +130,8 @@ func WriteQRPNG(w io.Writer, text string, scale int) error {
 	}
 	const quiet = 4
 	side := (c.Size + 2*quiet) * scale
-	img := image.NewGray(image.Rect(0, 0, side, side))
-	for i := range img.Pix {
-		img.Pix[i] = 0xff
-	}
+	// Two colours make a 1-bit PNG: an eighth of the pixels to compress.
+	img := image.NewPaletted(image.Rect(0, 0, side, side), color.Palette{color.White, color.Black})
 	for y := 0; y < c.Size; y++ {
 		for x := 0; x < c.Size; x++ {
 			if !c.Black(x, y) {
@@ -141,13 +140,12 @@ func WriteQRPNG(w io.Writer, text string, scale int) error {
 			for dy := 0; dy < scale; dy++ {
 				row := ((y+quiet)*scale + dy) * img.Stride
 				for dx := 0; dx < scale; dx++ {
-					img.Pix[row+(x+quiet)*scale+dx] = 0
+					img.Pix[row+(x+quiet)*scale+dx] = 1
 				}
 			}
 		}
 	}
-	enc := png.Encoder{CompressionLevel: png.BestCompression}
-	return enc.Encode(w, img)
+	return png.Encode(w, img)
 }
 
 // encodeQR picks the smallest version that holds text as bytes at level L,

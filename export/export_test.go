@@ -195,7 +195,9 @@ func assertSamePixels(t *testing.T, path string, got []byte) {
 	b := gi.Bounds()
 	for y := b.Min.Y; y < b.Max.Y; y++ {
 		for x := b.Min.X; x < b.Max.X; x++ {
-			if gi.At(x, y) != wi.At(x, y) {
+			r1, g1, b1, _ := gi.At(x, y).RGBA()
+			r2, g2, b2, _ := wi.At(x, y).RGBA()
+			if r1 != r2 || g1 != g2 || b1 != b2 {
 				t.Fatalf("QR image differs from %s at (%d,%d)", path, x, y)
 			}
 		}
