@@ -127,7 +127,7 @@ func detectFailed(env *Env, addr account.Address, err error) int {
 	if !errors.As(err, &nf) {
 		return fail(env, ExitFailed, "%v", err)
 	}
-	fail(env, ExitFailed, "no mail settings found for %s on the network; give the servers yourself, e.g. mailwiz test --incoming imap://mail.%s:993?security=ssl --outgoing smtp://mail.%s:465?security=ssl --password-stdin %s",
+	fail(env, ExitFailed, "no mail settings found for %s on the network; give the servers yourself, e.g. mailwiz test --incoming 'imap://mail.%s:993?security=ssl' --outgoing 'smtp://mail.%s:465?security=ssl' --password-stdin %s",
 		addr.DomainUnicode, addr.Domain, addr.Domain, addr)
 	for _, f := range nf.Failures {
 		fmt.Fprintf(env.Stderr, "  %s: %v\n", f.Source, f.Err)

@@ -128,6 +128,7 @@ func TestDetectNetwork(t *testing.T) {
 		if code != ExitFailed || out != "" {
 			t.Fatalf("exit %d stdout %q, want exit 1 and no JSON", code, out)
 		}
+		t.Logf("stderr:\n%s", errOut)
 		first := strings.SplitN(errOut, "\n", 2)[0]
 		for _, want := range []string{"no mail settings found for nowhere.test", "mailwiz test --incoming"} {
 			if !strings.Contains(first, want) {
