@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/mailwiz/mailwiz/account"
 	"github.com/mailwiz/mailwiz/keychain"
@@ -19,13 +20,13 @@ func init() {
 	register(&command{
 		name:    "save",
 		summary: "keep the password in the OS keychain and the settings in mailwiz's config directory",
-		usage:   "save [--incoming URL] [--outgoing URL] [--name NAME] [--leave-on-server] [--offline] [--json] --password-stdin ADDRESS",
+		usage:   "save [--incoming URL] [--outgoing URL] [--name NAME] [--leave-on-server] [--offline] [--timeout D] [--json] --password-stdin ADDRESS",
 		run:     runSave,
 	})
 	register(&command{
 		name:    "forget",
 		summary: "remove the account's password from the OS keychain and its saved settings",
-		usage:   "forget [--json] ADDRESS",
+		usage:   "forget [--timeout D] [--json] ADDRESS",
 		run:     runForget,
 	})
 }
@@ -43,7 +44,11 @@ type saveFlags struct {
 	leave                    optionalBool
 	days                     int
 	offline, json            bool
+	timeout                  time.Duration
 }
+
+// timeoutUsage explains --timeout for save and forget.
+const timeoutUsage = "give up on the OS keychain after this long; raise it if your keyring asks for its password first, e.g. 1m"
 
 func runSave(ctx context.Context, env *Env, args []string) int {
 	var f saveFlags
@@ -56,6 +61,7 @@ func runSave(ctx context.Context, env *Env, args []string) int {
 		fs.IntVar(&f.days, "days-on-server", 0, "POP3 with --leave-on-server: delete from the server after this many days (0 keeps it)")
 		fs.BoolVar(&f.offline, "offline", false, "use only the built-in provider database; ask no network")
 		fs.BoolVar(&f.json, "json", false, "print one JSON object: email, keychain_items, settings")
+		fs.DurationVar(&f.timeout, "timeout", keychain.DefaultTimeout, timeoutUsage)
 	})
 	pos, err := parseArgs(fs, args)
 	if err != nil {
@@ -66,6 +72,9 @@ func runSave(ctx context.Context, env *Env, args []string) int {
 	}
 	if !f.passwordStdin {
 		return fail(env, ExitUsage, "save needs --password-stdin and the password on standard input (a password on the command line would show in the process list)")
+	}
+	if f.timeout <= 0 {
+		return fail(env, ExitUsage, "--timeout %v is not a positive duration; use e.g. --timeout 1m", f.timeout)
 	}
 	if f.days < 0 {
 		return fail(env, ExitUsage, "--days-on-server %d: use 0 (keep) or a number of days", f.days)
@@ -90,7 +99,9 @@ func runSave(ctx context.Context, env *Env, args []string) int {
 	if err != nil {
 		return fail(env, ExitFailed, "%v", err)
 	}
-	acct, err := st.Remember(ctx, store.NewAccount(addr, cfg, f.name), password)
+	kctx, cancel := context.WithTimeout(ctx, f.timeout)
+	defer cancel()
+	acct, err := st.Remember(kctx, store.NewAccount(addr, cfg, f.name), password)
 	if err != nil {
 		return fail(env, ExitFailed, "%s", keychainMessage(err))
 	}
@@ -174,8 +185,10 @@ func saveConfig(ctx context.Context, addr account.Address, f *saveFlags) (accoun
 
 func runForget(ctx context.Context, env *Env, args []string) int {
 	var jsonOut bool
+	var timeout time.Duration
 	fs := commands["forget"].flags(env, func(fs *flag.FlagSet) {
 		fs.BoolVar(&jsonOut, "json", false, "print one JSON object: email, keychain_items_removed, settings_removed")
+		fs.DurationVar(&timeout, "timeout", keychain.DefaultTimeout, timeoutUsage)
 	})
 	pos, err := parseArgs(fs, args)
 	if err != nil {
@@ -183,6 +196,9 @@ func runForget(ctx context.Context, env *Env, args []string) int {
 	}
 	if len(pos) != 1 {
 		return fail(env, ExitUsage, "forget takes one email address, e.g. mailwiz forget alice@example.com")
+	}
+	if timeout <= 0 {
+		return fail(env, ExitUsage, "--timeout %v is not a positive duration; use e.g. --timeout 1m", timeout)
 	}
 	addr, err := account.ParseAddress(pos[0])
 	if err != nil {
@@ -192,6 +208,8 @@ func runForget(ctx context.Context, env *Env, args []string) int {
 	if err != nil {
 		return fail(env, ExitFailed, "%v", err)
 	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
 	// Without saved settings, the provider's servers name the items: a
 	// password saved before the settings existed still goes. Offline only:
 	// removing needs no network.

@@ -63,6 +63,8 @@ func TestSaveUsage(t *testing.T) {
 		{"IMAP as outgoing", saveCanary, []string{"save", "--password-stdin", "--outgoing", "imap://x.example", "a@gmail.com"}, cli.ExitUsage, "use smtp://"},
 		{"password in the URL", saveCanary, []string{"save", "--password-stdin", "--incoming", "imap://a:" + "hunter2@x.example", "a@gmail.com"}, cli.ExitUsage, "holds a password"},
 		{"negative days", saveCanary, []string{"save", "--password-stdin", "--days-on-server", "-1", "a@gmail.com"}, cli.ExitUsage, "--days-on-server"},
+		{"zero timeout", saveCanary, []string{"save", "--password-stdin", "--timeout", "0s", "a@gmail.com"}, cli.ExitUsage, "--timeout"},
+		{"forget zero timeout", "", []string{"forget", "--timeout", "-1s", "a@gmail.com"}, cli.ExitUsage, "--timeout"},
 		{"unknown domain offline", saveCanary, []string{"save", "--password-stdin", "--offline", "a@unknown.example"}, cli.ExitFailed, "not in the built-in database"},
 		{"forget without address", "", []string{"forget"}, cli.ExitUsage, "one email address"},
 		{"forget bad address", "", []string{"forget", "no-at-sign"}, cli.ExitUsage, "no @ sign"},

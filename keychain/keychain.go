@@ -18,10 +18,12 @@
 //
 // A keychain call can block for as long as a person leaves an unlock prompt
 // open, and go-keyring has no way to cancel one. So every call here runs on
-// its own goroutine and the caller stops waiting when its context ends or
-// after [DefaultTimeout], whichever comes first. The abandoned call finishes
-// in the background when the keychain answers: a [Save] that timed out may
-// still land later.
+// its own goroutine and the caller stops waiting when its context ends, or,
+// for a context without a deadline, after [DefaultTimeout]. A user interface
+// that lets a person type the keyring's password into an unlock prompt gives
+// a longer deadline (a minute, say); scripts keep the default and fail fast.
+// The abandoned call finishes in the background when the keychain answers: a
+// [Save] that timed out may still land later.
 //
 // # Errors
 //
@@ -52,8 +54,8 @@ import (
 // Service is the keychain service name of every mailwiz item.
 const Service = "mailwiz"
 
-// DefaultTimeout bounds every call whose context has no earlier deadline.
-// An unlock prompt that is still open after it counts as [ErrUnavailable].
+// DefaultTimeout bounds every call whose context has no deadline. An unlock
+// prompt still open after it counts as [ErrUnavailable].
 const DefaultTimeout = 5 * time.Second
 
 // Sentinel errors, matched with errors.Is.
@@ -249,15 +251,19 @@ func DeleteAll(ctx context.Context, cfg account.Config) (removed int, err error)
 	return removed, nil
 }
 
-// call runs f on its own goroutine and waits for it, for ctx or for
-// DefaultTimeout. secret, when not empty, is cut out of any error text.
+// call runs f on its own goroutine and waits for it until ctx ends or, if
+// ctx has no deadline, for DefaultTimeout. secret, when not empty, is cut
+// out of any error text.
 func call(ctx context.Context, op, user, secret string, f func() (string, error)) (string, error) {
 	if err := ctx.Err(); err != nil {
 		return "", ctxError(op, user, err, 0)
 	}
 	start := time.Now()
-	ctx, cancel := context.WithTimeout(ctx, DefaultTimeout)
-	defer cancel()
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, DefaultTimeout)
+		defer cancel()
+	}
 	type result struct {
 		val string
 		err error
