@@ -154,39 +154,61 @@ func TestThunderbirdAcceptsUserJS(t *testing.T) {
 	}
 }
 
+// TestThunderbirdKeepsOAuth2 loads the Outlook.com fixture's profile ZIP
+// (prefs.js, not user.js, so nothing re-applies our values): Thunderbird
+// knows Microsoft's OAuth2 hosts, so it must keep authMethod 10 rather than
+// fall back to a password. The network namespace keeps it from reaching
+// Microsoft.
+func TestThunderbirdKeepsOAuth2(t *testing.T) {
+	profile := t.TempDir()
+	unpackProfileZip(t, export(t, "thunderbird-profile", fixtures(t)["oauth2"]), profile)
+	runThunderbird(t, profile, accepted(profile, "ImapMail", "outlook.office365.com"))
+	prefs := readPrefs(profile)
+	for _, k := range []string{"mail.server.server1.authMethod", "mail.smtpserver.smtp1.authMethod"} {
+		if got := prefValue(prefs, k); got != "10" {
+			t.Errorf("after Thunderbird ran, %s = %s; want 10 (OAuth2)", k, got)
+		}
+	}
+}
+
 // TestThunderbirdReadsProfileZip unpacks the thunderbird-profile ZIP into a
 // fresh profile, as the import does, and lets Thunderbird's own pref parser
 // and account manager load its prefs.js.
 func TestThunderbirdReadsProfileZip(t *testing.T) {
-	a := testAccount(t, account.IMAP)
-	out := export(t, "thunderbird-profile", a)
+	profile := t.TempDir()
+	unpackProfileZip(t, export(t, "thunderbird-profile", testAccount(t, account.IMAP)), profile)
+	runThunderbird(t, profile, accepted(profile, "ImapMail", "imap.example.test"))
+	checkLoadedAccount(t, readPrefs(profile), account.IMAP, "imap.example.test")
+}
+
+// unpackProfileZip puts the ZIP's prefs.js into profile, as Thunderbird's
+// import reads it.
+func unpackProfileZip(t *testing.T, out []byte, profile string) {
+	t.Helper()
 	zr, err := zip.NewReader(bytes.NewReader(out), int64(len(out)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	profile := t.TempDir()
-	found := false
 	for _, f := range zr.File {
 		if f.Name != "prefs.js" {
 			continue
 		}
-		found = true
 		rc, err := f.Open()
 		if err != nil {
 			t.Fatal(err)
 		}
 		var b bytes.Buffer
-		_, _ = b.ReadFrom(rc)
+		_, err = b.ReadFrom(rc)
 		rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
 		if err := os.WriteFile(filepath.Join(profile, "prefs.js"), b.Bytes(), 0o644); err != nil {
 			t.Fatal(err)
 		}
+		return
 	}
-	if !found {
-		t.Fatal("the profile ZIP has no prefs.js at its root")
-	}
-	runThunderbird(t, profile, accepted(profile, "ImapMail", "imap.example.test"))
-	checkLoadedAccount(t, readPrefs(profile), account.IMAP, "imap.example.test")
+	t.Fatal("the profile ZIP has no prefs.js at its root")
 }
 
 func checkLoadedAccount(t *testing.T, prefs string, proto account.Protocol, host string) {
