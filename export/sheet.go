@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/mailwiz/mailwiz/account"
+	"golang.org/x/net/idna"
 )
 
 // The sheet is the universal fallback: a printable HTML page with the
@@ -46,6 +47,9 @@ type sheetData struct {
 	In, Out                            account.Server
 	InProto, InSec, OutSec             string
 	InAuth, OutAuth, Leave             string
+	// InHostU, OutHostU are the hosts' Unicode forms when they differ from
+	// the ASCII ones a client is typed.
+	InHostU, OutHostU string
 	Warnings, Limits                   []string
 	Hints                              []sheetHint
 	Steps                              []sheetStep
@@ -65,6 +69,7 @@ func writeSheet(w io.Writer, a Account) error {
 	if p := a.Config.Provider; p != nil {
 		d.Provider = p.Name
 	}
+	d.InHostU, d.OutHostU = unicodeHost(a.Incoming.Host), unicodeHost(a.Outgoing.Host)
 	if a.Incoming.Protocol == account.POP3 {
 		d.Leave = t.leave(a)
 	}
@@ -123,4 +128,14 @@ func chosenFirst(chosen account.Server, all []account.Server) []account.Server {
 		}
 	}
 	return out
+}
+
+// unicodeHost is host's Unicode form if it has one ("pop.почта.рф" for
+// "pop.xn--80a1acny.xn--p1ai"), else "".
+func unicodeHost(host string) string {
+	u, err := idna.Display.ToUnicode(host)
+	if err != nil || u == host {
+		return ""
+	}
+	return u
 }
