@@ -106,12 +106,12 @@ func TestSaveForgetKeychain(t *testing.T) {
 		return testenv.KeyringLookup(t, "service", keychain.Service, "username", user)
 	}
 	const (
-		imapItem = "imap://alice@gmail.com@imap.gmail.com"
-		smtpItem = "smtp://alice@gmail.com@smtp.gmail.com"
+		imapItem = "imap://cli-save-test@gmail.com@imap.gmail.com"
+		smtpItem = "smtp://cli-save-test@gmail.com@smtp.gmail.com"
 	)
 
 	// Save from the built-in database; a shell's echo adds a newline.
-	code, stdout, stderr := runWithStdin(t, saveCanary+"\n", "save", "--password-stdin", "--name", "Alice", "alice@gmail.com")
+	code, stdout, stderr := runWithStdin(t, saveCanary+"\n", "save", "--password-stdin", "--name", "Alice", "cli-save-test@gmail.com")
 	outputs = append(outputs, stdout, stderr)
 	if code != cli.ExitOK {
 		t.Fatalf("save: exit %d, stderr %q", code, stderr)
@@ -124,13 +124,13 @@ func TestSaveForgetKeychain(t *testing.T) {
 			t.Errorf("save's output does not name the item %s:\n%s", item, stdout)
 		}
 	}
-	settings := filepath.Join(configDir, "mailwiz", "accounts", "alice@gmail.com.json")
+	settings := filepath.Join(configDir, "mailwiz", "accounts", "cli-save-test@gmail.com.json")
 	data, err := os.ReadFile(settings)
 	if err != nil {
 		t.Fatalf("the settings file: %v", err)
 	}
 	var saved map[string]any
-	if err := json.Unmarshal(data, &saved); err != nil || saved["name"] != "Alice" || saved["email"] != "alice@gmail.com" {
+	if err := json.Unmarshal(data, &saved); err != nil || saved["name"] != "Alice" || saved["email"] != "cli-save-test@gmail.com" {
 		t.Errorf("settings = %s (%v)", data, err)
 	}
 	if fi, err := os.Stat(settings); err != nil || fi.Mode().Perm() != 0o600 {
@@ -141,7 +141,7 @@ func TestSaveForgetKeychain(t *testing.T) {
 	// new password, the SMTP item of the old host goes, the new one comes.
 	const updated = "second-password"
 	code, stdout, stderr = runWithStdin(t, updated, "save", "--json", "--password-stdin",
-		"--outgoing", "smtp://smtp-relay.gmail.com:587?security=starttls", "alice@gmail.com")
+		"--outgoing", "smtp://smtp-relay.gmail.com:587?security=starttls", "cli-save-test@gmail.com")
 	outputs = append(outputs, stdout, stderr)
 	if code != cli.ExitOK {
 		t.Fatalf("save (update): exit %d, stderr %q", code, stderr)
@@ -154,7 +154,7 @@ func TestSaveForgetKeychain(t *testing.T) {
 	if err := json.Unmarshal([]byte(stdout), &res); err != nil || res.Settings != settings || len(res.KeychainItems) != 2 {
 		t.Fatalf("save --json = %q (%v)", stdout, err)
 	}
-	relayItem := "smtp://alice@gmail.com@smtp-relay.gmail.com"
+	relayItem := "smtp://cli-save-test@gmail.com@smtp-relay.gmail.com"
 	if got, _ := lookup(imapItem); got != updated {
 		t.Errorf("after the update the IMAP item holds %q", got)
 	}
@@ -164,8 +164,10 @@ func TestSaveForgetKeychain(t *testing.T) {
 	if _, ok := lookup(smtpItem); ok {
 		t.Error("the old SMTP host's item stayed after the account moved to another host")
 	}
-	if items := testenv.KeyringItems(t, "service", keychain.Service); len(items) != 2 {
-		t.Errorf("secret-tool finds %d mailwiz items, want 2: %+v", len(items), items)
+	for _, item := range []string{imapItem, relayItem} {
+		if items := testenv.KeyringItems(t, "service", keychain.Service, "username", item); len(items) != 1 {
+			t.Errorf("secret-tool finds %d items for %s, want 1 (an update replaces): %+v", len(items), item, items)
+		}
 	}
 
 	// Nowhere but the keychain: outputs, the config directory, the temp dir.
@@ -188,18 +190,20 @@ func TestSaveForgetKeychain(t *testing.T) {
 	}
 
 	// Forget: items and settings go; a second forget finds nothing.
-	code, stdout, stderr = runWithStdin(t, "", "forget", "alice@gmail.com")
+	code, stdout, stderr = runWithStdin(t, "", "forget", "cli-save-test@gmail.com")
 	if code != cli.ExitOK || !strings.Contains(stdout, "removed 2 keychain item(s) and the settings") {
 		t.Fatalf("forget: exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
-	if items := testenv.KeyringItems(t, "service", keychain.Service); len(items) != 0 {
-		t.Errorf("secret-tool still finds %+v after forget", items)
+	for _, item := range []string{imapItem, relayItem} {
+		if _, ok := lookup(item); ok {
+			t.Errorf("secret-tool still finds %s after forget", item)
+		}
 	}
 	if _, err := os.Stat(settings); !os.IsNotExist(err) {
 		t.Errorf("the settings file is still there: %v", err)
 	}
-	code, _, stderr = runWithStdin(t, "", "forget", "alice@gmail.com")
-	if code != cli.ExitFailed || !strings.Contains(stderr, "nothing is saved for alice@gmail.com") {
+	code, _, stderr = runWithStdin(t, "", "forget", "cli-save-test@gmail.com")
+	if code != cli.ExitFailed || !strings.Contains(stderr, "nothing is saved for cli-save-test@gmail.com") {
 		t.Errorf("second forget: exit %d, stderr %q", code, stderr)
 	}
 	oneLine(t, stderr)
@@ -211,14 +215,14 @@ func TestSaveForgetKeychain(t *testing.T) {
 func TestForgetKeychainWithoutSettings(t *testing.T) {
 	testenv.RequireKeyring(t)
 	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
-	code, _, stderr := runWithStdin(t, saveCanary, "save", "--password-stdin", "bob@gmail.com")
+	code, _, stderr := runWithStdin(t, saveCanary, "save", "--password-stdin", "cli-forget-test@gmail.com")
 	if code != cli.ExitOK {
 		t.Fatalf("save: exit %d, %q", code, stderr)
 	}
 	if err := os.RemoveAll(filepath.Join(os.Getenv("XDG_CONFIG_HOME"), "mailwiz")); err != nil {
 		t.Fatal(err)
 	}
-	code, stdout, stderr := runWithStdin(t, "", "forget", "--json", "bob@gmail.com")
+	code, stdout, stderr := runWithStdin(t, "", "forget", "--json", "cli-forget-test@gmail.com")
 	var res struct {
 		Removed  int  `json:"keychain_items_removed"`
 		Settings bool `json:"settings_removed"`
@@ -226,7 +230,7 @@ func TestForgetKeychainWithoutSettings(t *testing.T) {
 	if code != cli.ExitOK || json.Unmarshal([]byte(stdout), &res) != nil || res.Removed != 2 || res.Settings {
 		t.Fatalf("forget: exit %d, stdout %q, stderr %q; want 2 items removed and no settings", code, stdout, stderr)
 	}
-	if items := testenv.KeyringItems(t, "service", keychain.Service, "username", "imap://bob@gmail.com@imap.gmail.com"); len(items) != 0 {
+	if items := testenv.KeyringItems(t, "service", keychain.Service, "username", "imap://cli-forget-test@gmail.com@imap.gmail.com"); len(items) != 0 {
 		t.Errorf("secret-tool still finds %+v", items)
 	}
 }
@@ -268,7 +272,7 @@ func TestSaveNoKeychainChild(t *testing.T) {
 		t.Skip("runs only as a child of TestSaveNoKeychain")
 	}
 	start := time.Now()
-	code, stdout, stderr := runWithStdin(t, saveCanary, "save", "--password-stdin", "alice@gmail.com")
+	code, stdout, stderr := runWithStdin(t, saveCanary, "save", "--password-stdin", "cli-save-test@gmail.com")
 	t.Logf("save answered in %v: exit %d: %s", time.Since(start).Round(time.Millisecond), code, stderr)
 	if code != cli.ExitFailed || stdout != "" {
 		t.Errorf("exit %d, stdout %q; want exit 1 and nothing on stdout", code, stdout)
@@ -277,7 +281,7 @@ func TestSaveNoKeychainChild(t *testing.T) {
 	if !strings.Contains(stderr, "install and unlock gnome-keyring or KeePassXC's Secret Service") {
 		t.Errorf("stderr does not say what to install: %q", stderr)
 	}
-	code, _, stderr = runWithStdin(t, "", "forget", "alice@gmail.com")
+	code, _, stderr = runWithStdin(t, "", "forget", "cli-save-test@gmail.com")
 	if code != cli.ExitFailed || !strings.Contains(stderr, "not available") {
 		t.Errorf("forget: exit %d, stderr %q; want exit 1, keychain not available", code, stderr)
 	}

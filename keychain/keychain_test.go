@@ -20,9 +20,9 @@ const canary = "canary-Pässwörd 7f3a9c !$&'\"`\\"
 
 var (
 	imapServer = account.Server{Protocol: account.IMAP, Host: "IMAP.Example.com", Port: 993,
-		Security: account.SSL, Username: "alice@example.com", Auth: account.AuthPassword}
+		Security: account.SSL, Username: "kc-test@example.com", Auth: account.AuthPassword}
 	smtpServer = account.Server{Protocol: account.SMTP, Host: "smtp.example.com", Port: 465,
-		Security: account.SSL, Username: "alice@example.com", Auth: account.AuthPassword}
+		Security: account.SSL, Username: "kc-test@example.com", Auth: account.AuthPassword}
 )
 
 func TestUser(t *testing.T) {
@@ -32,8 +32,8 @@ func TestUser(t *testing.T) {
 		want    string
 		wantErr string
 	}{
-		{"imap lower-cases the host", imapServer, "imap://alice@example.com@imap.example.com", ""},
-		{"smtp", smtpServer, "smtp://alice@example.com@smtp.example.com", ""},
+		{"imap lower-cases the host", imapServer, "imap://kc-test@example.com@imap.example.com", ""},
+		{"smtp", smtpServer, "smtp://kc-test@example.com@smtp.example.com", ""},
 		{"pop3 local-part login", account.Server{Protocol: account.POP3, Host: "pop.yandex.ru", Username: "alice"},
 			"pop3://alice@pop.yandex.ru", ""},
 		{"no host", account.Server{Protocol: account.IMAP, Username: "a"}, "", "has no host name"},
@@ -89,9 +89,9 @@ func TestServers(t *testing.T) {
 		got = append(got, u)
 	}
 	want := []string{
-		"imap://alice@example.com@imap.example.com",
-		"smtp://alice@example.com@smtp.example.com",
-		"smtp://alice@example.com@unset.example.com",
+		"imap://kc-test@example.com@imap.example.com",
+		"smtp://kc-test@example.com@smtp.example.com",
+		"smtp://kc-test@example.com@unset.example.com",
 	}
 	if strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("Servers() = %q\nwant %q", got, want)
