@@ -11,8 +11,8 @@
 // [Default] is os.UserConfigDir()/mailwiz/accounts: ~/.config/mailwiz/accounts
 // on Linux (or $XDG_CONFIG_HOME), ~/Library/Application Support/mailwiz/accounts
 // on macOS, %AppData%\mailwiz\accounts on Windows. Each account is
-// <address>.json, the address with its ASCII domain; characters a file
-// name cannot hold on every system are written %XX.
+// <address>.json, the address in lower case with its ASCII domain;
+// characters a file name cannot hold on every system are written %XX.
 //
 // # Security
 //
@@ -227,15 +227,19 @@ func (s *Store) Delete(email string) error {
 }
 
 // FileName is the file name of an address's settings: the address with
-// every byte that is not a letter, digit or one of "@._+-" written %XX
-// (so "/", "\", ":" and the like cannot escape the directory or trouble
-// Windows), and ".json".
+// ASCII letters in lower case, every byte that is not a letter, digit or
+// one of "@._+-" written %XX (so "/", "\", ":" and the like cannot escape
+// the directory or trouble Windows), and ".json". Lower case because
+// mailboxes ignore case in practice and macOS's and Windows's file systems
+// do too: Alice@ and alice@ are one account on every system.
 func FileName(email string) string {
 	var b strings.Builder
 	for i := 0; i < len(email); i++ {
 		c := email[i]
 		switch {
-		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9',
+		case c >= 'A' && c <= 'Z':
+			b.WriteByte(c + 'a' - 'A')
+		case c >= 'a' && c <= 'z', c >= '0' && c <= '9',
 			c == '@', c == '.', c == '_', c == '+', c == '-':
 			b.WriteByte(c)
 		default:

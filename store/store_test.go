@@ -119,6 +119,11 @@ func TestSaveLoadListDelete(t *testing.T) {
 		t.Fatalf("List = %+v, %v; want %s then %s", list, err, a.Email, b.Email)
 	}
 
+	// Mailboxes ignore case in practice: one account, whatever the case.
+	if got, err := s.Load(strings.ToUpper(a.Email)); err != nil || got.Email != a.Email {
+		t.Errorf("Load in upper case = %q, %v; want the account", got.Email, err)
+	}
+
 	if err := s.Delete(a.Email); err != nil {
 		t.Fatal(err)
 	}
@@ -192,7 +197,7 @@ func TestNoPasswordField(t *testing.T) {
 func TestFileName(t *testing.T) {
 	tests := []struct{ email, want string }{
 		{"alice@example.com", "alice@example.com.json"},
-		{"Alice.B+tag_x-y@xn--80a1acny.xn--p1ai", "Alice.B+tag_x-y@xn--80a1acny.xn--p1ai.json"},
+		{"Alice.B+tag_x-y@xn--80a1acny.xn--p1ai", "alice.b+tag_x-y@xn--80a1acny.xn--p1ai.json"},
 		{"a/b@example.com", "a%2Fb@example.com.json"},
 		{`..\..\x@example.com`, `..%5C..%5Cx@example.com.json`},
 		{"a*b?c|d@example.com", "a%2Ab%3Fc%7Cd@example.com.json"},
@@ -209,7 +214,7 @@ func TestFileName(t *testing.T) {
 // FuzzFileName: whatever the address, the name stays one file inside the
 // directory, and distinct addresses get distinct names.
 func FuzzFileName(f *testing.F) {
-	for _, s := range []string{"alice@example.com", "a/b@c.d", `..\..`, "..", ".", "", "имя@почта.рф", "a%2Fb@c", "\x00"} {
+	for _, s := range []string{"alice@example.com", "Alice@Example.COM", "a/b@c.d", `..\..`, "..", ".", "", "имя@почта.рф", "a%2Fb@c", "\x00"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, email string) {
@@ -220,10 +225,20 @@ func FuzzFileName(f *testing.F) {
 			t.Fatalf("FileName(%q) = %q is not a plain file name", email, name)
 		}
 		back, err := url.PathUnescape(base)
-		if err != nil || back != email {
+		if err != nil || back != asciiLower(email) {
 			t.Fatalf("FileName(%q) = %q does not map back (%q, %v)", email, name, back, err)
 		}
 	})
+}
+
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
 }
 
 // FuzzLoad: any bytes in a settings file give an account or an error.
