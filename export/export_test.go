@@ -416,6 +416,7 @@ func TestCmdEscaping(t *testing.T) {
 	for in, want := range map[string]string{
 		`Dan "D" 100%`: `"Dan 'D' 100%%"`,
 		`a&b|c^d!`:     `"a&b|c^d!"`,
+		`Smith; Jones`: `"Smith, Jones"`,
 	} {
 		if got := cmdQuote(in); got != want {
 			t.Errorf("cmdQuote(%q) = %s; want %s", in, got, want)
@@ -427,7 +428,7 @@ func TestTheBatRefusesQuoteInUsername(t *testing.T) {
 	a := fixtures(t)["imap"]
 	a.Incoming.Username = `al"ice`
 	err := Write(&bytes.Buffer{}, "thebat", a)
-	if err == nil || !strings.Contains(err.Error(), "double quote") {
+	if err == nil || !strings.Contains(err.Error(), "double quote or a semicolon") {
 		t.Fatalf("thebat with a quote in the username = %v; want a refusal", err)
 	}
 }

@@ -83,7 +83,7 @@ var en = texts{
 	TBProfileSteps: "To add this account to an existing Thunderbird: Tools › Import… › Import from a file › Import Backed-up Profile, choose this ZIP file, click Continue, then restart Thunderbird. The import renumbers the account and adds it next to your other accounts; Thunderbird asks for the password on first use.",
 
 	BatTitle:         "The Bat!: finish the mailbox %s",
-	BatAfterAdd:      "/ADD has created the mailbox. It cannot set ports, encryption or SMTP authentication, so set them now:",
+	BatAfterAdd:      "The Bat! is adding the mailbox with /ADD, which cannot set ports, encryption or SMTP authentication. Set them as follows once it opens:",
 	BatTransport:     "Mailbox › Mailbox Properties… › Transport",
 	BatSending:       "Sending mail: Server %s, Port %d, Connection: %s",
 	BatReceiving:     "Receiving mail: Protocol %s, Server %s, Port %d, Connection: %s, User %s",
@@ -136,7 +136,7 @@ var ru = texts{
 	TBProfileSteps: "Чтобы добавить этот ящик в уже настроенный Thunderbird: Инструменты › Импорт… › Импорт из файла › Импорт резервной копии профиля, выберите этот ZIP-файл, нажмите «Продолжить» и перезапустите Thunderbird. Импорт перенумерует учётную запись и добавит её к остальным; пароль Thunderbird спросит при первом подключении.",
 
 	BatTitle:         "The Bat!: завершите настройку ящика %s",
-	BatAfterAdd:      "Команда /ADD создала ящик. Порты, шифрование и аутентификацию SMTP она задать не может, задайте их сейчас:",
+	BatAfterAdd:      "The Bat! добавляет ящик командой /ADD, которая не может задать порты, шифрование и аутентификацию SMTP. Когда программа откроется, задайте их так:",
 	BatTransport:     "Ящик › Свойства почтового ящика… › Транспорт",
 	BatSending:       "Отправка почты: Сервер %s, Порт %d, Соединение: %s",
 	BatReceiving:     "Получение почты: Протокол %s, Сервер %s, Порт %d, Соединение: %s, Пользователь %s",

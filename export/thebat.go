@@ -37,8 +37,8 @@ func writeTheBat(w io.Writer, a Account) error {
 	t := textsFor(a.Lang)
 	in, out := a.Incoming, a.Outgoing
 	for _, u := range []struct{ what, v string }{{"incoming", in.Username}, {"outgoing", out.Username}} {
-		if strings.ContainsRune(u.v, '"') {
-			return fmt.Errorf("the %s username %q contains a double quote, which a cmd.exe argument cannot hold: type it in The Bat! by hand", u.what, u.v)
+		if strings.ContainsAny(u.v, `";`) {
+			return fmt.Errorf("the %s username %q contains a double quote or a semicolon, which The Bat!'s /ADD command line cannot hold: type it in The Bat! by hand", u.what, u.v)
 		}
 	}
 	var lines []string
@@ -76,9 +76,14 @@ func writeTheBat(w io.Writer, a Account) error {
 	if n := a.displayName(); n != "" {
 		params = append(params, "FromName="+cmdQuote(n))
 	}
+	// The Bat!'s help writes its commands with the parameters glued to the
+	// command and separated by semicolons ("/MAIL[parameter1[;parameter2]]",
+	// "/SEND\"My account 1\";\"My account 2\""): a space starts the next
+	// command. The quotes only keep spaces inside one argument. [verify the
+	// /ADD form on a live install; its own page gives no syntax line.]
 	// start returns at once, so the sheet shows while The Bat! opens; its
 	// first quoted argument is the window title, hence "".
-	add(`start "" "%TB%" /ADD `+strings.Join(params, ";"),
+	add(`start "" "%TB%" /ADD`+strings.Join(params, ";"),
 		cmdEcho(t.BatAfterAdd),
 		"goto sheet",
 		":notfound",
@@ -133,9 +138,11 @@ func theBatSheet(a Account) []string {
 // cmdQuote puts v in double quotes for a cmd.exe command line in a batch
 // file: inside quotes only "%" is special (doubled). A double quote cannot be
 // escaped there, so it becomes a single quote, as The Bat!'s help advises for
-// values; callers refuse it where the exact text matters (usernames).
+// values; a semicolon would end the /ADD parameter, so it becomes a comma.
+// Callers refuse both where the exact text matters (usernames).
 func cmdQuote(v string) string {
 	v = strings.ReplaceAll(v, `"`, "'")
+	v = strings.ReplaceAll(v, ";", ",")
 	v = strings.ReplaceAll(v, "%", "%%")
 	return `"` + v + `"`
 }

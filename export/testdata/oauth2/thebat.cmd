@@ -8,8 +8,8 @@ set "TB=%ProgramFiles%\The Bat!\thebat64.exe"
 if not exist "%TB%" set "TB=%ProgramFiles(x86)%\The Bat!\thebat32.exe"
 if not exist "%TB%" set "TB=%ProgramFiles%\The Bat!\thebat32.exe"
 if not exist "%TB%" goto notfound
-start "" "%TB%" /ADD User="carol@outlook.com";InServer="outlook.office365.com";OutServer="smtp-mail.outlook.com";InUser="carol@outlook.com";IMAP;FromAddr="carol@outlook.com";FromName="Carol"
-echo(/ADD has created the mailbox. It cannot set ports, encryption or SMTP authentication, so set them now:
+start "" "%TB%" /ADDUser="carol@outlook.com";InServer="outlook.office365.com";OutServer="smtp-mail.outlook.com";InUser="carol@outlook.com";IMAP;FromAddr="carol@outlook.com";FromName="Carol"
+echo(The Bat! is adding the mailbox with /ADD, which cannot set ports, encryption or SMTP authentication. Set them as follows once it opens:
 goto sheet
 :notfound
 echo(The Bat! was not found in Program Files. Start The Bat! and add the mailbox by hand with these settings:

@@ -8,8 +8,8 @@ set "TB=%ProgramFiles%\The Bat!\thebat64.exe"
 if not exist "%TB%" set "TB=%ProgramFiles(x86)%\The Bat!\thebat32.exe"
 if not exist "%TB%" set "TB=%ProgramFiles%\The Bat!\thebat32.exe"
 if not exist "%TB%" goto notfound
-start "" "%TB%" /ADD User="boris+news@почта.рф";InServer="pop.xn--80a1acny.xn--p1ai";OutServer="smtp.xn--80a1acny.xn--p1ai";InUser="boris";KeepDays=14;FromAddr="boris+news@xn--80a1acny.xn--p1ai";FromName="Борис Петров"
-echo(Команда /ADD создала ящик. Порты, шифрование и аутентификацию SMTP она задать не может, задайте их сейчас:
+start "" "%TB%" /ADDUser="boris+news@почта.рф";InServer="pop.xn--80a1acny.xn--p1ai";OutServer="smtp.xn--80a1acny.xn--p1ai";InUser="boris";KeepDays=14;FromAddr="boris+news@xn--80a1acny.xn--p1ai";FromName="Борис Петров"
+echo(The Bat! добавляет ящик командой /ADD, которая не может задать порты, шифрование и аутентификацию SMTP. Когда программа откроется, задайте их так:
 goto sheet
 :notfound
 echo(The Bat! не найден в Program Files. Запустите The Bat! и добавьте ящик вручную с этими параметрами:

@@ -8,8 +8,8 @@ set "TB=%ProgramFiles%\The Bat!\thebat64.exe"
 if not exist "%TB%" set "TB=%ProgramFiles(x86)%\The Bat!\thebat32.exe"
 if not exist "%TB%" set "TB=%ProgramFiles%\The Bat!\thebat32.exe"
 if not exist "%TB%" goto notfound
-start "" "%TB%" /ADD User="dan.o@example.net";InServer="mail.example.net";OutServer="mail.example.net";InUser="dan%%USER%%^&|<>!";OutUser="relay-user";IMAP;FromAddr="dan.o@example.net";FromName="Dan 'D' O'Neil & <Co> 100%% ^!"
-echo(/ADD has created the mailbox. It cannot set ports, encryption or SMTP authentication, so set them now:
+start "" "%TB%" /ADDUser="dan.o@example.net";InServer="mail.example.net";OutServer="mail.example.net";InUser="dan%%USER%%^&|<>!";OutUser="relay-user";IMAP;FromAddr="dan.o@example.net";FromName="Dan 'D' O'Neil & <Co> 100%% ^!"
+echo(The Bat! is adding the mailbox with /ADD, which cannot set ports, encryption or SMTP authentication. Set them as follows once it opens:
 goto sheet
 :notfound
 echo(The Bat! was not found in Program Files. Start The Bat! and add the mailbox by hand with these settings:
