@@ -107,6 +107,37 @@ func TestKeychainNoSecretService(t *testing.T) {
 	}
 }
 
+// TestKeychainNoKeyringOnBus: a D-Bus session with no Secret Service to
+// start (a headless server without gnome-keyring or KeePassXC) fails at once
+// with ErrUnavailable and what to install.
+func TestKeychainNoKeyringOnBus(t *testing.T) {
+	testenv.RequireCommand(t, "dbus-run-session", "dbus")
+	conf := filepath.Join(t.TempDir(), "session.conf")
+	// A session bus like the system's own, but with no service directory:
+	// nothing can be started by name.
+	const busConfig = `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:tmpdir=/tmp</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+`
+	if err := os.WriteFile(conf, []byte(busConfig), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out := runChildWrapped(t, []string{"dbus-run-session", "--config-file=" + conf, "--"},
+		"TestChildUnavailable", "GNOME_KEYRING_CONTROL=", testenv.KeyringSessionEnv+"=")
+	if !strings.Contains(out, "org.freedesktop.secrets") {
+		t.Errorf("the error does not name the missing service:\n%s", out)
+	}
+}
+
 // TestKeychainSilentBus: a session bus that accepts the connection and then
 // never says a word (a hung daemon) must not hang the caller: with no
 // deadline of its own, the call gives up after DefaultTimeout.
