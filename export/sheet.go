@@ -50,9 +50,9 @@ type sheetData struct {
 	// InHostU, OutHostU are the hosts' Unicode forms when they differ from
 	// the ASCII ones a client is typed.
 	InHostU, OutHostU string
-	Warnings, Limits                   []string
-	Hints                              []sheetHint
-	Steps                              []sheetStep
+	Warnings, Limits  []string
+	Hints             []sheetHint
+	Steps             []sheetStep
 }
 
 func writeSheet(w io.Writer, a Account) error {
