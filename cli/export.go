@@ -66,7 +66,7 @@ func runExport(ctx context.Context, env *Env, args []string) int {
 		fs.Var(&f.leave, "leave-on-server", "POP3: keep mail on the server after downloading it (default: the provider's choice, else false)")
 		fs.IntVar(&f.days, "days-on-server", 0, "POP3 with --leave-on-server: delete from the server after this many days (0 keeps it)")
 		fs.BoolVar(&f.offline, "offline", false, "use only the built-in provider database; ask no network")
-		fs.StringVar(&f.output, "o", "", `output file; "-" or none writes text formats to standard output (default file names: see below)`)
+		fs.StringVar(&f.output, "o", "", `output file, or a directory to get the format's own file name (user.js, ADDRESS.mobileconfig, ...); "-" or none: standard output`)
 	})
 	usage := fs.Usage
 	fs.Usage = func() {
@@ -129,10 +129,14 @@ func runExport(ctx context.Context, env *Env, args []string) int {
 		}
 		return ExitOK
 	}
-	if err := writeFileAtomic(f.output, []byte(buf.String())); err != nil {
+	path := f.output
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		path = filepath.Join(path, format.FileName(acct))
+	}
+	if err := writeFileAtomic(path, []byte(buf.String())); err != nil {
 		return fail(env, ExitFailed, "%v", err)
 	}
-	fmt.Fprintf(env.Stdout, "wrote %s (%s)\n", f.output, format.Description)
+	fmt.Fprintf(env.Stdout, "wrote %s (%s)\n", path, format.Description)
 	if format.Name == "thunderbird-profile" {
 		fmt.Fprintln(env.Stdout, export.ThunderbirdProfileSteps(lang))
 	}

@@ -221,6 +221,21 @@ func TestExportErrors(t *testing.T) {
 	}
 }
 
+// TestExportToDirectory: -o DIR writes the format's own file name there.
+func TestExportToDirectory(t *testing.T) {
+	dir := t.TempDir()
+	for format, name := range map[string]string{"thunderbird": "user.js", "apple": "ann@example.org.mobileconfig", "android": "ann@example.org-android.png"} {
+		code, out, errOut := runExport(t, nil, append(append([]string{"--format", format}, exportServers...), "-o", dir, "ann@example.org")...)
+		if code != cli.ExitOK || errOut != "" {
+			t.Fatalf("%s: exit %d, stderr %q", format, code, errOut)
+		}
+		want := filepath.Join(dir, name)
+		if _, err := os.Stat(want); err != nil || !strings.Contains(out, want) {
+			t.Errorf("%s: %v; stdout %q; want %s written", format, err, out, want)
+		}
+	}
+}
+
 func TestExportHelpListsFormats(t *testing.T) {
 	var out bytes.Buffer
 	code := cli.Run(context.Background(), &cli.Env{Stdout: &out, Stderr: &out}, []string{"help", "export"})
