@@ -11,6 +11,7 @@ import (
 	"github.com/mailwiz/mailwiz/export"
 	"github.com/mailwiz/mailwiz/keychain"
 	"github.com/mailwiz/mailwiz/providers"
+	"github.com/mailwiz/mailwiz/store"
 )
 
 // Default returns the Deps wired to mailwiz's core packages. A field whose
@@ -64,13 +65,17 @@ func fromDiscover(e discover.Event) []Event {
 }
 
 // SaveToKeychain is Deps.Save on the OS keychain: one item per chosen
-// server that logs in with a password. Its errors match
-// ErrNoKeychain (and keychain.ErrUnavailable) when there is no keychain.
+// server that logs in with a password, then the account's non-secret
+// settings (package store), so `mailwiz forget` finds the items and the
+// account can be reopened. Its errors match ErrNoKeychain (and
+// keychain.ErrUnavailable) when there is no keychain.
 func SaveToKeychain(ctx context.Context, addr account.Address, cfg account.Config, password string) error {
-	chosen := cfg
-	chosen.Incoming = cfg.Incoming[:min(1, len(cfg.Incoming))]
-	chosen.Outgoing = cfg.Outgoing[:min(1, len(cfg.Outgoing))]
-	err := keychain.SaveAll(ctx, chosen.For(addr), password)
+	st, err := store.Default()
+	if err != nil {
+		return err
+	}
+	// NewAccount keeps the chosen (first) servers, usernames expanded.
+	_, err = st.Remember(ctx, store.NewAccount(addr, cfg, ""), password)
 	if errors.Is(err, keychain.ErrUnavailable) {
 		return fmt.Errorf("%w: %w", ErrNoKeychain, err)
 	}
