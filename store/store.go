@@ -157,6 +157,12 @@ func writeAtomic(path string, data []byte) (err error) {
 	if err = os.Rename(tmp, path); err != nil {
 		return fmt.Errorf("store: %w", err)
 	}
+	// Make the rename itself durable. Best effort: Windows cannot sync a
+	// directory, and the file is already whole either way.
+	if d, err := os.Open(filepath.Dir(path)); err == nil {
+		d.Sync()
+		d.Close()
+	}
 	return nil
 }
 
