@@ -42,7 +42,7 @@ func fakeProbe(ctx context.Context, req wizard.TestRequest, progress func(wizard
 		if req.Password != "right" {
 			r.OK, r.Stage = false, wizard.StageAuth
 			r.Error = "NO [AUTHENTICATIONFAILED] Authentication failed."
-			r.Diagnosis = wizard.Diagnosis{Kind: "bad-credentials", Text: "The username or password is wrong."}
+			r.Diagnosis = wizard.Diagnosis{Kind: "bad-credentials"}
 			rep.OK = false
 		}
 		rep.Results = append(rep.Results, r)

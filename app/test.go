@@ -3,6 +3,7 @@ package app
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 
@@ -29,6 +30,8 @@ type testPage struct {
 	status   *widget.Label
 	rows     *fyne.Container
 	details  *widget.Accordion
+	fix      *widget.Button // opens the provider's page for the fix
+	fixURL   string
 	consent  dialog.Dialog
 }
 
@@ -50,6 +53,8 @@ func (p *testPage) build() fyne.CanvasObject {
 	p.status = wrapped("")
 	p.rows = container.NewVBox()
 	p.details = widget.NewAccordion()
+	p.fix = widget.NewButtonWithIcon(lang.L("Open the provider's page"), theme.ComputerIcon(), p.onFix)
+	p.fix.Hide()
 
 	intro := lang.L("Type the password of {{.Address}}. It goes only to your provider's servers and, if you save it, to this computer's keychain.", map[string]any{"Address": addr.Display()})
 	if p.ui.wiz.Config().HasHint(account.HintAppPassword) {
@@ -61,7 +66,7 @@ func (p *testPage) build() fyne.CanvasObject {
 		widget.NewForm(widget.NewFormItem(lang.L("Password"), p.password)),
 		p.sendTest,
 		container.NewHBox(p.start, p.edit),
-		p.rows, p.status, p.details,
+		p.rows, p.status, container.NewHBox(p.fix), p.details,
 	)
 }
 
@@ -119,9 +124,13 @@ func (p *testPage) render() {
 	st := p.ui.wiz.Testing()
 	p.rows.Objects = nil
 	p.details.Items = nil
+	p.fix.Hide()
 	if st.Report != nil {
 		for _, r := range st.Report.Results {
 			p.rows.Add(resultRow(r))
+		}
+		if s := st.Report.SendTest; s != nil {
+			p.rows.Add(sendRow(*s))
 		}
 	} else {
 		for _, s := range st.Stages {
@@ -148,7 +157,11 @@ func (p *testPage) render() {
 		p.status.SetText(lang.L("Everything works: you can receive and send mail. Press Next to save the account."))
 	default:
 		p.status.Importance = widget.DangerImportance
-		p.status.SetText(failureText(*st.Report))
+		p.status.SetText(failureText(*st.Report, p.ui.language))
+		if r, ok := failure(*st.Report); ok && r.Diagnosis.URL != "" {
+			p.fixURL = r.Diagnosis.URL
+			p.fix.Show()
+		}
 		for _, r := range st.Report.Results {
 			if !r.OK {
 				p.details.Append(widget.NewAccordionItem(
@@ -166,6 +179,25 @@ func (p *testPage) render() {
 // serverTitle names a server in a line: "IMAP imap.example.com:993".
 func serverTitle(s account.Server) string {
 	return fmt.Sprintf("%s %s:%d", strings.ToUpper(string(s.Protocol)), s.Host, s.Port)
+}
+
+// onFix opens the page the diagnosis points to.
+func (p *testPage) onFix() {
+	if u, err := url.Parse(p.fixURL); err == nil && (u.Scheme == "https" || u.Scheme == "http") {
+		if err := p.ui.app.OpenURL(u); err != nil {
+			p.status.SetText(p.status.Text + " " + lang.L("Could not open the browser. Open this address yourself: {{.URL}}", map[string]any{"URL": p.fixURL}))
+		}
+	}
+}
+
+// sendRow is the round trip's line.
+func sendRow(r wizard.ServerResult) fyne.CanvasObject {
+	if r.OK {
+		return container.NewHBox(widget.NewIcon(theme.NewSuccessThemedResource(theme.MailSendIcon())),
+			widget.NewLabel(lang.L("Test message sent and received in {{.Ms}} ms", map[string]any{"Ms": r.Duration.Milliseconds()})))
+	}
+	return container.NewHBox(widget.NewIcon(theme.NewErrorThemedResource(theme.MailSendIcon())),
+		widget.NewLabel(lang.L("Test message: failed at “{{.Stage}}”", map[string]any{"Stage": stageWords(r.Stage)})))
 }
 
 func stageRow(s wizard.StageProgress) fyne.CanvasObject {
@@ -204,24 +236,50 @@ func stageWords(s wizard.Stage) string {
 		return lang.L("logging in")
 	case wizard.StageDone:
 		return lang.L("done")
+	case "send":
+		return lang.L("sending the test message")
+	case "deliver":
+		return lang.L("waiting for the test message")
+	case "cleanup":
+		return lang.L("deleting the test message")
 	}
 	return string(s)
 }
 
-// failureText explains the first failure in words and says what to do.
-func failureText(rep wizard.TestReport) string {
+// failure returns the first failed result of a report.
+func failure(rep wizard.TestReport) (wizard.ServerResult, bool) {
 	for _, r := range rep.Results {
 		if !r.OK {
-			return diagnosisText(r.Diagnosis)
+			return r, true
 		}
+	}
+	if rep.SendTest != nil && !rep.SendTest.OK {
+		return *rep.SendTest, true
+	}
+	return wizard.ServerResult{}, false
+}
+
+// failureText explains the first failure in words and says what to do.
+func failureText(rep wizard.TestReport, language string) string {
+	if r, ok := failure(rep); ok {
+		return diagnosisText(r.Diagnosis, language)
 	}
 	return lang.L("The test failed.")
 }
 
-// diagnosisText translates a diagnosis by kind; the probe's own text (in
-// English or Russian) is the fallback for a kind this table does not know.
-func diagnosisText(d wizard.Diagnosis) string {
-	switch d.Kind {
+// diagnosisText is the diagnosis in the window's language: the probe's own
+// text when it has one (it can name the provider's page), else our words
+// for the kind.
+func diagnosisText(d wizard.Diagnosis, language string) string {
+	if t := d.In(language); t != "" {
+		return t
+	}
+	return kindText(d.Kind)
+}
+
+// kindText says what a diagnosis kind means and what to do.
+func kindText(kind string) string {
+	switch kind {
 	case "dns-failed":
 		return lang.L("The server name does not exist. Check its spelling in the settings.")
 	case "refused":
@@ -256,9 +314,6 @@ func diagnosisText(d wizard.Diagnosis) string {
 		return lang.L("The server refuses a login without encryption. Choose SSL/TLS or STARTTLS in the settings.")
 	case "server-error":
 		return lang.L("The server reported an error. Its own words are in the details below; retry later or tell your provider.")
-	}
-	if d.Text != "" {
-		return d.Text
 	}
 	return lang.L("The test failed.")
 }

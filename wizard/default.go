@@ -5,11 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/mailwiz/mailwiz/account"
 	"github.com/mailwiz/mailwiz/discover"
 	"github.com/mailwiz/mailwiz/export"
 	"github.com/mailwiz/mailwiz/keychain"
+	"github.com/mailwiz/mailwiz/probe"
 	"github.com/mailwiz/mailwiz/providers"
 	"github.com/mailwiz/mailwiz/store"
 )
@@ -21,6 +23,7 @@ func Default() Deps {
 	d := Deps{
 		Lookup:   providers.Lookup,
 		Discover: Discover(discover.Options{}),
+		Test:     Probe(probe.Request{}),
 		Save:     SaveToKeychain,
 		Export:   Export,
 	}
@@ -94,4 +97,53 @@ func Export(w io.Writer, format string, req ExportRequest) error {
 		a.Lang = req.Lang
 	}
 	return export.Write(w, format, a)
+}
+
+// Probe adapts probe.Run to Deps.Test with base (a CA pool, a resolver or
+// timeouts for tests): the chosen incoming and outgoing servers, tested at
+// once, each stage reported with the time since the test began.
+func Probe(base probe.Request) func(context.Context, TestRequest, func(StageProgress)) (TestReport, error) {
+	return func(ctx context.Context, req TestRequest, progress func(StageProgress)) (TestReport, error) {
+		start := time.Now()
+		pr := base
+		pr.Address = req.Address
+		pr.Servers = []account.Server{req.Incoming, req.Outgoing}
+		pr.Password = req.Password
+		cfg := req.Config
+		pr.Provider = &cfg
+		pr.AllowPlaintext = req.AllowPlaintext
+		pr.SendTest = req.SendTest
+		pr.Events = func(e probe.Event) {
+			if e.Done && e.Err == nil && e.Index >= 0 {
+				return // the next stage's start says the same, later
+			}
+			progress(StageProgress{Server: e.Server, Stage: Stage(e.Stage), Elapsed: time.Since(start)})
+		}
+		rep := probe.Run(ctx, pr)
+		out := TestReport{OK: rep.OK}
+		for _, r := range rep.Results {
+			out.Results = append(out.Results, ServerResult{Server: r.Server, OK: r.OK, Stage: Stage(r.Stage),
+				Duration: r.Duration, Error: r.Error, Diagnosis: fromProbeDiagnosis(r.Diagnosis), TLS: fromProbeTLS(r.TLS)})
+		}
+		if st := rep.SendTest; st != nil {
+			out.SendTest = &ServerResult{Server: req.Outgoing, OK: st.OK, Stage: Stage(st.Stage),
+				Duration: st.Delivery, Error: st.Error, Diagnosis: fromProbeDiagnosis(st.Diagnosis)}
+		}
+		return out, nil
+	}
+}
+
+func fromProbeDiagnosis(d *probe.Diagnosis) Diagnosis {
+	if d == nil {
+		return Diagnosis{}
+	}
+	return Diagnosis{Kind: string(d.Kind), Text: d.Text, URL: d.URL}
+}
+
+func fromProbeTLS(t *probe.TLSInfo) *TLSInfo {
+	if t == nil {
+		return nil
+	}
+	return &TLSInfo{Version: t.Version, Verified: t.Verified, Subject: t.Subject, Issuer: t.Issuer,
+		NotAfter: t.NotAfter, SHA256: t.SHA256}
 }

@@ -20,12 +20,17 @@ type TestRequest struct {
 	// SendTest asks for a round trip: send a message to the address over
 	// SMTP and look for it over IMAP/POP3.
 	SendTest bool
+	// Config is the whole account, for the provider's hints and links in
+	// the diagnosis.
+	Config account.Config
 }
 
 // TestReport is the result of a connection test, as in `test --json`.
 type TestReport struct {
 	OK      bool
 	Results []ServerResult
+	// SendTest is the round trip's result; nil when none was asked for.
+	SendTest *ServerResult
 }
 
 // ServerResult is one server's test result.
@@ -41,10 +46,20 @@ type ServerResult struct {
 }
 
 // Diagnosis is a failure explained: Kind from the contract's list
-// (bad-credentials, tls-untrusted, app-password...), Text in plain words.
+// (bad-credentials, tls-untrusted, app-password...), Text in plain words
+// by language ("en", "ru"), URL the provider's page for the fix if known.
 type Diagnosis struct {
 	Kind string
-	Text string
+	Text map[string]string
+	URL  string
+}
+
+// In returns the diagnosis text in lang, falling back to English, or "".
+func (d Diagnosis) In(lang string) string {
+	if t := d.Text[lang]; t != "" {
+		return t
+	}
+	return d.Text["en"]
 }
 
 // TLSInfo describes the certificate a server presented.
@@ -165,7 +180,7 @@ func (w *Wizard) StartTest(sendTest bool) error {
 		return fmt.Errorf("%w: an incoming and an outgoing server are needed", ErrNotReady)
 	}
 	req := TestRequest{Address: w.addr, Incoming: w.cfg.Incoming[0], Outgoing: w.cfg.Outgoing[0],
-		Password: w.test.password, AllowPlaintext: w.test.plainOK, SendTest: sendTest}
+		Password: w.test.password, AllowPlaintext: w.test.plainOK, SendTest: sendTest, Config: cloneConfig(w.cfg)}
 	w.test.running, w.test.report, w.test.err = true, nil, nil
 	w.test.stages = map[string]StageProgress{}
 	w.mu.Unlock()

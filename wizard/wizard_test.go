@@ -329,7 +329,7 @@ func fakeTest(ctx context.Context, req TestRequest, progress func(StageProgress)
 		r := ServerResult{Server: s, OK: req.Password == "right", Stage: StageDone}
 		if !r.OK {
 			r.Stage, r.Error = StageAuth, "NO [AUTHENTICATIONFAILED] Authentication failed."
-			r.Diagnosis = Diagnosis{Kind: "bad-credentials", Text: "wrong password"}
+			r.Diagnosis = Diagnosis{Kind: "bad-credentials", Text: map[string]string{"en": "wrong password"}}
 			rep.OK = false
 		}
 		rep.Results = append(rep.Results, r)

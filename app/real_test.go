@@ -1,0 +1,169 @@
+package app
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/test"
+
+	"github.com/mailwiz/mailwiz/discover"
+	"github.com/mailwiz/mailwiz/internal/testenv"
+	"github.com/mailwiz/mailwiz/probe"
+	"github.com/mailwiz/mailwiz/providers"
+	"github.com/mailwiz/mailwiz/wizard"
+)
+
+// world is a domain nothing built in knows, served on loopback: DNS, its
+// autoconfig file over HTTPS and a real Dovecot, with a test CA.
+type world struct {
+	ca   *testenv.CA
+	dns  *testenv.DNS
+	web  *testenv.Web
+	dove *testenv.Dovecot
+	deps wizard.Deps
+}
+
+const worldDomain = "example.test" // testenv.DovecotUser's domain
+
+func newWorld(t *testing.T) *world {
+	t.Helper()
+	w := &world{ca: testenv.NewCA(t)}
+	w.dove = testenv.StartDovecot(t, w.ca)
+	w.dns = testenv.StartDNS(t, testenv.Zone{
+		testenv.DovecotHost:          {A: []string{"127.0.0.1"}},
+		"autoconfig." + worldDomain: {A: []string{"127.0.0.1"}},
+	})
+	w.web = testenv.StartWeb(t, w.ca)
+	w.web.Handle("https", "autoconfig."+worldDomain, "/mail/config-v1.1.xml", testenv.XML(fmt.Sprintf(`<?xml version="1.0" encoding="UTF-8"?>
+<clientConfig version="1.1">
+  <emailProvider id="%[1]s">
+    <domain>%[1]s</domain>
+    <displayName>Example Test Mail</displayName>
+    <incomingServer type="imap">
+      <hostname>%[2]s</hostname><port>%[3]d</port><socketType>SSL</socketType>
+      <username>%%EMAILADDRESS%%</username><authentication>password-cleartext</authentication>
+    </incomingServer>
+    <outgoingServer type="smtp">
+      <hostname>%[2]s</hostname><port>%[4]d</port><socketType>SSL</socketType>
+      <username>%%EMAILADDRESS%%</username><authentication>password-cleartext</authentication>
+    </outgoingServer>
+  </emailProvider>
+</clientConfig>`, worldDomain, testenv.DovecotHost, w.dove.IMAPS, w.dove.Submissions)))
+	closed := testenv.FreePort(t) // nothing listens: guesses are refused at once
+	real := wizard.Default()
+	w.deps = wizard.Deps{
+		Lookup: providers.Lookup,
+		Discover: wizard.Discover(discover.Options{
+			Resolver: w.dns.Resolver(), RootCAs: w.ca.Pool(),
+			ISPDBURL: "https://ispdb.invalid/v1.1/", Timeout: 10 * time.Second, SourceTimeout: 5 * time.Second,
+			Ports: map[int]int{443: w.web.HTTPSPort, 80: w.web.HTTPPort,
+				993: closed, 143: closed, 995: closed, 110: closed, 465: closed, 587: closed, 25: closed},
+		}),
+		Test:    wizard.Probe(probe.Request{RootCAs: w.ca.Pool(), Resolver: w.dns.Resolver(), Timeout: 10 * time.Second}),
+		Formats: real.Formats,
+		Export:  real.Export,
+	}
+	return w
+}
+
+// An unknown domain found by its autoconfig file, a wrong password
+// diagnosed by a real Dovecot, then the right one, and an export: the
+// window driven as a person would, every part real and on loopback.
+func TestRealUnknownDomainAutoconfigDovecot(t *testing.T) {
+	w := newWorld(t)
+	h := newHarness(t, w.deps)
+	test.Type(h.ui.address.address, testenv.DovecotUser)
+	enter(h.ui.address.address)
+	h.atStep(wizard.StepServers)
+	s := h.ui.servers
+	if s.in.host.Text != testenv.DovecotHost || s.in.port.Text != fmt.Sprint(w.dove.IMAPS) {
+		t.Fatalf("incoming %s:%s", s.in.host.Text, s.in.port.Text)
+	}
+	if want := "These settings come from the domain's own settings."; s.source.Text != want {
+		t.Errorf("source line %q", s.source.Text)
+	}
+	h.tap(h.ui.next)
+	h.atStep(wizard.StepBeforeLogin)
+	h.tap(h.ui.next)
+	h.atStep(wizard.StepTest)
+
+	p := h.ui.testing
+	test.Type(p.password, "wrong password")
+	enter(p.password)
+	h.waitFor("the failed test", func() bool { return h.ui.wiz.Testing().Report != nil })
+	rep := h.ui.wiz.Testing().Report
+	if rep.OK || rep.Results[0].Diagnosis.Kind != "bad-credentials" {
+		t.Fatalf("wrong password: %+v", rep.Results[0])
+	}
+	if p.status.Text == "" || len(p.details.Items) == 0 {
+		t.Errorf("no diagnosis shown: status %q, %d details", p.status.Text, len(p.details.Items))
+	}
+	if !strings.Contains(rep.Results[0].Error, "AUTHENTICATIONFAILED") && !strings.Contains(strings.ToLower(rep.Results[0].Error), "auth") {
+		t.Errorf("the server's words are not kept: %q", rep.Results[0].Error)
+	}
+
+	p.password.SetText("")
+	test.Type(p.password, testenv.DovecotPassword)
+	enter(p.password)
+	h.waitFor("the passed test", func() bool { r := h.ui.wiz.Testing().Report; return r != nil && r.OK })
+	if tl := h.ui.wiz.Testing().Report.Results[0].TLS; tl == nil || !tl.Verified {
+		t.Errorf("TLS not verified: %+v", tl)
+	}
+	h.tap(h.ui.next)
+	h.atStep(wizard.StepDone)
+	if h.ui.done.qr == nil {
+		t.Error("no QR code on the Done page")
+	}
+	var buf bytes.Buffer
+	if err := h.ui.wiz.Export(&buf, "json", "en"); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(buf.String(), testenv.DovecotPassword) {
+		t.Fatal("the JSON export holds the password")
+	}
+	if !strings.Contains(buf.String(), fmt.Sprintf(`"port": %d`, w.dove.IMAPS)) {
+		t.Errorf("the export lacks the chosen server: %s", buf.String())
+	}
+}
+
+// The password goes to the real Secret Service, one item per chosen server,
+// and nowhere else the wizard writes.
+func TestRealKeychainSave(t *testing.T) {
+	testenv.RequireKeyring(t)
+	w := newWorld(t)
+	const canary = "canary-Пароль-7f3a"
+	deps := w.deps
+	deps.Save = wizard.SaveToKeychain
+	deps.Test = nil // the keychain is the subject; the probe has its own test
+	h := newHarness(t, deps)
+	test.Type(h.ui.address.address, testenv.DovecotUser)
+	enter(h.ui.address.address)
+	h.atStep(wizard.StepServers)
+	h.ui.wiz.SetPassword(canary)
+	h.ui.wiz.Save()
+	h.waitFor("the save", func() bool { return h.ui.wiz.Saving().Done })
+	if err := h.ui.wiz.Saving().Err; err != nil {
+		t.Fatal(err)
+	}
+	for _, user := range []string{
+		"imap://" + testenv.DovecotUser + "@" + testenv.DovecotHost,
+		"smtp://" + testenv.DovecotUser + "@" + testenv.DovecotHost,
+	} {
+		got, ok := testenv.KeyringLookup(t, "service", "mailwiz", "username", user)
+		if !ok || got != canary {
+			t.Errorf("keyring item %s = %q, %v", user, got, ok)
+		}
+	}
+	for _, f := range h.ui.wiz.Formats() {
+		var buf bytes.Buffer
+		if err := h.ui.wiz.Export(&buf, f.ID, "ru"); err != nil {
+			t.Errorf("%s: %v", f.ID, err)
+		}
+		if bytes.Contains(buf.Bytes(), []byte(canary)) {
+			t.Errorf("the %s export holds the password", f.ID)
+		}
+	}
+}
