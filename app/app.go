@@ -238,8 +238,18 @@ func (u *UI) onNext() {
 	}
 }
 
-func (u *UI) onBack()   { u.wiz.Back() }
-func (u *UI) onCancel() { u.wiz.Cancel(); u.updateButtons(); u.show() }
+func (u *UI) onBack() { u.wiz.Back() }
+
+// onCancel stops the network work. On Finding there is nothing left to
+// show, so it goes back to the address.
+func (u *UI) onCancel() {
+	if u.wiz.Step() == wizard.StepFinding {
+		u.wiz.Back()
+		return
+	}
+	u.wiz.Cancel()
+	u.show()
+}
 
 // onTypedKey handles keys when no field has the focus.
 func (u *UI) onTypedKey(e *fyne.KeyEvent) {

@@ -2,6 +2,7 @@ package app
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"strings"
@@ -118,6 +119,9 @@ func (p *donePage) renderSave() {
 	case st.Err == nil:
 		p.saved.Importance = widget.SuccessImportance
 		p.saved.SetText(lang.L("Saved in the keychain."))
+	case errors.Is(st.Err, context.Canceled):
+		p.saved.Importance = widget.WarningImportance
+		p.saved.SetText(lang.L("Saving was stopped; the password is not in the keychain. You can try again."))
 	case errors.Is(st.Err, wizard.ErrNoKeychain):
 		p.saved.Importance = widget.WarningImportance
 		p.saved.SetText(lang.L("No keychain is available on this computer, so the password was not saved. Nothing else is lost: type the password in your mail program, and use the exports below."))

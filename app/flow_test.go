@@ -3,14 +3,18 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -330,5 +334,133 @@ func TestTabOrder(t *testing.T) {
 	test.FocusNext(c)
 	if c.Focused() != h.ui.address.name {
 		t.Errorf("after Tab: %T", c.Focused())
+	}
+}
+
+// A window closed mid-test leaves no goroutine running: Close cancels the
+// test and waits for it.
+func TestCloseMidTestStopsWork(t *testing.T) {
+	started, returned := make(chan struct{}), make(chan struct{})
+	hang := func(ctx context.Context, req wizard.TestRequest, p func(wizard.StageProgress)) (wizard.TestReport, error) {
+		close(started)
+		<-ctx.Done()
+		close(returned)
+		return wizard.TestReport{}, ctx.Err()
+	}
+	h := newHarness(t, wizard.Deps{Lookup: lookupExample, Test: hang})
+	test.Type(h.ui.address.address, "gus@example.com")
+	enter(h.ui.address.address)
+	h.atStep(wizard.StepServers)
+	h.tap(h.ui.next)
+	h.atStep(wizard.StepBeforeLogin)
+	h.tap(h.ui.next)
+	h.atStep(wizard.StepTest)
+	test.Type(h.ui.testing.password, "pw")
+	enter(h.ui.testing.password)
+	<-started
+	if h.ui.cancel.Disabled() {
+		t.Error("Cancel is disabled while the test runs")
+	}
+	h.ui.Close()
+	select {
+	case <-returned:
+	default:
+		t.Fatal("Close returned while the test's goroutine still ran")
+	}
+}
+
+// Cancel on the Test page stops the test and says so.
+func TestCancelTest(t *testing.T) {
+	started := make(chan struct{})
+	hang := func(ctx context.Context, req wizard.TestRequest, p func(wizard.StageProgress)) (wizard.TestReport, error) {
+		close(started)
+		<-ctx.Done()
+		return wizard.TestReport{}, ctx.Err()
+	}
+	h := newHarness(t, wizard.Deps{Lookup: lookupExample, Test: hang})
+	test.Type(h.ui.address.address, "hal@example.com")
+	enter(h.ui.address.address)
+	h.atStep(wizard.StepServers)
+	h.tap(h.ui.next)
+	h.atStep(wizard.StepBeforeLogin)
+	h.tap(h.ui.next)
+	h.atStep(wizard.StepTest)
+	test.Type(h.ui.testing.password, "pw")
+	enter(h.ui.testing.password)
+	<-started
+	h.tap(h.ui.cancel)
+	h.ui.wiz.Wait()
+	h.drain()
+	if got := h.ui.testing.status.Text; got != "The test was stopped." {
+		t.Errorf("status after Cancel = %q", got)
+	}
+	if h.ui.testing.start.Disabled() || !h.ui.cancel.Disabled() {
+		t.Error("after Cancel the test cannot be run again, or Cancel is still on")
+	}
+}
+
+// POP3: the explanation, the provider's POP3 server, and "leave a copy" on
+// by default.
+func TestChoosePOP3(t *testing.T) {
+	h := newHarness(t, wizard.Deps{Lookup: lookupExample})
+	test.Type(h.ui.address.address, "ida@example.com")
+	enter(h.ui.address.address)
+	h.atStep(wizard.StepServers)
+	s := h.ui.servers
+	if s.leaveCopy.Visible() {
+		t.Error("leave-a-copy is shown for IMAP")
+	}
+	s.protocol.SetSelected("POP3")
+	if s.in.host.Text != "pop.example.com" || s.in.port.Text != "995" {
+		t.Errorf("POP3 server %s:%s", s.in.host.Text, s.in.port.Text)
+	}
+	if !s.leaveCopy.Visible() || !s.leaveCopy.Checked || !h.ui.wiz.Config().LeaveOnServer {
+		t.Error("leave a copy on the server is not on by default")
+	}
+	if !strings.HasPrefix(s.explain.Text, "POP3 downloads your mail") {
+		t.Errorf("explanation %q", s.explain.Text)
+	}
+	test.Tap(s.leaveCopy)
+	if h.ui.wiz.Config().LeaveOnServer {
+		t.Error("unticking leave-a-copy did not reach the wizard")
+	}
+}
+
+// An export goes through the save dialog's writer into the file chosen.
+func TestExportWritesFile(t *testing.T) {
+	h := newHarness(t, wizard.Deps{Lookup: lookupExample, Test: fakeProbe,
+		Formats: []wizard.Format{{ID: "json", Name: "json", Ext: ".json"}},
+		Export: func(w io.Writer, format string, req wizard.ExportRequest) error {
+			_, err := fmt.Fprintf(w, "%s %s %s", format, req.Address, req.Lang)
+			return err
+		}})
+	walkToDone(h, "jo@example.com", "right")
+	path := filepath.Join(t.TempDir(), "jo.json")
+	wr, err := storage.Writer(storage.NewFileURI(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.ui.done.write(h.ui.wiz.Formats()[0], wr, nil)
+	got, err := os.ReadFile(path)
+	if err != nil || string(got) != "json jo@example.com en" {
+		t.Fatalf("file holds %q (%v)", got, err)
+	}
+	if !strings.HasPrefix(h.ui.done.status.Text, "Saved ") {
+		t.Errorf("status %q", h.ui.done.status.Text)
+	}
+	if got := exportFileName("jo-example.com", h.ui.wiz.Formats()[0]); got != "jo-example.com-json.json" {
+		t.Errorf("file name %q", got)
+	}
+}
+
+func TestSystemLanguage(t *testing.T) {
+	for env, want := range map[string]string{"ru_RU.UTF-8": "ru", "en_GB.UTF-8": "en", "de_DE.UTF-8": "en"} {
+		t.Setenv("LANGUAGE", "")
+		t.Setenv("LC_ALL", env)
+		t.Setenv("LC_MESSAGES", env)
+		t.Setenv("LANG", env)
+		if got := systemLanguage(); got != want {
+			t.Errorf("%s: %s, want %s", env, got, want)
+		}
 	}
 }

@@ -33,7 +33,7 @@ func newWorld(t *testing.T) *world {
 	w := &world{ca: testenv.NewCA(t)}
 	w.dove = testenv.StartDovecot(t, w.ca)
 	w.dns = testenv.StartDNS(t, testenv.Zone{
-		testenv.DovecotHost:          {A: []string{"127.0.0.1"}},
+		testenv.DovecotHost:         {A: []string{"127.0.0.1"}},
 		"autoconfig." + worldDomain: {A: []string{"127.0.0.1"}},
 	})
 	w.web = testenv.StartWeb(t, w.ca)

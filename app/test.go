@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/url"
@@ -145,7 +146,10 @@ func (p *testPage) render() {
 		p.status.SetText(lang.L("Testing…"))
 	case st.Err != nil:
 		p.status.Importance = widget.DangerImportance
-		if errors.Is(st.Err, wizard.ErrNoTester) {
+		if errors.Is(st.Err, context.Canceled) {
+			p.status.Importance = widget.WarningImportance
+			p.status.SetText(lang.L("The test was stopped."))
+		} else if errors.Is(st.Err, wizard.ErrNoTester) {
 			p.status.SetText(lang.L("Connection testing is not available in this build."))
 		} else {
 			p.status.SetText(lang.L("The test could not run: {{.Error}}", map[string]any{"Error": st.Err.Error()}))

@@ -266,11 +266,15 @@ func (w *Wizard) Cancel() {
 	cancel := w.cancel
 	w.cancel = nil
 	w.gen++
+	// What was stopped says so: the pages show "stopped", not a blank.
 	if w.test.running {
-		w.test.running = false
+		w.test.running, w.test.err = false, context.Canceled
 	}
 	if w.find.running {
-		w.find.running = false
+		w.find.running, w.find.err = false, context.Canceled
+	}
+	if w.save.running {
+		w.save = saveState{done: true, err: context.Canceled}
 	}
 	w.mu.Unlock()
 	if cancel != nil {
