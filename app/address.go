@@ -52,7 +52,7 @@ func (p *addressPage) build() fyne.CanvasObject {
 		wrapped(lang.L("Type the address you want to set up. We will find its servers, check that you can log in, and keep the password in this computer's keychain.")),
 		form,
 		p.problem,
-		note(lang.L("Your name is what recipients see next to your address; you may leave it empty."), widget.LowImportance),
+		aside(lang.L("Your name is what recipients see next to your address; you may leave it empty.")),
 	)
 }
 

@@ -30,7 +30,7 @@ func (p *beforePage) build() fyne.CanvasObject {
 	cfg := p.ui.wiz.Config()
 	box := container.NewVBox()
 	p.buttons = nil
-	p.opened = note("", widget.LowImportance)
+	p.opened = note("", widget.MediumImportance)
 	p.opened.Hide()
 	hints := visibleHints(cfg)
 	if len(hints) == 0 {

@@ -57,7 +57,7 @@ func (p *serversPage) build() fyne.CanvasObject {
 		p.protocol.SetSelected(choiceIMAP)
 	}
 	p.protocol.OnChanged = p.onProtocolChanged
-	p.explain = note("", widget.LowImportance)
+	p.explain = aside("")
 	p.leaveCopy = widget.NewCheck(lang.L("Leave a copy of each message on the server"), p.onLeaveCopyChanged)
 	p.leaveCopy.SetChecked(cfg.LeaveOnServer)
 

@@ -52,6 +52,13 @@ func note(text string, imp widget.Importance) *widget.Label {
 	return l
 }
 
+// aside is a wrapped label in italics: an explanation next to a choice.
+func aside(text string) *widget.Label {
+	l := wrapped(text)
+	l.TextStyle = fyne.TextStyle{Italic: true}
+	return l
+}
+
 // heading is a bold label.
 func heading(text string) *widget.Label {
 	return widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
