@@ -2,7 +2,9 @@ package wizard
 
 import (
 	"fmt"
+	"net"
 	"strings"
+	"unicode"
 
 	"github.com/mailwiz/mailwiz/account"
 )
@@ -208,18 +210,27 @@ func CheckServer(s account.Server, outgoing bool) error {
 	return nil
 }
 
-// validHost accepts DNS names and IP literals: letters, digits, dots,
-// hyphens and colons (IPv6), no spaces or schemes.
+// validHost accepts a DNS name (labels of letters, digits and inner
+// hyphens; Unicode letters too, which the resolver encodes) or an IP
+// address, with or without brackets: no spaces, schemes or paths.
 func validHost(h string) bool {
-	if len(h) > 253 || strings.HasPrefix(h, ".") || strings.HasSuffix(h, "..") || strings.Contains(h, "..") {
+	if ip := strings.TrimSuffix(strings.TrimPrefix(h, "["), "]"); strings.ContainsAny(h, ":[]") {
+		return net.ParseIP(ip) != nil
+	}
+	h = strings.TrimSuffix(h, ".")
+	if h == "" || len(h) > 253 {
 		return false
 	}
-	for _, r := range h {
-		switch {
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '.', r == '-', r == ':', r == '[', r == ']':
-		case r > 127: // an IDN host; the resolver encodes it
-		default:
+	for _, label := range strings.Split(h, ".") {
+		if label == "" || len(label) > 63 || strings.HasPrefix(label, "-") || strings.HasSuffix(label, "-") {
 			return false
+		}
+		for _, r := range label {
+			ok := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' ||
+				r > 127 && unicode.IsLetter(r) || r > 127 && unicode.IsDigit(r)
+			if !ok {
+				return false
+			}
 		}
 	}
 	return true
