@@ -82,7 +82,7 @@ func TestRealUnknownDomainAutoconfigDovecot(t *testing.T) {
 	if s.in.host.Text != testenv.DovecotHost || s.in.port.Text != fmt.Sprint(w.dove.IMAPS) {
 		t.Fatalf("incoming %s:%s", s.in.host.Text, s.in.port.Text)
 	}
-	if want := "These settings come from the domain's own settings."; s.source.Text != want {
+	if want := "These are Example Test Mail's settings, from the domain's own settings."; s.source.Text != want {
 		t.Errorf("source line %q", s.source.Text)
 	}
 	h.tap(h.ui.next)

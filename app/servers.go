@@ -93,6 +93,9 @@ func sourceLine(cfg account.Config) string {
 	if cfg.Provider != nil && cfg.Source == account.SourceBuiltin {
 		return lang.L("These are {{.Provider}}'s settings, from mailwiz's list of providers.", map[string]any{"Provider": cfg.Provider.Name})
 	}
+	if cfg.Provider != nil && cfg.Provider.Name != "" && cfg.Source != account.SourceManual {
+		return lang.L("These are {{.Provider}}'s settings, {{.Source}}.", map[string]any{"Provider": cfg.Provider.Name, "Source": sourcePhrase(cfg.Source)})
+	}
 	if cfg.Source == account.SourceManual {
 		return lang.L("Type the servers your provider gives in its help pages. We filled in the usual names; check them.")
 	}
