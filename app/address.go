@@ -26,13 +26,13 @@ func newAddressPage(u *UI) *addressPage { return &addressPage{ui: u} }
 func (p *addressPage) title() string { return lang.L("Your email address") }
 
 func (p *addressPage) build() fyne.CanvasObject {
-	p.name = newEntry(p.ui.onBack)
+	p.name = newEntry(p.ui)
 	p.name.SetPlaceHolder(lang.L("Alice Smith"))
 	p.name.SetText(p.ui.wiz.Name())
 	p.name.OnChanged = p.onNameChanged
 	p.name.OnSubmitted = p.onNameSubmitted
 
-	p.address = newEntry(p.ui.onBack)
+	p.address = newEntry(p.ui)
 	p.address.SetPlaceHolder(lang.L("alice@example.com"))
 	p.address.SetText(p.ui.wiz.AddressText())
 	p.address.OnChanged = p.onAddressChanged

@@ -17,13 +17,15 @@
 //
 // # Keys
 //
-// Enter in the last field of a page is Next; Esc is Back; Tab walks the
-// fields in reading order.
+// Enter in the last field of a page is Next; Esc and Alt+Left are Back;
+// Alt+Right and Ctrl+Enter are Next from any field; Tab walks the fields in
+// reading order.
 package app
 
 import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -93,6 +95,9 @@ func newUI(a fyne.App, w fyne.Window, deps wizard.Deps, do func(func())) *UI {
 	u.buildFrame()
 	w.SetContent(u.frame())
 	w.Canvas().SetOnTypedKey(u.onTypedKey)
+	for _, sc := range navShortcuts {
+		w.Canvas().AddShortcut(sc, u.onShortcut)
+	}
 	w.Resize(fyne.NewSize(720, 560))
 	u.show()
 	return u
@@ -261,6 +266,36 @@ func (u *UI) onTypedKey(e *fyne.KeyEvent) {
 			u.onNext()
 		}
 	}
+}
+
+// The navigation shortcuts: Alt+Left is Back; Alt+Right and Ctrl+Enter are
+// Next, from any field.
+var navShortcuts = []*desktop.CustomShortcut{
+	{KeyName: fyne.KeyLeft, Modifier: fyne.KeyModifierAlt},
+	{KeyName: fyne.KeyRight, Modifier: fyne.KeyModifierAlt},
+	{KeyName: fyne.KeyReturn, Modifier: fyne.KeyModifierShortcutDefault},
+}
+
+func (u *UI) onShortcut(s fyne.Shortcut) { u.shortcut(s) }
+
+// shortcut runs a navigation shortcut and reports whether s was one.
+func (u *UI) shortcut(s fyne.Shortcut) bool {
+	cs, ok := s.(*desktop.CustomShortcut)
+	if !ok {
+		return false
+	}
+	switch {
+	case cs.KeyName == fyne.KeyLeft && cs.Modifier == fyne.KeyModifierAlt:
+		u.onBack()
+	case cs.KeyName == fyne.KeyRight && cs.Modifier == fyne.KeyModifierAlt,
+		cs.KeyName == fyne.KeyReturn && cs.Modifier == fyne.KeyModifierShortcutDefault:
+		if !u.next.Disabled() {
+			u.onNext()
+		}
+	default:
+		return false
+	}
+	return true
 }
 
 func (u *UI) onLanguageChosen(choice string) {

@@ -14,6 +14,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
@@ -462,5 +463,22 @@ func TestSystemLanguage(t *testing.T) {
 		if got := systemLanguage(); got != want {
 			t.Errorf("%s: %s, want %s", env, got, want)
 		}
+	}
+}
+
+// The navigation shortcuts work from inside a field.
+func TestShortcutsFromAField(t *testing.T) {
+	h := newHarness(t, wizard.Deps{Lookup: lookupExample})
+	test.Type(h.ui.address.address, "kim@example.com")
+	h.ui.address.name.TypedShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyRight, Modifier: fyne.KeyModifierAlt})
+	h.atStep(wizard.StepServers)
+	h.ui.servers.in.host.TypedShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyReturn, Modifier: fyne.KeyModifierShortcutDefault})
+	h.atStep(wizard.StepBeforeLogin)
+	h.w.Canvas().(fyne.Shortcutable).TypedShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyLeft, Modifier: fyne.KeyModifierAlt})
+	h.atStep(wizard.StepServers)
+	// Copy still reaches the entry.
+	h.ui.servers.in.host.TypedShortcut(&fyne.ShortcutSelectAll{})
+	if h.ui.servers.in.host.SelectedText() != "imap.example.com" {
+		t.Errorf("select-all in a field selected %q", h.ui.servers.in.host.SelectedText())
 	}
 }

@@ -260,7 +260,7 @@ func securityLabel(s account.Security) string {
 
 func newServerEditor(u *UI, s account.Server, outgoing bool, changed func(), submit func(string)) *serverEditor {
 	e := &serverEditor{ui: u, outgoing: outgoing, changed: changed}
-	e.host = newEntry(u.onBack)
+	e.host = newEntry(u)
 	e.host.SetPlaceHolder(lang.L("mail.example.com"))
 	e.port = widget.NewSelectEntry(nil)
 	var labels []string
@@ -268,7 +268,7 @@ func newServerEditor(u *UI, s account.Server, outgoing bool, changed func(), sub
 		labels = append(labels, securityLabel(sec))
 	}
 	e.security = widget.NewSelect(labels, nil)
-	e.username = newEntry(u.onBack)
+	e.username = newEntry(u)
 	e.username.SetPlaceHolder(lang.L("alice@example.com"))
 	e.load(s)
 	e.host.OnChanged = e.onChanged

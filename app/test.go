@@ -42,7 +42,7 @@ func (p *testPage) title() string { return lang.L("Password and connection test"
 
 func (p *testPage) build() fyne.CanvasObject {
 	addr, _ := p.ui.wiz.Address()
-	p.password = newPasswordEntry(p.ui.onBack)
+	p.password = newPasswordEntry(p.ui)
 	p.password.SetPlaceHolder(lang.L("Password"))
 	p.password.SetText(p.ui.wiz.Password())
 	p.password.OnChanged = p.onPasswordChanged

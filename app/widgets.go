@@ -6,33 +6,43 @@ import (
 	"fyne.io/fyne/v2/widget"
 )
 
-// entry is a text field that hands Esc to the window (Back): a focused
-// widget.Entry swallows every key, so Esc would otherwise do nothing while
-// the cursor is in a field.
+// entry is a text field that hands the window's keys to the window: Esc
+// (Back) and the navigation shortcuts. A focused widget.Entry swallows
+// every key, so without this they would do nothing while the cursor is in
+// a field.
 type entry struct {
 	widget.Entry
-	onEscape func()
+	ui *UI
 }
 
-func newEntry(onEscape func()) *entry {
-	e := &entry{onEscape: onEscape}
+func newEntry(u *UI) *entry {
+	e := &entry{ui: u}
 	e.ExtendBaseWidget(e)
 	return e
 }
 
-func newPasswordEntry(onEscape func()) *entry {
-	e := newEntry(onEscape)
+func newPasswordEntry(u *UI) *entry {
+	e := newEntry(u)
 	e.Password = true
 	return e
 }
 
 // TypedKey passes Esc to the window and every other key to the entry.
 func (e *entry) TypedKey(k *fyne.KeyEvent) {
-	if k.Name == fyne.KeyEscape && e.onEscape != nil {
-		e.onEscape()
+	if k.Name == fyne.KeyEscape && e.ui != nil {
+		e.ui.onBack()
 		return
 	}
 	e.Entry.TypedKey(k)
+}
+
+// TypedShortcut gives the window's shortcuts to the window, the rest (copy,
+// paste, undo...) to the entry.
+func (e *entry) TypedShortcut(s fyne.Shortcut) {
+	if e.ui != nil && e.ui.shortcut(s) {
+		return
+	}
+	e.Entry.TypedShortcut(s)
 }
 
 func layoutSpacer() fyne.CanvasObject { return layout.NewSpacer() }
