@@ -368,6 +368,9 @@ func safeRun(ctx context.Context, r *runner, s source) (cfg account.Config, err 
 }
 
 func timeoutError(opts *Options, err error) error {
+	if strings.Contains(err.Error(), "no answer within") {
+		return err // worded already
+	}
 	if errors.Is(err, context.DeadlineExceeded) || isTimeout(err) {
 		return fmt.Errorf("no answer within %v: %w", opts.sourceTimeout(), err)
 	}

@@ -196,7 +196,7 @@ func (r *runner) fetch(ctx context.Context, u string, body []byte, contentType s
 	}
 	resp, err := r.client.Do(req)
 	if err != nil {
-		return fetched{}, fmt.Errorf("%s: %w", u, unwrapURLError(err))
+		return fetched{}, fmt.Errorf("%s: %w", u, r.unwrapURLError(err))
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
@@ -204,7 +204,7 @@ func (r *runner) fetch(ctx context.Context, u string, body []byte, contentType s
 	}
 	b, err := io.ReadAll(io.LimitReader(resp.Body, MaxBody+1))
 	if err != nil {
-		return fetched{}, fmt.Errorf("%s: reading the answer: %w", u, unwrapURLError(err))
+		return fetched{}, fmt.Errorf("%s: reading the answer: %w", u, r.unwrapURLError(err))
 	}
 	if len(b) > MaxBody {
 		return fetched{}, fmt.Errorf("%s: the answer is larger than 1 MiB; a settings file is a few kilobytes, so this is not one", u)
@@ -214,13 +214,13 @@ func (r *runner) fetch(ctx context.Context, u string, body []byte, contentType s
 
 // unwrapURLError drops net/http's `Get "URL":` prefix (the caller names
 // the URL) and words timeouts plainly.
-func unwrapURLError(err error) error {
+func (r *runner) unwrapURLError(err error) error {
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		err = ue.Err
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
-		return fmt.Errorf("no answer in time: %w", context.DeadlineExceeded)
+		return fmt.Errorf("no answer within %v (%w)", r.opts.sourceTimeout(), context.DeadlineExceeded)
 	}
 	return err
 }
