@@ -45,7 +45,7 @@ func testAccount(t testing.TB, proto account.Protocol) Account {
 }
 
 // runThunderbird starts Thunderbird headless on profile with HOME in a
-// temporary directory and no network (unshare -rn: a namespace with only a
+// temporary directory and no network (unshare -n: a namespace with only a
 // downed loopback), polls until done reports true or the bound passes, then
 // kills its whole process group.
 func runThunderbird(t *testing.T, profile string, done func() bool) {
@@ -56,7 +56,13 @@ func runThunderbird(t *testing.T, profile string, done func() bool) {
 	tb := testenv.RequireCommand(t, "thunderbird", "thunderbird")
 	unshare := testenv.RequireCommand(t, "unshare", "util-linux")
 	home := t.TempDir()
-	cmd := exec.Command(unshare, "-rn", tb, "--headless", "--no-remote", "--profile", profile)
+	// Root needs only a network namespace; anyone else maps to root in a
+	// user namespace first (-r) to be allowed one.
+	nsFlags := "-rn"
+	if os.Geteuid() == 0 {
+		nsFlags = "-n"
+	}
+	cmd := exec.Command(unshare, nsFlags, tb, "--headless", "--no-remote", "--profile", profile)
 	cmd.Env = []string{"HOME=" + home, "PATH=" + os.Getenv("PATH"), "MOZ_HEADLESS=1",
 		"XDG_CONFIG_HOME=" + filepath.Join(home, ".config"), "XDG_CACHE_HOME=" + filepath.Join(home, ".cache"),
 		"MOZ_CRASHREPORTER_DISABLE=1"}
