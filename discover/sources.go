@@ -2,7 +2,6 @@ package discover
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/url"
 	"sort"
@@ -14,10 +13,6 @@ import (
 	"github.com/mailwiz/mailwiz/autoconfig"
 	"github.com/mailwiz/mailwiz/providers"
 )
-
-// errNotOffered marks a source that answered definitely "no" (an empty
-// MX set, SRV "." records): it is a failure of that source only.
-var errNotOffered = errors.New("not offered")
 
 func (r *runner) autoconfigURL(scheme string) string {
 	return scheme + "://autoconfig." + r.addr.Domain + "/mail/config-v1.1.xml?emailaddress=" +
@@ -121,7 +116,7 @@ func (r *runner) mx(ctx context.Context) (account.Config, error) {
 		}
 	}
 	if len(hosts) == 0 {
-		return account.Config{}, fmt.Errorf("%s has no MX records: %w", r.addr.Domain, errNotOffered)
+		return account.Config{}, fmt.Errorf("%s has no MX records", r.addr.Domain)
 	}
 	for _, h := range hosts {
 		if cfg, ok := providers.LookupMX(h); ok {

@@ -113,8 +113,8 @@ func (r *runner) srv(ctx context.Context) (account.Config, error) {
 	}
 	switch {
 	case len(notOffered) > 0 && len(cfg.Outgoing) == 0:
-		return account.Config{}, fmt.Errorf("SRV records say %s not offered at %s: %w",
-			strings.Join(notOffered, ", "), r.addr.Domain, errNotOffered)
+		return account.Config{}, fmt.Errorf("SRV records at %s say the service is not offered (%s)",
+			r.addr.Domain, strings.Join(notOffered, ", "))
 	case len(cfg.Outgoing) > 0:
 		return account.Config{}, fmt.Errorf("SRV records name only outgoing servers at %s, no IMAP or POP3", r.addr.Domain)
 	case firstErr != nil:
