@@ -256,6 +256,10 @@ func TestHostile(t *testing.T) {
 	w.web.Handle("http", "autoconfig.upgrade.test", acPath, testenv.Redirect("https://elsewhere.upgrade.test/config.xml"))
 	https("elsewhere.upgrade.test", "/config.xml", testenv.XML(good("upgrade.test")))
 
+	// RFC 6186: a target of "." says the service is decidedly not offered.
+	w.dns.Set("_imaps._tcp.srvnone.test", testenv.Records{SRV: []testenv.SRV{{Target: "."}}})
+	w.dns.Set("_imap._tcp.srvnone.test", testenv.Records{SRV: []testenv.SRV{{Target: "."}}})
+
 	w.a("autoconfig.noservers.test")
 	https("autoconfig.noservers.test", acPath, testenv.XML(`<clientConfig version="1.1"><emailProvider id="x"><domain>noservers.test</domain>
 	  <incomingServer type="imap"><hostname>has space.test</hostname><port>993</port><socketType>SSL</socketType></incomingServer></emailProvider></clientConfig>`))
@@ -285,6 +289,7 @@ func TestHostile(t *testing.T) {
 		{email: "a@downgrade.test", source: account.SourceAutoconfig, secure: false,
 			failed: map[account.Source]string{account.SourceAutoconfig: "refused a redirect from https to http"}},
 		{email: "a@upgrade.test", source: account.SourceAutoconfig, secure: false},
+		{email: "a@srvnone.test", failed: map[account.Source]string{account.SourceSRV: "not offered (_imaps._tcp, _imap._tcp)"}},
 		{email: "a@noservers.test", failed: map[account.Source]string{account.SourceAutoconfig: "autoconfig"}},
 		{email: "a@nothing.test", failed: map[account.Source]string{account.SourceAutoconfig: "does not exist in DNS",
 			account.SourceGuess: "no IMAP or POP3 server answered", account.SourceMX: "does not exist"}},
