@@ -468,3 +468,31 @@ func TestAutoconfigRoundTrip(t *testing.T) {
 		})
 	}
 }
+
+func TestAndroidRefusesNonASCIIAddress(t *testing.T) {
+	a := fixtures(t)["imap"]
+	a.Address = mustAddr(t, "борис@example.com")
+	a.Incoming.Username, a.Outgoing.Username = "boris", "boris"
+	err := Write(&bytes.Buffer{}, "android", a)
+	if err == nil || !strings.Contains(err.Error(), "only ASCII addresses") {
+		t.Fatalf("android export of an internationalized address = %v; want a refusal naming why", err)
+	}
+	// The formats whose clients take such an address still work.
+	for _, f := range []string{"thunderbird", "apple", "sheet"} {
+		if err := Write(&bytes.Buffer{}, f, a); err != nil {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+}
+
+func TestPOP3DeleteAfterDownload(t *testing.T) {
+	a := fixtures(t)["pop3"]
+	a.LeaveOnServer, a.DaysOnServer = false, 0
+	tb := string(export(t, "thunderbird", a))
+	if !strings.Contains(tb, `"mail.server.server1.leave_on_server", false`) || strings.Contains(tb, "num_days_to_leave_on_server") {
+		t.Errorf("user.js for delete-after-download:\n%s", tb)
+	}
+	if bat := string(export(t, "thebat", a)); !strings.Contains(bat, ";DelReceived;") {
+		t.Errorf("The Bat! /ADD lacks DelReceived:\n%s", bat)
+	}
+}
