@@ -51,6 +51,8 @@ func scenarioWorld(t testing.TB) (*world, map[string]*greeter) {
 	w.web.Handle("http", "autoconfig.httponly.test", acPath, testenv.XML(clientConfig("httponly.test", "imap.httponly.test", "smtp.httponly.test")))
 
 	w.ispdb("inispdb.test", clientConfig("bigisp.example", "imap.bigisp.example", "smtp.bigisp.example"))
+	// An internationalized domain is asked in its ASCII form everywhere.
+	w.ispdb("xn--80a1acny.xn--p1ai", clientConfig("xn--80a1acny.xn--p1ai", "imap.xn--80a1acny.xn--p1ai", "smtp.xn--80a1acny.xn--p1ai"))
 
 	w.dns.Set("mxknown.test", testenv.Records{MX: []testenv.MX{{Pref: 1, Host: "aspmx.l.google.com"}, {Pref: 5, Host: "alt1.aspmx.l.google.com"}}})
 
@@ -111,6 +113,8 @@ func TestSources(t *testing.T) {
 			hintHosts: []string{"imap.httponly.test", "smtp.httponly.test"}},
 		{email: "alice@inispdb.test", source: account.SourceISPDB, secure: true, provider: "bigisp.example",
 			incoming: []string{"imap://imap.bigisp.example:993?security=ssl"}, outgoing: []string{"smtp://smtp.bigisp.example:465?security=ssl"}},
+		{email: "алиса@почта.рф", source: account.SourceISPDB, secure: true,
+			incoming: []string{"imap://imap.xn--80a1acny.xn--p1ai:993?security=ssl"}, outgoing: []string{"smtp://smtp.xn--80a1acny.xn--p1ai:465?security=ssl"}},
 		{email: "alice@mxknown.test", source: account.SourceMX, secure: true, provider: "gmail",
 			incoming: []string{"imap://imap.gmail.com:993?security=ssl"}},
 		{email: "alice@mxispdb.test", source: account.SourceMX, secure: true, provider: "hoster.example",
