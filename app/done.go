@@ -49,12 +49,20 @@ func (p *donePage) build() fyne.CanvasObject {
 	p.status = wrapped("")
 	p.status.Hide()
 
-	box := container.NewVBox(
-		wrapped(lang.L("{{.Address}} is ready: the servers answer and the password works.", map[string]any{"Address": addr.Display()})),
-		heading(lang.L("Keep the password")),
-		container.NewHBox(p.save), p.saved,
-	)
-	p.renderSave()
+	var box *fyne.Container
+	if p.ui.wiz.TestSkipped() {
+		// No password was tested, so none is kept: the program the settings
+		// go to signs in through the provider's page itself.
+		p.save = nil
+		box = container.NewVBox(wrapped(lang.L("{{.Address}} was not tested: your provider lets mail programs in only through its own sign-in page. Export the settings to a program that can sign in that way; it will open the provider's page.", map[string]any{"Address": addr.Display()})))
+	} else {
+		box = container.NewVBox(
+			wrapped(lang.L("{{.Address}} is ready: the servers answer and the password works.", map[string]any{"Address": addr.Display()})),
+			heading(lang.L("Keep the password")),
+			container.NewHBox(p.save), p.saved,
+		)
+		p.renderSave()
+	}
 
 	formats := p.ui.wiz.Formats()
 	grid := container.NewGridWithColumns(2)
@@ -92,10 +100,18 @@ func (p *donePage) build() fyne.CanvasObject {
 	return box
 }
 
-func (p *donePage) focus() { p.ui.win.Canvas().Focus(p.save) }
+func (p *donePage) focus() {
+	if p.save == nil {
+		if len(p.exports) > 0 {
+			p.ui.win.Canvas().Focus(p.exports[0])
+		}
+		return
+	}
+	p.ui.win.Canvas().Focus(p.save)
+}
 
 func (p *donePage) event(e wizard.Event) {
-	if _, ok := e.(wizard.Saved); ok {
+	if _, ok := e.(wizard.Saved); ok && p.save != nil {
 		p.renderSave()
 	}
 }

@@ -482,3 +482,41 @@ func TestShortcutsFromAField(t *testing.T) {
 		t.Errorf("select-all in a field selected %q", h.ui.servers.in.host.SelectedText())
 	}
 }
+
+// An OAuth2-only provider: the warning on the servers page, the test can be
+// skipped, and the Done page offers exports but no keychain.
+func TestFlowOAuth2OnlySkipsTest(t *testing.T) {
+	oauth := func(domain string) (account.Config, bool) {
+		c := exampleProvider()
+		for i := range c.Incoming {
+			c.Incoming[i].Auth = account.AuthOAuth2
+		}
+		c.Outgoing[0].Auth = account.AuthOAuth2
+		c.Hints = []account.Hint{{Kind: account.HintOAuth2Required, Text: map[string]string{"en": "Sign in with the provider."}}}
+		return c, domain == "example.com"
+	}
+	h := newHarness(t, wizard.Deps{Lookup: oauth, Test: fakeProbe,
+		Formats: []wizard.Format{{ID: "thunderbird", Name: "thunderbird", Ext: ".js"}},
+		Export:  func(io.Writer, string, wizard.ExportRequest) error { return nil }})
+	test.Type(h.ui.address.address, "lee@example.com")
+	enter(h.ui.address.address)
+	h.atStep(wizard.StepServers)
+	if !h.ui.servers.oauth.Visible() {
+		t.Error("no OAuth2 warning on the servers page")
+	}
+	h.tap(h.ui.next)
+	h.atStep(wizard.StepBeforeLogin)
+	h.tap(h.ui.next)
+	h.atStep(wizard.StepTest)
+	if !h.ui.testing.skip.Visible() {
+		t.Fatal("no way past the test for an OAuth2-only account")
+	}
+	h.tap(h.ui.testing.skip)
+	h.atStep(wizard.StepDone)
+	if h.ui.done.save != nil {
+		t.Error("the keychain is offered for an untested OAuth2 account")
+	}
+	if f := h.w.Canvas().Focused(); f != h.ui.done.exports[0] {
+		t.Errorf("focus on %T, want the first export", f)
+	}
+}

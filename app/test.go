@@ -33,6 +33,7 @@ type testPage struct {
 	details  *widget.Accordion
 	fix      *widget.Button // opens the provider's page for the fix
 	fixURL   string
+	skip     *widget.Button // OAuth2-only accounts: on to the exports untested
 	consent  dialog.Dialog
 }
 
@@ -56,6 +57,10 @@ func (p *testPage) build() fyne.CanvasObject {
 	p.details = widget.NewAccordion()
 	p.fix = widget.NewButtonWithIcon(lang.L("Open the provider's page"), theme.ComputerIcon(), p.onFix)
 	p.fix.Hide()
+	p.skip = widget.NewButtonWithIcon(lang.L("Skip the test and export the settings"), theme.MediaSkipNextIcon(), p.onSkip)
+	if !p.ui.wiz.NeedsOAuth2() {
+		p.skip.Hide()
+	}
 
 	intro := lang.L("Type the password of {{.Address}}. It goes only to your provider's servers and, if you save it, to this computer's keychain.", map[string]any{"Address": addr.Display()})
 	if p.ui.wiz.Config().HasHint(account.HintAppPassword) {
@@ -66,7 +71,7 @@ func (p *testPage) build() fyne.CanvasObject {
 		wrapped(intro),
 		widget.NewForm(widget.NewFormItem(lang.L("Password"), p.password)),
 		p.sendTest,
-		container.NewHBox(p.start, p.edit),
+		container.NewHBox(p.start, p.edit, p.skip),
 		p.rows, p.status, container.NewHBox(p.fix), p.details,
 	)
 }
@@ -183,6 +188,13 @@ func (p *testPage) render() {
 // serverTitle names a server in a line: "IMAP imap.example.com:993".
 func serverTitle(s account.Server) string {
 	return fmt.Sprintf("%s %s:%d", strings.ToUpper(string(s.Protocol)), s.Host, s.Port)
+}
+
+// onSkip takes an OAuth2-only account on to the exports.
+func (p *testPage) onSkip() {
+	if err := p.ui.wiz.SkipTest(); err == nil {
+		p.ui.wiz.Next()
+	}
 }
 
 // onFix opens the page the diagnosis points to.

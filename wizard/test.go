@@ -79,9 +79,50 @@ type testState struct {
 	err      error
 	plainOK  bool // consent to a plaintext login, for these servers
 	password string
+	skipped  bool // an OAuth2-only account goes on untested
 }
 
-func (t testState) passed() bool { return t.report != nil && t.report.OK }
+func (t testState) passed() bool { return t.report != nil && t.report.OK || t.skipped }
+
+// NeedsOAuth2 reports whether the provider lets mail programs in only
+// through its own sign-in page, so a password test cannot pass.
+func (w *Wizard) NeedsOAuth2() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.cfg.HasHint(account.HintOAuth2Required) {
+		return true
+	}
+	for _, l := range [][]account.Server{w.cfg.Incoming, w.cfg.Outgoing} {
+		if len(l) > 0 && l[0].Auth == account.AuthOAuth2 {
+			return true
+		}
+	}
+	return false
+}
+
+// ErrTestNeeded is returned by SkipTest for an account a password can log
+// in to: its test must pass.
+var ErrTestNeeded = errors.New("wizard: only an account that signs in through the provider's page may skip the test")
+
+// SkipTest lets an OAuth2-only account go on to Done untested, to export
+// its settings to a program that can sign in. Nothing is saved in the
+// keychain for it.
+func (w *Wizard) SkipTest() error {
+	if !w.NeedsOAuth2() {
+		return ErrTestNeeded
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.test.skipped = true
+	return nil
+}
+
+// TestSkipped reports whether the account went on untested (SkipTest).
+func (w *Wizard) TestSkipped() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.test.skipped
+}
 
 // ErrPlaintextConsent is returned by StartTest when a chosen server is not
 // encrypted and the user has not consented to sending the password in the

@@ -459,3 +459,24 @@ func TestStepNames(t *testing.T) {
 		}
 	}
 }
+
+func TestSkipTestOnlyForOAuth2(t *testing.T) {
+	r := newRecorder()
+	w := New(Deps{Lookup: lookup}, r.listen)
+	defer w.Close()
+	toServers(t, w, r, "max@example.com")
+	w.Next()
+	w.Next()
+	if err := w.SkipTest(); !errors.Is(err, ErrTestNeeded) {
+		t.Fatalf("SkipTest for a password account: %v", err)
+	}
+	in := w.Incoming()
+	in.Auth = account.AuthOAuth2
+	w.SetIncoming(in)
+	if err := w.SkipTest(); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Next(); err != nil || !w.TestSkipped() {
+		t.Fatalf("Next after SkipTest: %v", err)
+	}
+}
