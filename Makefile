@@ -62,7 +62,9 @@ fuzz:
 smoke: build
 	./scripts/smoke-gui $(BIN)
 
-# Packaging with Fyne's tool (fyne.io/tools), installed into bin/tools.
+# Packaging with Fyne's tool (fyne.io/tools), installed into bin/tools. It
+# bumps Build in FyneApp.toml on every run; a package build must not dirty
+# the tree, so fyne-package puts the file back.
 FYNE_TOOL = bin/tools/fyne
 VERSION  := $(shell sed -n 's/^ *Version *= *"\(.*\)"/\1/p' FyneApp.toml)
 
@@ -73,7 +75,8 @@ $(FYNE_TOOL):
 package-linux: deps-build $(FYNE_TOOL)
 	@mkdir -p dist
 	$(GO) build -ldflags "-s -w" -o dist/mailwiz .
-	$(FYNE_TOOL) package --os linux --exe dist/mailwiz --release
+	cp FyneApp.toml dist/FyneApp.toml.keep
+	$(FYNE_TOOL) package --os linux --exe dist/mailwiz --release; s=$$?; mv dist/FyneApp.toml.keep FyneApp.toml; exit $$s
 	mv "Mail Setup Wizard.tar.xz" dist/mailwiz-$(VERSION)-linux-amd64.tar.xz
 	@ls -l dist/mailwiz-$(VERSION)-linux-amd64.tar.xz
 
@@ -81,8 +84,10 @@ package-linux: deps-build $(FYNE_TOOL)
 # subsystem (no console window), icon and version metadata from FyneApp.toml.
 package-windows: deps-build deps-windows $(FYNE_TOOL)
 	@mkdir -p dist
-	CGO_ENABLED=1 CC=x86_64-w64-mingw32-gcc $(FYNE_TOOL) package --os windows --release
-	mv mailwiz.exe dist/mailwiz-$(VERSION)-windows-amd64.exe
+	cp FyneApp.toml dist/FyneApp.toml.keep
+	CGO_ENABLED=1 CC=x86_64-w64-mingw32-gcc $(FYNE_TOOL) package --os windows --release; \
+		s=$$?; mv dist/FyneApp.toml.keep FyneApp.toml; exit $$s
+	mv "Mail Setup Wizard.exe" dist/mailwiz-$(VERSION)-windows-amd64.exe
 	@file dist/mailwiz-$(VERSION)-windows-amd64.exe | tee /dev/stderr | grep -q 'PE32+ executable (GUI) x86-64' || \
 		{ echo "package-windows: not a PE32+ GUI binary" >&2; exit 1; }
 
