@@ -45,6 +45,8 @@ test: deps
 	GOOS=windows $(GO) vet ./keychain/...
 	./scripts/with-keyring $(GO) test -count=1 ./...
 	$(MAKE) smoke
+	@# CI (CI=true) also builds both packages; locally they are on request.
+	@if [ "$${CI:-}" = true ]; then $(MAKE) package-linux package-windows; fi
 
 # The packages below the GUI: seconds, no cgo, no services beyond loopback.
 test-core:
