@@ -193,7 +193,8 @@ var westPins = []westPin{
 	// Posteo and mailbox.org.
 	{"posteo.de", "posteo",
 		west(wIMAP, "posteo.de", 993, wSSL, wFull),
-		west(wSMTP, "posteo.de", 465, wSSL, wFull), nil},
+		west(wSMTP, "posteo.de", 465, wSSL, wFull),
+		[]account.HintKind{account.HintAppPassword}},
 	{"posteo.net", "posteo",
 		west(wIMAP, "posteo.de", 993, wSSL, wFull),
 		west(wSMTP, "posteo.de", 465, wSSL, wFull), nil},
