@@ -362,6 +362,7 @@ func TestWriteRefuses(t *testing.T) {
 		{"host", account.Config{Incoming: []account.Server{bad(func(s *account.Server) { s.Host = "a/b" })}}, "contains '/'"},
 		{"hint", account.Config{Incoming: []account.Server{good}, Hints: []account.Hint{{Kind: "nope"}}}, `kind "nope"`},
 		{"limit", account.Config{Incoming: []account.Server{good}, Limits: account.Limits{SendPerDay: -5}}, "negative"},
+		{"hint link", account.Config{Incoming: []account.Server{good}, Hints: []account.Hint{{Kind: account.HintInfo, URL: "javascript:alert(1)"}}}, "not an http(s) address"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

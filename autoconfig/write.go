@@ -109,6 +109,11 @@ func checkWritable(c account.Config) error {
 		if !h.Kind.Valid() {
 			return fmt.Errorf("autoconfig: write: hint %d: kind %q is not one of %s", i+1, h.Kind, kindList())
 		}
+		// Parse accepts only web links; a javascript: or file: link would
+		// make the written file unreadable, and is no page to send people to.
+		if h.URL != "" && !strings.HasPrefix(h.URL, "https://") && !strings.HasPrefix(h.URL, "http://") {
+			return fmt.Errorf("autoconfig: write: hint %d: link %q is not an http(s) address", i+1, h.URL)
+		}
 	}
 	l := c.Limits
 	for _, v := range []int{l.MaxMessageMB, l.MaxRecipients, l.SendPerDay, l.IMAPConnections,
