@@ -52,9 +52,13 @@ func (h *harness) waitFor(what string, cond func() bool) {
 			h.t.Fatalf("timed out waiting for %s (step %s)", what, h.ui.wiz.Step())
 		}
 	}
-	// The state may change before its event is queued: let the work that
-	// changed it finish reporting, then apply what it reported.
-	h.ui.wiz.Wait()
+	// The state may change before its event is queued: once the work has
+	// ended, let it finish reporting, then apply what it reported. Work
+	// still running (a test holding it open) is not waited for.
+	w := h.ui.wiz
+	if !w.Finding().Running && !w.Testing().Running && !w.Saving().Running {
+		w.Wait()
+	}
 	h.drain()
 }
 

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
@@ -518,5 +519,83 @@ func TestFlowOAuth2OnlySkipsTest(t *testing.T) {
 	}
 	if f := h.w.Canvas().Focused(); f != h.ui.done.exports[0] {
 		t.Errorf("focus on %T, want the first export", f)
+	}
+}
+
+// Finding: the sources appear as they are asked, with a provisional answer
+// while better sources are still out; Cancel goes back to the address.
+func TestFindingLiveSources(t *testing.T) {
+	release := make(chan struct{})
+	slow := func(ctx context.Context, addr account.Address, progress func(wizard.Event)) (account.Config, error) {
+		progress(wizard.SourceProgress{Source: account.SourceAutoconfig, Status: wizard.SourceAsking})
+		progress(wizard.SourceProgress{Source: account.SourceGuess, Status: wizard.SourceFound})
+		c := exampleProvider()
+		c.Source, c.SecureSource = account.SourceGuess, false
+		progress(wizard.Provisional{Config: c})
+		close(release)
+		<-ctx.Done()
+		return account.Config{}, ctx.Err()
+	}
+	h := newHarness(t, wizard.Deps{Lookup: lookupExample, Discover: slow})
+	test.Type(h.ui.address.address, "nia@slow.test")
+	enter(h.ui.address.address)
+	<-release
+	h.waitFor("the provisional answer", func() bool {
+		return h.ui.finding != nil && h.ui.finding.provisional.Visible()
+	})
+	var rows []string
+	for _, o := range h.ui.finding.sources.Objects {
+		rows = append(rows, o.(*fyne.Container).Objects[1].(*widget.Label).Text)
+	}
+	want := []string{"mailwiz's list of providers — nothing there", "the domain's own settings (autoconfig) — asking…",
+		"trying common server names — found"}
+	if strings.Join(rows, "|") != strings.Join(want, "|") {
+		t.Errorf("sources:\n%q\nwant\n%q", rows, want)
+	}
+	if got := h.ui.finding.provisional.Text; got != "Found so far, guessed — please check: imap.example.com — still asking better sources." {
+		t.Errorf("provisional %q", got)
+	}
+	if !h.ui.next.Disabled() || h.ui.cancel.Disabled() {
+		t.Error("while searching, Next must be off and Cancel on")
+	}
+	h.tap(h.ui.cancel)
+	h.atStep(wizard.StepAddress)
+	if h.ui.address.address.Text != "nia@slow.test" {
+		t.Errorf("address after Cancel %q", h.ui.address.address.Text)
+	}
+}
+
+// Test: each server's stage shows while the test runs.
+func TestTestLiveStages(t *testing.T) {
+	reported := make(chan struct{})
+	slow := func(ctx context.Context, req wizard.TestRequest, progress func(wizard.StageProgress)) (wizard.TestReport, error) {
+		progress(wizard.StageProgress{Server: req.Incoming, Stage: wizard.StageAuth, Elapsed: 120 * time.Millisecond})
+		progress(wizard.StageProgress{Server: req.Outgoing, Stage: wizard.StageTLS, Elapsed: 80 * time.Millisecond})
+		close(reported)
+		<-ctx.Done()
+		return wizard.TestReport{}, ctx.Err()
+	}
+	h := newHarness(t, wizard.Deps{Lookup: lookupExample, Test: slow})
+	test.Type(h.ui.address.address, "ola@example.com")
+	enter(h.ui.address.address)
+	h.atStep(wizard.StepServers)
+	h.tap(h.ui.next)
+	h.atStep(wizard.StepBeforeLogin)
+	h.tap(h.ui.next)
+	h.atStep(wizard.StepTest)
+	test.Type(h.ui.testing.password, "pw")
+	enter(h.ui.testing.password)
+	<-reported
+	h.waitFor("two stage rows", func() bool { return len(h.ui.testing.rows.Objects) == 2 })
+	var rows []string
+	for _, o := range h.ui.testing.rows.Objects {
+		rows = append(rows, o.(*fyne.Container).Objects[1].(*widget.Label).Text)
+	}
+	want := "IMAP imap.example.com:993: logging in (120 ms)|SMTP smtp.example.com:465: encrypting (80 ms)"
+	if strings.Join(rows, "|") != want {
+		t.Errorf("rows %q", rows)
+	}
+	if h.ui.testing.status.Text != "Testing…" || !h.ui.testing.start.Disabled() {
+		t.Errorf("while testing: status %q, start disabled %v", h.ui.testing.status.Text, h.ui.testing.start.Disabled())
 	}
 }
