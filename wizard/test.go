@@ -129,6 +129,10 @@ func (w *Wizard) TestSkipped() bool {
 // clear. Ask, then call ConsentPlaintext.
 var ErrPlaintextConsent = errors.New("wizard: the password would cross the network unencrypted; ask for consent first")
 
+// sendTestAllowance is added to the test's time limit for the round trip:
+// a message can take a while to arrive (probe waits up to two minutes).
+const sendTestAllowance = 2 * time.Minute
+
 // ErrNoTester is reported when no connection test is wired in.
 var ErrNoTester = errors.New("wizard: connection testing is not available in this build")
 
@@ -230,7 +234,11 @@ func (w *Wizard) StartTest(sendTest bool) error {
 		var rep TestReport
 		err := ErrNoTester
 		if w.deps.Test != nil {
-			ctx, cancel := context.WithTimeout(ctx, w.deps.TestTimeout)
+			limit := w.deps.TestTimeout
+			if req.SendTest {
+				limit += sendTestAllowance // the message has to arrive, too
+			}
+			ctx, cancel := context.WithTimeout(ctx, limit)
 			defer cancel()
 			rep, err = w.deps.Test(ctx, req, func(p StageProgress) { w.stage(gen, p) })
 		}
