@@ -168,6 +168,12 @@ var knownAnswers = []knownAnswer{
 	{who: "any", phrases: []string{"too many connections", "maximum number of connections", "connection limit", "too many concurrent"}, kind: KindTooManyConnections},
 	{who: "any POP3", code: pop3.CodeInUse, kind: KindTooManyConnections},
 	{who: "any IMAP", code: string(imap.ResponseCodeInUse), kind: KindTooManyConnections},
+	// The server's own trouble, not the password's (RFC 3206, RFC 5530).
+	{who: "any POP3", code: pop3.CodeSysTemp, kind: KindServerError},
+	{who: "any POP3", code: pop3.CodeSysPerm, kind: KindServerError},
+	{who: "any POP3", code: pop3.CodeLoginDelay, kind: KindServerError},
+	{who: "any IMAP", code: string(imap.ResponseCodeUnavailable), kind: KindServerError},
+	{who: "any IMAP", code: string(imap.ResponseCodeServerBug), kind: KindServerError},
 	// Generic authentication failures.
 	{who: "any IMAP", code: string(imap.ResponseCodeAuthenticationFailed), kind: KindBadCredentials},
 	{who: "any IMAP", code: string(imap.ResponseCodeAuthorizationFailed), kind: KindBadCredentials},

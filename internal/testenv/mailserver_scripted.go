@@ -1,0 +1,245 @@
+package testenv
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/tls"
+	"io"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Scripted describes a small fake IMAP, POP3 or SMTP server that answers a
+// login with exactly the words a real provider sends, so tests can check
+// how those words are understood without the provider.
+type Scripted struct {
+	// Protocol is "imap", "pop3" or "smtp".
+	Protocol string
+	// TLS, if set, makes the server speak implicit TLS with this certificate.
+	TLS *Leaf
+	// Greeting replaces the default greeting line (without CRLF).
+	Greeting string
+	// Login is the answer to the login, one line per element, without the
+	// IMAP tag (it is added): e.g. "NO [ALERT] Too many simultaneous
+	// connections. (Failure)", "-ERR [AUTH] Authentication failed.", or
+	// "535-5.7.8 Username and Password not accepted.", "535 5.7.8 ...".
+	Login []string
+}
+
+// StartScripted serves s on a loopback port until the test ends and
+// returns the port.
+func StartScripted(t testing.TB, s Scripted) int {
+	t.Helper()
+	return serveLoopback(t, func(c net.Conn) {
+		if s.TLS != nil {
+			tc := tls.Server(c, s.TLS.ServerTLS())
+			if err := tc.Handshake(); err != nil {
+				return
+			}
+			c = tc
+		}
+		switch s.Protocol {
+		case "imap":
+			scriptIMAP(c, s)
+		case "pop3":
+			scriptPOP3(c, s)
+		case "smtp":
+			scriptSMTP(c, s)
+		}
+	})
+}
+
+// serveLoopback accepts connections on 127.0.0.1 and runs handle for each;
+// Cleanup closes the listener and every connection.
+func serveLoopback(t testing.TB, handle func(net.Conn)) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("testenv: %v", err)
+	}
+	var mu sync.Mutex
+	var conns []net.Conn
+	var wg sync.WaitGroup
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer c.Close()
+				c.SetDeadline(time.Now().Add(time.Minute)) //nolint:errcheck
+				handle(c)
+			}()
+		}
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		mu.Lock()
+		for _, c := range conns {
+			c.Close()
+		}
+		mu.Unlock()
+		wg.Wait()
+	})
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+func writeLines(w io.Writer, lines ...string) error {
+	_, err := io.WriteString(w, strings.Join(lines, "\r\n")+"\r\n")
+	return err
+}
+
+func scriptIMAP(c net.Conn, s Scripted) {
+	greeting := s.Greeting
+	if greeting == "" {
+		greeting = "* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN SASL-IR] scripted IMAP ready"
+	}
+	writeLines(c, greeting) //nolint:errcheck
+	br := bufio.NewReader(c)
+	for {
+		line, err := br.ReadString('\n')
+		if err != nil {
+			return
+		}
+		tag, cmd, _ := strings.Cut(strings.TrimRight(line, "\r\n"), " ")
+		verb, _, _ := strings.Cut(strings.ToUpper(cmd), " ")
+		switch verb {
+		case "CAPABILITY":
+			writeLines(c, "* CAPABILITY IMAP4rev1 AUTH=PLAIN SASL-IR", tag+" OK done") //nolint:errcheck
+		case "AUTHENTICATE", "LOGIN":
+			if verb == "AUTHENTICATE" && len(strings.Fields(cmd)) == 2 {
+				writeLines(c, "+ ") //nolint:errcheck
+				if _, err := br.ReadString('\n'); err != nil {
+					return
+				}
+			}
+			out := append([]string(nil), s.Login...)
+			out[len(out)-1] = tag + " " + out[len(out)-1]
+			writeLines(c, out...) //nolint:errcheck
+		case "LOGOUT":
+			writeLines(c, "* BYE bye", tag+" OK done") //nolint:errcheck
+			return
+		default:
+			writeLines(c, tag+" BAD unknown command") //nolint:errcheck
+		}
+	}
+}
+
+func scriptPOP3(c net.Conn, s Scripted) {
+	greeting := s.Greeting
+	if greeting == "" {
+		greeting = "+OK scripted POP3 ready"
+	}
+	writeLines(c, greeting) //nolint:errcheck
+	br := bufio.NewReader(c)
+	for {
+		line, err := br.ReadString('\n')
+		if err != nil {
+			return
+		}
+		verb, _, _ := strings.Cut(strings.ToUpper(strings.TrimRight(line, "\r\n")), " ")
+		switch verb {
+		case "CAPA":
+			writeLines(c, "+OK", "USER", "SASL PLAIN", "RESP-CODES", ".") //nolint:errcheck
+		case "USER":
+			writeLines(c, "+OK") //nolint:errcheck
+		case "PASS", "AUTH":
+			writeLines(c, s.Login...) //nolint:errcheck
+		case "QUIT":
+			writeLines(c, "+OK bye") //nolint:errcheck
+			return
+		default:
+			writeLines(c, "-ERR unknown command") //nolint:errcheck
+		}
+	}
+}
+
+func scriptSMTP(c net.Conn, s Scripted) {
+	greeting := s.Greeting
+	if greeting == "" {
+		greeting = "220 scripted.example.test ESMTP ready"
+	}
+	writeLines(c, greeting) //nolint:errcheck
+	br := bufio.NewReader(c)
+	for {
+		line, err := br.ReadString('\n')
+		if err != nil {
+			return
+		}
+		verb, _, _ := strings.Cut(strings.ToUpper(strings.TrimRight(line, "\r\n")), " ")
+		switch verb {
+		case "EHLO":
+			writeLines(c, "250-scripted.example.test", "250-PIPELINING", "250 AUTH PLAIN LOGIN") //nolint:errcheck
+		case "AUTH":
+			writeLines(c, s.Login...) //nolint:errcheck
+		case "QUIT":
+			writeLines(c, "221 bye") //nolint:errcheck
+			return
+		default:
+			writeLines(c, "502 5.5.2 unknown command") //nolint:errcheck
+		}
+	}
+}
+
+// StartProxy starts a TCP proxy on loopback to target (host:port). Each
+// chunk read in either direction waits delay before it is passed on (the
+// latency of a distant server), and rewrite, if set, may change it (a
+// meddling middlebox). Chunks are passed in order.
+func StartProxy(t testing.TB, target string, delay time.Duration, rewrite func(toServer bool, b []byte) []byte) int {
+	t.Helper()
+	return serveLoopback(t, func(c net.Conn) {
+		c.SetDeadline(time.Time{}) //nolint:errcheck
+		up, err := net.Dial("tcp", target)
+		if err != nil {
+			return
+		}
+		defer up.Close()
+		done := make(chan struct{}, 2)
+		pipe := func(dst, src net.Conn, toServer bool) {
+			defer func() { done <- struct{}{} }()
+			buf := make([]byte, 32<<10)
+			for {
+				n, err := src.Read(buf)
+				if n > 0 {
+					b := buf[:n]
+					if delay > 0 {
+						time.Sleep(delay) // the injected latency itself, not a wait for an event
+					}
+					if rewrite != nil {
+						b = rewrite(toServer, b)
+					}
+					if _, werr := dst.Write(b); werr != nil {
+						return
+					}
+				}
+				if err != nil {
+					if tc, ok := dst.(*net.TCPConn); ok {
+						tc.CloseWrite() //nolint:errcheck
+					}
+					return
+				}
+			}
+		}
+		go pipe(up, c, true)
+		go pipe(c, up, false)
+		<-done
+		<-done
+	})
+}
+
+// StripSTARTTLS is a rewrite for StartProxy that does what some ISP
+// middleboxes do: it overwrites STARTTLS and STLS in both directions, so the
+// server never sees the command and the client never sees the offer.
+func StripSTARTTLS(_ bool, b []byte) []byte {
+	b = bytes.ReplaceAll(b, []byte("STARTTLS"), []byte("XXXXXXXA"))
+	return bytes.ReplaceAll(b, []byte("STLS"), []byte("XXXX"))
+}
