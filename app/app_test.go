@@ -42,7 +42,7 @@ func newHarness(t *testing.T, deps wizard.Deps) *harness {
 // waitFor runs queued UI work until cond holds, failing after a bound.
 func (h *harness) waitFor(what string, cond func() bool) {
 	h.t.Helper()
-	deadline := time.NewTimer(5 * time.Second)
+	deadline := time.NewTimer(30 * time.Second) // real servers on a loaded machine
 	defer deadline.Stop()
 	for !cond() {
 		select {

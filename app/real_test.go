@@ -7,7 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/mailwiz/mailwiz/discover"
 	"github.com/mailwiz/mailwiz/internal/testenv"
@@ -108,7 +110,13 @@ func TestRealUnknownDomainAutoconfigDovecot(t *testing.T) {
 	p.password.SetText("")
 	test.Type(p.password, testenv.DovecotPassword)
 	enter(p.password)
-	h.waitFor("the passed test", func() bool { r := h.ui.wiz.Testing().Report; return r != nil && r.OK })
+	h.waitFor("the second test", func() bool { return h.ui.wiz.Testing().Report != nil })
+	if rep := h.ui.wiz.Testing().Report; !rep.OK {
+		for _, r := range rep.Results {
+			t.Logf("%s: ok=%v stage=%s %s", r.Server, r.OK, r.Stage, r.Error)
+		}
+		t.Fatalf("the right password failed; send test %+v\n%s", rep.SendTest, w.dove.LogText())
+	}
 	if tl := h.ui.wiz.Testing().Report.Results[0].TLS; tl == nil || !tl.Verified {
 		t.Errorf("TLS not verified: %+v", tl)
 	}
@@ -165,5 +173,35 @@ func TestRealKeychainSave(t *testing.T) {
 		if bytes.Contains(buf.Bytes(), []byte(canary)) {
 			t.Errorf("the %s export holds the password", f.ID)
 		}
+	}
+}
+
+// The optional round trip: a message through Dovecot's Submission to the
+// INBOX, watched for and deleted, with its line on the Test page.
+func TestRealRoundTrip(t *testing.T) {
+	w := newWorld(t)
+	h := newHarness(t, w.deps)
+	test.Type(h.ui.address.address, testenv.DovecotUser)
+	enter(h.ui.address.address)
+	h.atStep(wizard.StepServers)
+	h.tap(h.ui.next)
+	h.atStep(wizard.StepBeforeLogin)
+	h.tap(h.ui.next)
+	h.atStep(wizard.StepTest)
+	p := h.ui.testing
+	test.Type(p.password, testenv.DovecotPassword)
+	test.Tap(p.sendTest)
+	enter(p.password)
+	h.waitFor("the test", func() bool { return h.ui.wiz.Testing().Report != nil })
+	st := h.ui.wiz.Testing().Report.SendTest
+	if st != nil && st.Error == "not yet" {
+		t.Skip("the probe package's round trip is not implemented yet")
+	}
+	if st == nil || !st.OK {
+		t.Fatalf("round trip: %+v\n%s", st, w.dove.LogText())
+	}
+	last := p.rows.Objects[len(p.rows.Objects)-1].(*fyne.Container).Objects[1].(*widget.Label).Text
+	if !strings.HasPrefix(last, "Test message sent and received in ") {
+		t.Errorf("the round trip's line is %q", last)
 	}
 }
