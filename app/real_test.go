@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/mailwiz/mailwiz/account"
 	"github.com/mailwiz/mailwiz/discover"
 	"github.com/mailwiz/mailwiz/internal/testenv"
 	"github.com/mailwiz/mailwiz/probe"
@@ -204,4 +205,71 @@ func TestRealRoundTrip(t *testing.T) {
 	if !strings.HasPrefix(last, "Test message sent and received in ") {
 		t.Errorf("the round trip's line is %q", last)
 	}
+}
+
+// A provider from the built-in list that needs an app password, its servers
+// a real Dovecot: the hint with its page before login, then a refused
+// password explained as "create an app password" with a button to the
+// page, then a login that works.
+func TestRealKnownProviderAppPassword(t *testing.T) {
+	w := newWorld(t)
+	const appPage = "https://example.test/security/app-passwords"
+	deps := w.deps
+	deps.Discover = nil
+	deps.Lookup = func(domain string) (account.Config, bool) {
+		if domain != worldDomain {
+			return account.Config{}, false
+		}
+		s := func(p account.Protocol, port int) account.Server {
+			return account.Server{Protocol: p, Host: testenv.DovecotHost, Port: port, Security: account.SSL,
+				Username: account.PlaceholderAddress, Auth: account.AuthPassword}
+		}
+		return account.Config{
+			Provider: &account.Provider{ID: "example-test", Name: "Example Test Mail"},
+			Domains:  []string{worldDomain},
+			Incoming: []account.Server{s(account.IMAP, w.dove.IMAPS), s(account.POP3, w.dove.POP3S)},
+			Outgoing: []account.Server{s(account.SMTP, w.dove.Submissions)},
+			Hints: []account.Hint{{Kind: account.HintAppPassword, URL: appPage,
+				Text: map[string]string{"en": "Create an app password for mail programs.", "ru": "Создайте пароль приложения."}}},
+		}, true
+	}
+	h := newHarness(t, deps)
+	br := &browser{App: h.ui.app}
+	h.ui.app = br
+	test.Type(h.ui.address.address, testenv.DovecotUser)
+	enter(h.ui.address.address)
+	h.atStep(wizard.StepServers)
+	if want := "These are Example Test Mail's settings, from mailwiz's list of providers."; h.ui.servers.source.Text != want {
+		t.Errorf("source line %q", h.ui.servers.source.Text)
+	}
+	h.tap(h.ui.next)
+	h.atStep(wizard.StepBeforeLogin)
+	if len(h.ui.before.buttons) != 1 {
+		t.Fatalf("%d hint buttons", len(h.ui.before.buttons))
+	}
+	h.tap(h.ui.next)
+	h.atStep(wizard.StepTest)
+	p := h.ui.testing
+	test.Type(p.password, "my usual password")
+	enter(p.password)
+	h.waitFor("the refused login", func() bool { return h.ui.wiz.Testing().Report != nil })
+	if !strings.Contains(strings.ToLower(p.status.Text), "app password") {
+		t.Errorf("the diagnosis does not mention the app password: %q", p.status.Text)
+	}
+	if !p.fix.Visible() {
+		t.Fatal("no button to the provider's page")
+	}
+	h.tap(p.fix)
+	if len(br.opened) != 1 || br.opened[0] != appPage {
+		t.Errorf("opened %q", br.opened)
+	}
+	p.password.SetText("")
+	test.Type(p.password, testenv.DovecotPassword)
+	enter(p.password)
+	h.waitFor("the second test", func() bool { r := h.ui.wiz.Testing().Report; return r != nil && (r.OK || !h.ui.wiz.Testing().Running) })
+	if !h.ui.wiz.Testing().Report.OK {
+		t.Fatalf("the app password did not log in: %+v", h.ui.wiz.Testing().Report.Results)
+	}
+	h.tap(h.ui.next)
+	h.atStep(wizard.StepDone)
 }
