@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
 	"io/fs"
@@ -13,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/emersion/go-imap/v2/imapclient"
 	"github.com/mailwiz/mailwiz/internal/testenv"
 	"github.com/mailwiz/mailwiz/probe"
 )
@@ -133,6 +135,22 @@ func TestTestDovecot(t *testing.T) {
 			}
 		}
 	})
+
+	for _, in := range []string{srvURL("imap", d.IMAPS, "ssl"), srvURL("pop3", d.POP3, "starttls")} {
+		t.Run("send test "+in[:4], func(t *testing.T) {
+			before := len(d.Relay.Messages())
+			code, o, raw, stderr := mwTest(t, testenv.DovecotPassword, "--send-test", "--incoming", in, "--outgoing", srvURL("smtp", d.Submission, "starttls"), user)
+			if code != ExitOK || !o.OK || o.SendTest == nil || !o.SendTest.OK || o.SendTest.Stage != "done" {
+				t.Fatalf("exit %d; want a delivered test message\n%s\n%s\n%s", code, raw, stderr, d.LogText())
+			}
+			if n := len(d.Relay.Messages()) - before; n != 1 {
+				t.Errorf("the relay saw %d messages; want the one test message", n)
+			}
+			if n := inboxCount(t, ca, d); n != 0 {
+				t.Errorf("the INBOX holds %d messages after the test; want the test message deleted", n)
+			}
+		})
+	}
 
 	closed := testenv.FreePort(t)
 	other := testenv.NewCA(t)
@@ -325,7 +343,7 @@ func TestTestCanary(t *testing.T) {
 	}
 	for i, args := range runs {
 		_, o, raw, stderr := mwTest(t, testCanary, args...)
-		if i < 2 && !o.OK {
+		if i < 3 && !o.OK {
 			t.Errorf("run %d: the canary account did not log in:\n%s", i, raw)
 		}
 		if strings.Contains(raw, testCanary) || strings.Contains(stderr, testCanary) {
@@ -381,6 +399,24 @@ func TestTestUsage(t *testing.T) {
 			}
 		})
 	}
+}
+
+// inboxCount asks Dovecot how many messages the INBOX holds.
+func inboxCount(t *testing.T, ca *testenv.CA, d *testenv.Dovecot) uint32 {
+	t.Helper()
+	c, err := imapclient.DialTLS(testenv.Addr(d.IMAPS), &imapclient.Options{TLSConfig: &tls.Config{RootCAs: ca.Pool(), ServerName: testenv.DovecotHost}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.Login(testenv.DovecotUser, testenv.DovecotPassword).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	mb, err := c.Select("INBOX", nil).Wait()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return mb.NumMessages
 }
 
 var _ = probe.KindTimeout

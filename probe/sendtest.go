@@ -1,14 +1,294 @@
 package probe
 
 import (
+	"bufio"
+	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
+	"fmt"
+	"net/textproto"
+	"strings"
+	"time"
 
+	"github.com/emersion/go-imap/v2"
 	"github.com/mailwiz/mailwiz/account"
 )
 
+// pollInterval is how often the send test looks for the message; the wait
+// as a whole is bounded by Request.DeliveryTimeout.
+const pollInterval = 100 * time.Millisecond
+
+// errNotDelivered: the message did not arrive in time.
+var errNotDelivered = errors.New("probe: the test message was accepted for sending but did not arrive in time")
+
+// sendTest sends a short message from the address to itself through the
+// first outgoing server, waits for it on the first incoming one and deletes
+// it. It runs only when both logins worked.
 func sendTest(ctx context.Context, req *Request, results []Result, em *emitter) SendTestResult {
-	return SendTestResult{Stage: StageSend, Err: errors.New("probe: not yet"), Error: "not yet"}
+	var in, out *account.Server
+	for i := range results {
+		s := results[i].Server
+		switch {
+		case s.Protocol.Incoming() && in == nil && results[i].OK:
+			in = &s
+		case s.Protocol == account.SMTP && out == nil && results[i].OK:
+			out = &s
+		}
+	}
+	if in == nil || out == nil {
+		err := errors.New("probe: the send test needs an incoming and an outgoing server that both logged in")
+		return SendTestResult{Stage: StageSend, Err: err, Error: err.Error()}
+	}
+	st := &sendTester{req: req, in: *in, out: *out, em: em}
+	res := st.run(ctx)
+	if res.Err != nil {
+		res.Error = scrub(res.Err.Error(), req.Password)
+		srv := *out
+		if res.Stage != StageSend {
+			srv = *in
+		}
+		if !errors.Is(res.Err, errNotDelivered) {
+			res.Diagnosis = diagnose(res.Err, srv, res.Stage, req.Provider)
+		} else {
+			res.Diagnosis = &Diagnosis{Kind: KindServerError, Text: map[string]string{
+				"en": "The server accepted the test message but it did not reach the inbox in time. Check the spam folder and any filters or forwarding rules, then try again.",
+				"ru": "Сервер принял тестовое письмо, но оно не пришло во входящие вовремя. Проверьте папку «Спам», фильтры и переадресацию и повторите.",
+			}}
+		}
+	}
+	return res
 }
 
-var _ = account.IMAP
+type sendTester struct {
+	req     *Request
+	in, out account.Server
+	em      *emitter
+}
+
+func (st *sendTester) event(stage Stage, done bool, d time.Duration, err error) {
+	st.em.emit(Event{Index: -1, Server: st.out, Stage: stage, Done: done, Duration: d, Err: err})
+}
+
+// session logs in to srv quietly (no per-stage events) and keeps the login.
+func (st *sendTester) session(ctx context.Context, srv account.Server) (*runner, *session, error) {
+	r := &runner{req: st.req, srv: srv, index: -1, em: &emitter{}}
+	keep := &session{}
+	if err := r.test(ctx, keep); err != nil {
+		r.closeConn()
+		return nil, nil, err
+	}
+	return r, keep, nil
+}
+
+func (st *sendTester) run(ctx context.Context) SendTestResult {
+	res := SendTestResult{Stage: StageSend}
+	token := randomToken()
+	msgID := "<mailwiz-test-" + token + "@" + st.req.Address.Domain + ">"
+
+	// Watch first for IMAP, so the INBOX is open before the message leaves.
+	var inR *runner
+	var inS *session
+	if st.in.Protocol == account.IMAP {
+		var err error
+		inR, inS, err = st.session(ctx, st.in)
+		if err != nil {
+			res.Stage, res.Err = StageDeliver, err
+			return res
+		}
+		defer inR.closeConn()
+		stop := context.AfterFunc(ctx, inR.closeConn)
+		defer stop()
+		if _, err := inS.imap.c.Select("INBOX", nil).Wait(); err != nil {
+			res.Stage, res.Err = StageDeliver, err
+			return res
+		}
+	}
+
+	st.event(StageSend, false, 0, nil)
+	start := time.Now()
+	err := st.send(ctx, msgID)
+	st.event(StageSend, true, time.Since(start), err)
+	if err != nil {
+		res.Err = err
+		return res
+	}
+	sent := time.Now()
+
+	res.Stage = StageDeliver
+	st.event(StageDeliver, false, 0, nil)
+	wctx, cancel := context.WithTimeout(ctx, st.req.DeliveryTimeout)
+	defer cancel()
+	var uids []imap.UID
+	if inS != nil {
+		uids, err = st.waitIMAP(wctx, inS, msgID)
+	} else {
+		err = st.waitPOP3(wctx, msgID)
+	}
+	if err != nil && wctx.Err() != nil && ctx.Err() == nil {
+		err = fmt.Errorf("%w (waited %s)", errNotDelivered, st.req.DeliveryTimeout)
+	}
+	res.Delivery = time.Since(sent)
+	st.event(StageDeliver, true, res.Delivery, err)
+	if err != nil {
+		res.Err = err
+		return res
+	}
+
+	res.Stage = StageCleanup
+	if inS != nil {
+		st.event(StageCleanup, false, 0, nil)
+		start := time.Now()
+		err = st.deleteIMAP(inS, uids)
+		st.event(StageCleanup, true, time.Since(start), err)
+		if err != nil {
+			res.Err = err
+			return res
+		}
+	}
+	res.Stage, res.OK = StageDone, true
+	return res
+}
+
+func randomToken() string {
+	b := make([]byte, 12)
+	rand.Read(b) //nolint:errcheck // crypto/rand.Read does not fail
+	return hex.EncodeToString(b)
+}
+
+// message is the test message: short, plain, and saying what it is.
+func (st *sendTester) message(msgID string) string {
+	addr := st.req.Address.String()
+	var b strings.Builder
+	h := func(k, v string) { b.WriteString(k + ": " + v + "\r\n") }
+	h("From", addr)
+	h("To", addr)
+	h("Subject", "mailwiz test message")
+	h("Date", time.Now().Format(time.RFC1123Z))
+	h("Message-ID", msgID)
+	h("MIME-Version", "1.0")
+	h("Content-Type", "text/plain; charset=utf-8")
+	h("Auto-Submitted", "auto-generated")
+	b.WriteString("\r\nThis message was sent by mailwiz to check that your account can send and receive mail.\r\n")
+	b.WriteString("It deletes it once it has arrived; if you see it, you may delete it.\r\n")
+	return b.String()
+}
+
+func (st *sendTester) send(ctx context.Context, msgID string) error {
+	r, s, err := st.session(ctx, st.out)
+	if err != nil {
+		return err
+	}
+	defer r.closeConn()
+	stop := context.AfterFunc(ctx, r.closeConn)
+	defer stop()
+	c := s.smtp.c
+	from := st.req.Address.String()
+	if err := c.SendMail(from, []string{from}, strings.NewReader(st.message(msgID))); err != nil {
+		return err
+	}
+	c.Quit() //nolint:errcheck
+	return nil
+}
+
+func (st *sendTester) waitIMAP(ctx context.Context, s *session, msgID string) ([]imap.UID, error) {
+	c := s.imap.c
+	crit := &imap.SearchCriteria{Header: []imap.SearchCriteriaHeaderField{{Key: "Message-ID", Value: msgID}}}
+	for {
+		data, err := c.UIDSearch(crit, nil).Wait()
+		if err != nil {
+			return nil, err
+		}
+		if uids := data.AllUIDs(); len(uids) > 0 {
+			return uids, nil
+		}
+		if err := sleep(ctx, pollInterval); err != nil {
+			return nil, err
+		}
+		// NOOP lets the server tell us about new mail before we search again.
+		if err := c.Noop().Wait(); err != nil {
+			return nil, err
+		}
+	}
+}
+
+func (st *sendTester) deleteIMAP(s *session, uids []imap.UID) error {
+	c := s.imap.c
+	set := imap.UIDSetNum(uids...)
+	if err := c.Store(set, &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true, Flags: []imap.Flag{imap.FlagDeleted}}, nil).Close(); err != nil {
+		return err
+	}
+	var err error
+	if c.Caps().Has(imap.CapUIDPlus) {
+		err = c.UIDExpunge(set).Close()
+	} else {
+		err = c.Expunge().Close()
+	}
+	if err != nil {
+		return err
+	}
+	c.Logout().Wait() //nolint:errcheck
+	return nil
+}
+
+// waitPOP3 logs in again and again (a POP3 session sees the maildrop as it
+// was at login), looks at the newest messages, and deletes the test
+// message when it is there.
+func (st *sendTester) waitPOP3(ctx context.Context, msgID string) error {
+	for {
+		found, err := st.lookPOP3(ctx, msgID)
+		if err != nil || found {
+			return err
+		}
+		if err := sleep(ctx, pollInterval); err != nil {
+			return err
+		}
+	}
+}
+
+func (st *sendTester) lookPOP3(ctx context.Context, msgID string) (bool, error) {
+	r, s, err := st.session(ctx, st.in)
+	if err != nil {
+		return false, err
+	}
+	defer r.closeConn()
+	stop := context.AfterFunc(ctx, r.closeConn)
+	defer stop()
+	c := s.pop3.c
+	list, err := c.List(ctx)
+	if err != nil {
+		return false, err
+	}
+	// The newest few: the test message is small and was just delivered.
+	for i := len(list) - 1; i >= 0 && i >= len(list)-20; i-- {
+		if list[i].Size > 64<<10 {
+			continue
+		}
+		msg, err := c.Retr(ctx, list[i].Number)
+		if err != nil {
+			return false, err
+		}
+		hdr, _ := textproto.NewReader(bufio.NewReader(bytes.NewReader(msg))).ReadMIMEHeader()
+		if strings.TrimSpace(hdr.Get("Message-Id")) == msgID {
+			if err := c.Dele(ctx, list[i].Number); err != nil {
+				return false, err
+			}
+			return true, c.Quit(ctx)
+		}
+	}
+	c.Quit(ctx) //nolint:errcheck
+	return false, nil
+}
+
+// sleep waits d or until ctx ends, the pause between two bounded polls.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
