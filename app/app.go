@@ -326,8 +326,7 @@ func (u *UI) onWizardEvent(e wizard.Event) {
 
 // handle applies one wizard event on the UI goroutine.
 func (u *UI) handle(e wizard.Event) {
-	if sc, ok := e.(wizard.StepChanged); ok {
-		_ = sc
+	if _, ok := e.(wizard.StepChanged); ok {
 		u.show()
 		return
 	}
