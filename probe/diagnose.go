@@ -151,7 +151,7 @@ var knownAnswers = []knownAnswer{
 	// Yandex: "LOGIN Invalid credentials or IMAP is disabled", and SMTP's
 	// "This user does not have access rights to this service" when mail
 	// clients are off or an app password is required.
-	{who: "Yandex", phrases: []string{"invalid credentials or imap is disabled"}, kind: KindBadCredentials, also: []Kind{KindEnableIMAP, KindAppPassword}},
+	{who: "Yandex", phrases: []string{"invalid credentials or imap is disabled"}, kind: KindBadCredentials, also: []Kind{KindAppPassword, KindEnableIMAP}},
 	{who: "Yandex", phrases: []string{"does not have access rights to this service"}, kind: KindAppPassword, also: []Kind{KindEnableIMAP}},
 	{who: "Yandex", phrases: []string{"suspects it may have been hacked", "access to your account has been temporarily restricted"}, kind: KindWebLogin},
 	// Microsoft: Outlook.com and Microsoft 365 with basic authentication off.
