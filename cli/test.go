@@ -105,7 +105,7 @@ func runTest(ctx context.Context, env *Env, args []string) int {
 		}
 		return code
 	}
-	printReport(env.Stdout, addr, rep.View(lang))
+	printReport(env.Stdout, addr, rep.View(lang), lang)
 	return code
 }
 
@@ -175,49 +175,66 @@ func testServers(ctx context.Context, addr account.Address, f *testFlags) ([]acc
 	return servers, provider, ExitOK, nil
 }
 
+// reportWords are the report's own labels; the explanations come
+// translated from probe.
+var reportWords = map[string]map[string]string{
+	"en": {"good": "all good", "bad": "something is wrong", "ok": "ok: logged in, %d ms", "failed": "FAILED at %s after %d ms",
+		"trusted": "trusted", "untrusted": "NOT trusted", "cert": "%s, certificate %s (%s), issued by %s, valid until %s",
+		"see": "see %s", "said": "the server said: %s", "message": "Test message",
+		"arrived": "ok: arrived %d ms after sending, and was deleted again", "msgfailed": "FAILED at %s"},
+	"ru": {"good": "всё в порядке", "bad": "есть проблемы", "ok": "ок: вход выполнен, %d мс", "failed": "ОШИБКА на этапе %s через %d мс",
+		"trusted": "доверенный", "untrusted": "НЕ доверенный", "cert": "%s, сертификат %s (%s), выдан %s, действует до %s",
+		"see": "см. %s", "said": "ответ сервера: %s", "message": "Тестовое письмо",
+		"arrived": "ок: пришло через %d мс после отправки и удалено", "msgfailed": "ОШИБКА на этапе %s"},
+}
+
 // printReport writes the readable per-server report.
-func printReport(w io.Writer, addr account.Address, v probe.ReportView) {
-	verdict := "all good"
+func printReport(w io.Writer, addr account.Address, v probe.ReportView, lang string) {
+	words, ok := reportWords[lang]
+	if !ok {
+		words = reportWords["en"]
+	}
+	verdict := words["good"]
 	if !v.OK {
-		verdict = "something is wrong"
+		verdict = words["bad"]
 	}
 	fmt.Fprintf(w, "%s: %s\n", addr.Display(), verdict)
 	for _, r := range v.Results {
 		fmt.Fprintf(w, "\n%s %s:%d (%s)\n", strings.ToUpper(string(r.Protocol)), r.Host, r.Port, r.Security)
 		if r.OK {
-			fmt.Fprintf(w, "  ok: logged in, %d ms\n", r.DurationMS)
+			fmt.Fprintf(w, "  "+words["ok"]+"\n", r.DurationMS)
 		} else {
-			fmt.Fprintf(w, "  FAILED at %s after %d ms\n", r.Stage, r.DurationMS)
+			fmt.Fprintf(w, "  "+words["failed"]+"\n", r.Stage, r.DurationMS)
 		}
 		if t := r.TLS; t != nil {
-			trust := "trusted"
+			trust := words["trusted"]
 			if !t.Verified {
-				trust = "NOT trusted"
+				trust = words["untrusted"]
 			}
-			fmt.Fprintf(w, "  %s, certificate %s (%s), issued by %s, valid until %s\n", t.Version, t.Subject, trust, t.Issuer, t.NotAfter.Format("2006-01-02"))
+			fmt.Fprintf(w, "  "+words["cert"]+"\n", t.Version, t.Subject, trust, t.Issuer, t.NotAfter.Format("2006-01-02"))
 			fmt.Fprintf(w, "  SHA-256 %s\n", t.SHA256)
 		}
 		if d := r.Diagnosis; d != nil {
 			fmt.Fprintf(w, "  %s: %s\n", d.Kind, d.Text)
 			if d.URL != "" {
-				fmt.Fprintf(w, "  see %s\n", d.URL)
+				fmt.Fprintf(w, "  "+words["see"]+"\n", d.URL)
 			}
 		}
 		if r.Error != "" {
-			fmt.Fprintf(w, "  the server said: %s\n", r.Error)
+			fmt.Fprintf(w, "  "+words["said"]+"\n", r.Error)
 		}
 	}
 	if st := v.SendTest; st != nil {
-		fmt.Fprintln(w, "\nTest message")
+		fmt.Fprintf(w, "\n%s\n", words["message"])
 		if st.OK {
-			fmt.Fprintf(w, "  ok: arrived %d ms after sending, and was deleted again\n", st.DeliveryMS)
+			fmt.Fprintf(w, "  "+words["arrived"]+"\n", st.DeliveryMS)
 		} else {
-			fmt.Fprintf(w, "  FAILED at %s\n", st.Stage)
+			fmt.Fprintf(w, "  "+words["msgfailed"]+"\n", st.Stage)
 			if d := st.Diagnosis; d != nil {
 				fmt.Fprintf(w, "  %s: %s\n", d.Kind, d.Text)
 			}
 			if st.Error != "" {
-				fmt.Fprintf(w, "  the server said: %s\n", st.Error)
+				fmt.Fprintf(w, "  "+words["said"]+"\n", st.Error)
 			}
 		}
 	}

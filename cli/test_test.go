@@ -6,9 +6,11 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
+	"flag"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -420,3 +422,84 @@ func inboxCount(t *testing.T, ca *testenv.CA, d *testenv.Dovecot) uint32 {
 }
 
 var _ = probe.KindTimeout
+
+func init() {
+	if flag.Lookup("update") == nil {
+		flag.Bool("update", false, "rewrite golden files under testdata/ from the current output")
+	}
+}
+
+// normalize replaces what changes from run to run (ports, durations,
+// fingerprints, dates, certificate names) so output compares with a golden file.
+var normalizers = []struct {
+	re   *regexp.Regexp
+	with string
+}{
+	{regexp.MustCompile(`127\.0\.0\.1:\d+`), "127.0.0.1:PORT"},
+	{regexp.MustCompile(`"port": \d+`), `"port": 0`},
+	{regexp.MustCompile(`"duration_ms": \d+`), `"duration_ms": 0`},
+	{regexp.MustCompile(`\d+ (ms|мс)`), "N $1"},
+	{regexp.MustCompile(`([0-9A-F]{2}:){31}[0-9A-F]{2}`), "SHA256"},
+	{regexp.MustCompile(`\d{4}-\d{2}-\d{2}(T[0-9:.]+Z)?`), "DATE"},
+	{regexp.MustCompile(`O=mailwiz tests`), "O=mailwiz tests"},
+}
+
+func normalize(s string) string {
+	for _, n := range normalizers {
+		s = n.re.ReplaceAllString(s, n.with)
+	}
+	return s
+}
+
+func TestTestGolden(t *testing.T) {
+	ca := testenv.NewCA(t)
+	withRoots(t, ca.Pool())
+	leaf := ca.Issue(t, "127.0.0.1")
+	tests := []struct {
+		file   string
+		in     testenv.Scripted
+		out    testenv.Scripted
+		inURL  string
+		args   []string
+		envLng string
+	}{
+		{"app-password.json",
+			testenv.Scripted{Protocol: "imap", TLS: leaf, Login: []string{"NO [ALERT] Application-specific password required: https://support.google.com/accounts/answer/185833 (Failure)"}},
+			testenv.Scripted{Protocol: "smtp", TLS: leaf, Login: []string{"235 2.7.0 Accepted"}},
+			"imap", []string{"--json"}, ""},
+		{"basic-auth-off-ru.txt",
+			testenv.Scripted{Protocol: "pop3", TLS: leaf, Login: []string{"-ERR [AUTH] Authentication failed."}},
+			testenv.Scripted{Protocol: "smtp", TLS: leaf, Login: []string{"535 5.7.139 Authentication unsuccessful, basic authentication is disabled."}},
+			"pop3", nil, "ru_RU.UTF-8"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			in, out := testenv.StartScripted(t, tt.in), testenv.StartScripted(t, tt.out)
+			var stdout, stderr bytes.Buffer
+			env := &Env{Stdin: strings.NewReader("pw\n"), Stdout: &stdout, Stderr: &stderr, Getenv: func(k string) string {
+				if k == "LANG" {
+					return tt.envLng
+				}
+				return ""
+			}}
+			args := append([]string{"test", "--password-stdin", "--incoming", srvURL(tt.inURL, in, "ssl"), "--outgoing", srvURL("smtp", out, "ssl")}, tt.args...)
+			if code := Run(context.Background(), env, append(args, "ann@example.test")); code != ExitFailed {
+				t.Fatalf("exit %d; want 1\n%s%s", code, stdout.String(), stderr.String())
+			}
+			got := normalize(stdout.String())
+			path := filepath.Join("testdata", "test", tt.file)
+			if f := flag.Lookup("update"); f != nil && f.Value.String() == "true" {
+				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run with -update to create it)", err)
+			}
+			if got != string(want) {
+				t.Errorf("output differs from %s (run with -update if the change is right):\n%s", path, got)
+			}
+		})
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"regexp"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -120,6 +121,21 @@ func answerOf(err error) serverAnswer {
 		return serverAnswer{code: pe.Code, text: pe.Text, ok: true}
 	}
 	return serverAnswer{}
+}
+
+// errorText is the error as the user sees it, the server's own words kept
+// whole: go-smtp's own text drops the enhanced status code, which is the
+// part a provider's help page names.
+func errorText(err error) string {
+	var se *smtp.SMTPError
+	if errors.As(err, &se) {
+		code := strconv.Itoa(se.Code)
+		if se.EnhancedCode != (smtp.EnhancedCode{}) && se.EnhancedCode != smtp.NoEnhancedCode {
+			code += fmt.Sprintf(" %d.%d.%d", se.EnhancedCode[0], se.EnhancedCode[1], se.EnhancedCode[2])
+		}
+		return "smtp: " + code + " " + se.Message
+	}
+	return err.Error()
 }
 
 // knownAnswer is a provider answer recognized by robust parts: a code, a

@@ -46,7 +46,7 @@ func (r *runner) run(ctx context.Context) Result {
 
 func (r *runner) fail(err error) {
 	r.res.Err = err
-	r.res.Error = scrub(err.Error(), r.req.Password)
+	r.res.Error = scrub(errorText(err), r.req.Password)
 	r.res.Diagnosis = diagnose(err, r.srv, r.res.Stage, r.req.Provider)
 }
 

@@ -44,7 +44,7 @@ func sendTest(ctx context.Context, req *Request, results []Result, em *emitter) 
 	st := &sendTester{req: req, in: *in, out: *out, em: em}
 	res := st.run(ctx)
 	if res.Err != nil {
-		res.Error = scrub(res.Err.Error(), req.Password)
+		res.Error = scrub(errorText(res.Err), req.Password)
 		srv := *out
 		if res.Stage != StageSend {
 			srv = *in
