@@ -37,6 +37,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -578,6 +579,11 @@ func (c *Client) do(ctx context.Context, f func() error) error {
 	stop := context.AfterFunc(ctx, func() { conn.SetDeadline(time.Unix(1, 0)) })
 	err := f()
 	stop()
+	if err != nil && ctx.Err() == nil && !dl.IsZero() && !time.Now().Before(dl) && errors.Is(err, os.ErrDeadlineExceeded) {
+		// The connection's deadline (the context's) fired a moment before
+		// the context noticed.
+		return fmt.Errorf("pop3: %w (%v)", context.DeadlineExceeded, err)
+	}
 	if err != nil && ctx.Err() != nil {
 		// The context ended the exchange (its deadline, or a cancel that
 		// forced the connection's deadline into the past): say so rather
