@@ -5,6 +5,9 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -28,6 +31,7 @@ type donePage struct {
 	saved   *widget.Label
 	exports []*widget.Button
 	status  *widget.Label
+	print   *widget.Button
 	qr      *canvas.Image
 }
 
@@ -72,7 +76,6 @@ func (p *donePage) build() fyne.CanvasObject {
 		switch f.ID {
 		case formatQR:
 			hasQR = true
-			continue
 		case formatSheet:
 			hasSheet = true
 		}
@@ -86,7 +89,9 @@ func (p *donePage) build() fyne.CanvasObject {
 		box.Add(grid)
 	}
 	if hasSheet {
+		p.print = widget.NewButtonWithIcon(lang.L("Open the sheet to print"), theme.DocumentPrintIcon(), p.onPrint)
 		box.Add(wrapped(lang.L("The printable sheet lists every setting on one page, for paper or for someone helping you.")))
+		box.Add(container.NewHBox(p.print))
 	}
 	if hasQR {
 		box.Add(heading(lang.L("On your phone")))
@@ -196,6 +201,46 @@ func (p *donePage) showStatus(text string, imp widget.Importance) {
 	p.status.Show()
 	p.status.Refresh()
 	p.ui.relayout()
+}
+
+// onPrint writes the printable sheet (it holds no password) to a file of
+// its own and opens it in the browser, whose Print does the rest.
+func (p *donePage) onPrint() {
+	path, err := p.writeSheet()
+	if err == nil {
+		err = p.ui.app.OpenURL(&url.URL{Scheme: "file", Path: filepath.ToSlash(path)})
+	}
+	if err != nil {
+		p.showStatus(lang.L("Could not open the sheet: {{.Error}}", map[string]any{"Error": err.Error()}), widget.DangerImportance)
+		return
+	}
+	p.showStatus(lang.L("The sheet is open in your browser: {{.File}}", map[string]any{"File": path}), widget.SuccessImportance)
+}
+
+// writeSheet writes the sheet into the user's cache directory.
+func (p *donePage) writeSheet() (string, error) {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		dir = os.TempDir()
+	}
+	dir = filepath.Join(dir, "mailwiz")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", err
+	}
+	addr, _ := p.ui.wiz.Address()
+	f, err := os.CreateTemp(dir, exportFileName(addr.LoginLocal()+"-"+addr.Domain+"-*", wizard.Format{ID: formatSheet, Ext: ".html"}))
+	if err != nil {
+		return "", err
+	}
+	err = p.ui.wiz.Export(f, formatSheet, p.ui.language)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		return "", err
+	}
+	return f.Name(), nil
 }
 
 // qrImage renders the phone export (a PNG) for the screen.

@@ -599,3 +599,29 @@ func TestTestLiveStages(t *testing.T) {
 		t.Errorf("while testing: status %q, start disabled %v", h.ui.testing.status.Text, h.ui.testing.start.Disabled())
 	}
 }
+
+// The printable sheet opens in the browser from a file of its own.
+func TestPrintSheet(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	h := newHarness(t, wizard.Deps{Lookup: lookupExample, Test: fakeProbe,
+		Formats: []wizard.Format{{ID: "sheet", Name: "sheet", Ext: ".html"}},
+		Export: func(w io.Writer, format string, req wizard.ExportRequest) error {
+			_, err := fmt.Fprintf(w, "<html>%s %s</html>", format, req.Address)
+			return err
+		}})
+	br := &browser{App: h.ui.app}
+	h.ui.app = br
+	walkToDone(h, "pia@example.com", "right")
+	h.tap(h.ui.done.print)
+	if len(br.opened) != 1 || !strings.HasPrefix(br.opened[0], "file:///") {
+		t.Fatalf("opened %q", br.opened)
+	}
+	u, _ := url.Parse(br.opened[0])
+	got, err := os.ReadFile(u.Path)
+	if err != nil || string(got) != "<html>sheet pia@example.com</html>" {
+		t.Fatalf("sheet file %q (%v)", got, err)
+	}
+	if fi, _ := os.Stat(filepath.Dir(u.Path)); fi.Mode().Perm() != 0o700 {
+		t.Errorf("sheet directory mode %v", fi.Mode().Perm())
+	}
+}

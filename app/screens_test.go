@@ -6,7 +6,9 @@ import (
 	"image/color"
 	"image/png"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -14,6 +16,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 
 	"github.com/mailwiz/mailwiz/account"
+	"github.com/mailwiz/mailwiz/internal/testenv"
 	"github.com/mailwiz/mailwiz/wizard"
 )
 
@@ -104,6 +107,8 @@ func TestScreens(t *testing.T) {
 	h.tap(h.ui.next)
 	h.atStep(wizard.StepDone)
 	h.golden("5-done")
+	h.ui.scroll.ScrollToBottom()
+	h.golden("5-done-phone")
 }
 
 // The Finding page when nothing was found: said so, manual entry offered.
@@ -114,4 +119,31 @@ func TestScreenNothingFound(t *testing.T) {
 	enter(h.ui.address.address)
 	h.waitFor("nothing found", func() bool { return h.ui.finding != nil && h.ui.finding.manual.Visible() })
 	h.golden("1-finding-nothing")
+}
+
+// The QR code on the Done page, as the screen shows it, scans: zbarimg
+// reads the account from a screenshot of the window.
+func TestQRCodeOnScreenScans(t *testing.T) {
+	zbar := testenv.RequireCommand(t, "zbarimg", "zbar-tools")
+	real := wizard.Default()
+	h := newHarness(t, wizard.Deps{Lookup: lookupExample, Test: fakeProbe, Formats: real.Formats, Export: real.Export})
+	h.ui.app.Settings().SetTheme(lightTheme{theme.DefaultTheme()})
+	walkToDone(h, "quinn@example.com", "right")
+	h.ui.scroll.ScrollToBottom()
+	shot := filepath.Join(t.TempDir(), "done.png")
+	f, err := os.Create(shot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := png.Encode(f, h.w.Canvas().Capture()); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	out, err := exec.Command(zbar, "-q", "--raw", shot).Output()
+	if err != nil {
+		t.Fatalf("zbarimg found no code in the window: %v", err)
+	}
+	if !strings.Contains(string(out), `"imap.example.com",993`) || !strings.Contains(string(out), "quinn@example.com") {
+		t.Errorf("the code holds %s", out)
+	}
 }
