@@ -30,6 +30,13 @@ func (t lightTheme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Colo
 	return t.Theme.Color(n, theme.VariantLight)
 }
 
+// darkTheme pins the dark variant.
+type darkTheme struct{ fyne.Theme }
+
+func (t darkTheme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
+	return t.Theme.Color(n, theme.VariantDark)
+}
+
 // golden checks the window against testdata/pages/<name>.xml (markup: what
 // is shown, by theme names) and testdata/screens/<name>.png (the README's
 // pictures), or rewrites both with -update.
@@ -127,7 +134,7 @@ func TestQRCodeOnScreenScans(t *testing.T) {
 	zbar := testenv.RequireCommand(t, "zbarimg", "zbar-tools")
 	real := wizard.Default()
 	h := newHarness(t, wizard.Deps{Lookup: lookupExample, Test: fakeProbe, Formats: real.Formats, Export: real.Export})
-	h.ui.app.Settings().SetTheme(lightTheme{theme.DefaultTheme()})
+	h.ui.app.Settings().SetTheme(darkTheme{theme.DefaultTheme()}) // the harder case: a dark window
 	walkToDone(h, "quinn@example.com", "right")
 	h.ui.scroll.ScrollToBottom()
 	shot := filepath.Join(t.TempDir(), "done.png")
