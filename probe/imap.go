@@ -237,7 +237,19 @@ func splitStatus(s string) (imap.StatusResponseType, imap.ResponseCode, string) 
 			rest = strings.TrimLeft(rest[j+1:], " ")
 		}
 	}
-	return imap.StatusResponseType(strings.ToUpper(typ)), imap.ResponseCode(strings.ToUpper(code)), rest
+	return imap.StatusResponseType(asciiUpper(typ)), imap.ResponseCode(asciiUpper(code)), rest
+}
+
+// asciiUpper upper-cases ASCII letters only: IMAP keywords are ASCII, and
+// strings.ToUpper would turn stray invalid bytes into U+FFFD.
+func asciiUpper(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'a' <= c && c <= 'z' {
+			b[i] = c - 'a' + 'A'
+		}
+	}
+	return string(b)
 }
 
 type prefixConn struct {
