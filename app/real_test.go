@@ -273,3 +273,61 @@ func TestRealKnownProviderAppPassword(t *testing.T) {
 	h.tap(h.ui.next)
 	h.atStep(wizard.StepDone)
 }
+
+// A certificate nothing here trusts: the test stops before the password is
+// sent, says so in words, and shows the certificate under Details.
+func TestRealUntrustedCertificate(t *testing.T) {
+	w := newWorld(t)
+	stranger := testenv.NewCA(t) // the only CA the probe trusts; Dovecot's is not it
+	deps := w.deps
+	deps.Test = wizard.Probe(probe.Request{RootCAs: stranger.Pool(), Resolver: w.dns.Resolver(), Timeout: 10 * time.Second})
+	h := newHarness(t, deps)
+	test.Type(h.ui.address.address, testenv.DovecotUser)
+	enter(h.ui.address.address)
+	h.atStep(wizard.StepServers)
+	h.tap(h.ui.next)
+	h.atStep(wizard.StepBeforeLogin)
+	h.tap(h.ui.next)
+	h.atStep(wizard.StepTest)
+	p := h.ui.testing
+	test.Type(p.password, testenv.DovecotPassword)
+	enter(p.password)
+	h.waitFor("the refused certificate", func() bool { return h.ui.wiz.Testing().Report != nil })
+	r := h.ui.wiz.Testing().Report.Results[0]
+	if r.OK || r.Diagnosis.Kind != "tls-untrusted" || r.Stage != wizard.StageTLS {
+		t.Fatalf("result %+v", r)
+	}
+	if r.TLS == nil || r.TLS.Verified || !strings.Contains(r.TLS.Subject, testenv.DovecotHost) {
+		t.Fatalf("certificate %+v", r.TLS)
+	}
+	if len(p.details.Items) == 0 {
+		t.Fatal("no details")
+	}
+	var labels []string
+	walk(p.details.Items[0].Detail, func(o fyne.CanvasObject) {
+		if l, ok := o.(*widget.Label); ok {
+			labels = append(labels, l.Text)
+		}
+	})
+	all := strings.Join(labels, "|")
+	for _, want := range []string{"Certificate", r.TLS.Subject, r.TLS.Issuer, r.TLS.SHA256, "no"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("details lack %q: %s", want, all)
+		}
+	}
+}
+
+// walk visits o and everything inside containers and forms below it.
+func walk(o fyne.CanvasObject, f func(fyne.CanvasObject)) {
+	f(o)
+	switch c := o.(type) {
+	case *fyne.Container:
+		for _, k := range c.Objects {
+			walk(k, f)
+		}
+	case *widget.Form:
+		for _, it := range c.Items {
+			walk(it.Widget, f)
+		}
+	}
+}
