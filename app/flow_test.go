@@ -1,10 +1,12 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -623,5 +625,72 @@ func TestPrintSheet(t *testing.T) {
 	}
 	if fi, _ := os.Stat(filepath.Dir(u.Path)); fi.Mode().Perm() != 0o700 {
 		t.Errorf("sheet directory mode %v", fi.Mode().Perm())
+	}
+}
+
+// A canary password goes through the whole window and shows up nowhere it
+// could leak: no text on any page, no export, no printed sheet, no log.
+func TestCanaryPasswordStaysOut(t *testing.T) {
+	const canary = "canary-ZX81-пароль"
+	var logged bytes.Buffer
+	log.SetOutput(&logged)
+	t.Cleanup(func() { log.SetOutput(os.Stderr) })
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	real := wizard.Default()
+	var saved string
+	h := newHarness(t, wizard.Deps{Lookup: lookupExample, Formats: real.Formats, Export: real.Export,
+		Test: func(ctx context.Context, req wizard.TestRequest, p func(wizard.StageProgress)) (wizard.TestReport, error) {
+			req.Password = "right"
+			return fakeProbe(ctx, req, p)
+		},
+		Save: func(_ context.Context, _ account.Address, _ account.Config, pw string) error { saved = pw; return nil }})
+	br := &browser{App: h.ui.app}
+	h.ui.app = br
+	var screens []string
+	look := func() { screens = append(screens, test.RenderToMarkup(h.w.Canvas())) }
+	test.Type(h.ui.address.address, "rex@example.com")
+	enter(h.ui.address.address)
+	h.atStep(wizard.StepServers)
+	h.tap(h.ui.next)
+	h.atStep(wizard.StepBeforeLogin)
+	h.tap(h.ui.next)
+	h.atStep(wizard.StepTest)
+	test.Type(h.ui.testing.password, canary)
+	look()
+	enter(h.ui.testing.password)
+	h.waitFor("the test", func() bool { r := h.ui.wiz.Testing().Report; return r != nil && r.OK })
+	look()
+	h.ui.langs.SetSelected("Русский") // a rebuild must not put it into a visible text
+	look()
+	h.ui.langs.SetSelected("English")
+	h.tap(h.ui.next)
+	h.atStep(wizard.StepDone)
+	h.tap(h.ui.done.save)
+	h.waitFor("the save", func() bool { return h.ui.wiz.Saving().Done })
+	look()
+	if saved != canary {
+		t.Fatalf("the keychain got %q", saved)
+	}
+	h.tap(h.ui.done.print)
+	for i, s := range screens {
+		if strings.Contains(s, canary) {
+			t.Errorf("screen %d shows the password", i)
+		}
+	}
+	for _, f := range h.ui.wiz.Formats() {
+		var buf bytes.Buffer
+		if err := h.ui.wiz.Export(&buf, f.ID, "en"); err != nil {
+			t.Errorf("%s: %v", f.ID, err)
+		}
+		if bytes.Contains(buf.Bytes(), []byte(canary)) {
+			t.Errorf("the %s export holds the password", f.ID)
+		}
+	}
+	u, _ := url.Parse(br.opened[len(br.opened)-1])
+	if b, err := os.ReadFile(u.Path); err != nil || bytes.Contains(b, []byte(canary)) {
+		t.Errorf("the printed sheet holds the password (or is missing: %v)", err)
+	}
+	if strings.Contains(logged.String(), canary) {
+		t.Error("the log holds the password")
 	}
 }
