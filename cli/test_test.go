@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/emersion/go-imap/v2/imapclient"
+	"github.com/mailwiz/mailwiz/account"
 	"github.com/mailwiz/mailwiz/internal/testenv"
 	"github.com/mailwiz/mailwiz/probe"
 )
@@ -153,6 +154,35 @@ func TestTestDovecot(t *testing.T) {
 			}
 		})
 	}
+
+	// Without --incoming/--outgoing the servers come from detection, and
+	// the provider's hints shape the diagnosis.
+	t.Run("detected servers", func(t *testing.T) {
+		old := detectConfig
+		t.Cleanup(func() { detectConfig = old })
+		detectConfig = func(context.Context, account.Address) (account.Config, error) {
+			return account.Config{
+				Provider: &account.Provider{ID: "example", Name: "Example Mail"},
+				Incoming: []account.Server{{Protocol: account.IMAP, Host: "127.0.0.1", Port: d.IMAPS, Security: account.SSL, Username: account.PlaceholderAddress, Auth: account.AuthPassword}},
+				Outgoing: []account.Server{{Protocol: account.SMTP, Host: "127.0.0.1", Port: d.Submission, Security: account.STARTTLS, Username: account.PlaceholderAddress, Auth: account.AuthPassword}},
+				Hints:    []account.Hint{{Kind: account.HintAppPassword, URL: "https://mail.example.test/app-passwords", Text: map[string]string{"en": "Create an app password."}}},
+				Source:   account.SourceAutoconfig, SecureSource: true,
+			}, nil
+		}
+		code, o, raw, _ := mwTest(t, testenv.DovecotPassword, "alice+news@example.test")
+		if code != ExitOK || !o.OK || len(o.Results) != 2 {
+			t.Fatalf("exit %d; want both detected servers to log in (as alice@, the tag dropped)\n%s", code, raw)
+		}
+		code, o, raw, _ = mwTest(t, testenv.DovecotPassword, "--username", user, "someone-else@example.test")
+		if code != ExitOK || !o.OK {
+			t.Fatalf("exit %d; want --username to log in as %s\n%s", code, user, raw)
+		}
+		code, o, raw, _ = mwTest(t, "wrong", "alice@example.test")
+		r := o.Results[0]
+		if code != ExitFailed || r.Diagnosis == nil || r.Diagnosis.Kind != "bad-credentials" || r.Diagnosis.URL != "https://mail.example.test/app-passwords" || !strings.Contains(r.Diagnosis.Text, "app password") {
+			t.Errorf("exit %d; want bad-credentials that points at the provider's app-password page\n%s", code, raw)
+		}
+	})
 
 	closed := testenv.FreePort(t)
 	other := testenv.NewCA(t)
