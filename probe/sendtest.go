@@ -37,6 +37,10 @@ func sendTest(ctx context.Context, req *Request, results []Result, em *emitter) 
 			out = &s
 		}
 	}
+	if req.Address.Domain == "" {
+		err := errors.New("probe: the send test needs Request.Address, the mailbox to send to")
+		return SendTestResult{Stage: StageSend, Err: err, Error: err.Error()}
+	}
 	if in == nil || out == nil {
 		err := errors.New("probe: the send test needs an incoming and an outgoing server that both logged in")
 		return SendTestResult{Stage: StageSend, Err: err, Error: err.Error()}
