@@ -303,7 +303,7 @@ func (e *serverEditor) load(s account.Server) {
 	e.host.OnChanged, e.port.OnChanged, e.security.OnChanged, e.username.OnChanged = nil, nil, nil, nil
 	e.host.SetText(s.Host)
 	var opts []string
-	for _, p := range wizard.StandardPorts(e.proto) {
+	for _, p := range e.ui.wiz.PortChoices(e.proto) {
 		opts = append(opts, strconv.Itoa(p))
 	}
 	e.port.SetOptions(opts)

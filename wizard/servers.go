@@ -3,6 +3,7 @@ package wizard
 import (
 	"fmt"
 	"net"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -256,9 +257,8 @@ func (w *Wizard) checkServersLocked() error {
 // confirms the hosts of an unverified source.
 var ErrUnconfirmedSource = fmt.Errorf("wizard: these settings come from a source nothing vouches for; check the hosts and confirm them")
 
-// StandardPorts lists the ports offered for a protocol, preferred first:
-// 993/143 for IMAP, 995/110 for POP3, 465/587/25 for SMTP (and 2525, which
-// some providers offer where port 25 is blocked).
+// StandardPorts lists the standard ports of a protocol, preferred first:
+// 993/143 for IMAP, 995/110 for POP3, 465/587/25 for SMTP.
 func StandardPorts(p account.Protocol) []int {
 	switch p {
 	case account.IMAP:
@@ -266,7 +266,24 @@ func StandardPorts(p account.Protocol) []int {
 	case account.POP3:
 		return []int{995, 110}
 	case account.SMTP:
-		return []int{465, 587, 25, 2525}
+		return []int{465, 587, 25}
 	}
 	return nil
+}
+
+// PortChoices lists the ports to offer for protocol p: the standard ones,
+// then any other the provider's servers use (2525 where a provider offers
+// it for networks that block 25).
+func (w *Wizard) PortChoices(p account.Protocol) []int {
+	out := StandardPorts(p)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, l := range [][]account.Server{w.cfg.Incoming, w.cfg.Outgoing} {
+		for _, s := range l {
+			if s.Protocol == p && s.Port > 0 && !slices.Contains(out, s.Port) {
+				out = append(out, s.Port)
+			}
+		}
+	}
+	return out
 }

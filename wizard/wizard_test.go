@@ -3,6 +3,7 @@ package wizard
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -478,5 +479,17 @@ func TestSkipTestOnlyForOAuth2(t *testing.T) {
 	}
 	if err := w.Next(); err != nil || !w.TestSkipped() {
 		t.Fatalf("Next after SkipTest: %v", err)
+	}
+}
+
+func TestPortChoices(t *testing.T) {
+	w := New(Deps{}, nil)
+	w.cfg = account.Config{Outgoing: []account.Server{
+		{Protocol: account.SMTP, Port: 465}, {Protocol: account.SMTP, Port: 2525}}}
+	if got := fmt.Sprint(w.PortChoices(account.SMTP)); got != "[465 587 25 2525]" {
+		t.Errorf("SMTP ports %s", got)
+	}
+	if got := fmt.Sprint(w.PortChoices(account.IMAP)); got != "[993 143]" {
+		t.Errorf("IMAP ports %s", got)
 	}
 }
