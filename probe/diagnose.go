@@ -206,10 +206,20 @@ var urlRE = regexp.MustCompile(`https?://[^\s)>\]"']+`)
 func diagnose(err error, srv account.Server, stage Stage, provider *account.Config) *Diagnosis {
 	kind, also, serverURL := classify(err, srv, stage)
 	d := &Diagnosis{Kind: kind, Text: map[string]string{}}
+	var rec tls.RecordHeaderError
+	wrongTLS := errors.As(err, &rec)
+	// STARTTLS (or plaintext) on a port that wants TLS from the first byte:
+	// the server waits for a TLS hello and never greets.
+	wrongPlain := kind == KindTimeout && stage == StageGreeting && srv.Security != account.SSL && implicitTLSPort(srv.Port)
 	for _, lang := range []string{"en", "ru"} {
 		d.Text[lang] = explain(kind, srv, lang)
-		if kind == KindPlaintextRefused && !errors.Is(err, ErrPlaintextRefused) {
+		switch {
+		case kind == KindPlaintextRefused && !errors.Is(err, ErrPlaintextRefused):
 			d.Text[lang] = format(serverPlaintextText[langIndex(lang)], srv)
+		case wrongTLS:
+			d.Text[lang] = format(notTLSText[langIndex(lang)], srv)
+		case wrongPlain:
+			d.Text[lang] = format(wantsTLSText[langIndex(lang)], srv)
 		}
 	}
 	// The provider's own link for this kind, else one the server sent.
@@ -330,6 +340,9 @@ func classify(err error, srv account.Server, stage Stage) (Kind, []Kind, string)
 	}
 	return KindServerError, nil, ""
 }
+
+// implicitTLSPort: the standard ports where TLS starts with the first byte.
+func implicitTLSPort(port int) bool { return port == 993 || port == 995 || port == 465 }
 
 // blocked: many ISPs drop outgoing connections to port 25, so a silent
 // port 25 is most likely that.

@@ -2,6 +2,7 @@ package probe
 
 import (
 	"context"
+	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"fmt"
@@ -186,4 +187,18 @@ func BenchmarkCancel(b *testing.B) {
 		total += time.Since(t0)
 	}
 	b.ReportMetric(float64(total.Microseconds())/float64(b.N)/1000, "ms-to-return")
+}
+
+// The two classic mix-ups of port and security get their own words.
+func TestPortSecurityMixups(t *testing.T) {
+	imap143 := account.Server{Protocol: account.IMAP, Host: "imap.example.test", Port: 143, Security: account.SSL}
+	d := diagnose(tls.RecordHeaderError{Msg: "first record does not look like a TLS handshake"}, imap143, StageTLS, nil)
+	if d.Kind != KindServerError || !strings.Contains(d.In("en"), "Choose STARTTLS") {
+		t.Errorf("SSL on a plaintext port: %+v", d)
+	}
+	imap993 := account.Server{Protocol: account.IMAP, Host: "imap.example.test", Port: 993, Security: account.STARTTLS}
+	d = diagnose(&StageTimeoutError{Stage: StageGreeting}, imap993, StageGreeting, nil)
+	if d.Kind != KindTimeout || !strings.Contains(d.In("en"), "Choose SSL") {
+		t.Errorf("STARTTLS on an implicit-TLS port: %+v", d)
+	}
 }

@@ -2,6 +2,8 @@ package probe
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"sort"
 
 	"github.com/emersion/go-sasl"
@@ -31,7 +33,13 @@ func (r *runner) testPOP3(ctx context.Context, keep *session) error {
 	}
 	if r.srv.Security == account.STARTTLS {
 		if err := r.step(ctx, StageSTARTTLS, func(ctx context.Context) error {
-			return c.StartTLS(ctx, r.tlsConfig())
+			err := c.StartTLS(ctx, r.tlsConfig())
+			var perr *pop3.Error
+			if errors.As(err, &perr) {
+				// Offered in CAPA but refused when asked: still no TLS.
+				return fmt.Errorf("%w: %w", ErrSTARTTLSUnavailable, err)
+			}
+			return err
 		}); err != nil {
 			return err
 		}

@@ -87,6 +87,19 @@ var serverPlaintextText = [2]string{
 	"%[1]s принимает пароль только по зашифрованному соединению: включите STARTTLS на этом порту или используйте SSL.",
 }
 
+// notTLSText: SSL was chosen but the port answers without TLS.
+var notTLSText = [2]string{
+	"%[1]s does not speak TLS on port %[2]d from the start: this port wants STARTTLS (or is the wrong port). Choose STARTTLS here, or SSL on the provider's SSL port (993 IMAP, 995 POP3, 465 SMTP).",
+	"%[1]s на порту %[2]d не начинает с TLS: этому порту нужен STARTTLS (или порт выбран неверно). Выберите STARTTLS или SSL на SSL-порту провайдера (993 IMAP, 995 POP3, 465 SMTP).",
+}
+
+// wantsTLSText: STARTTLS or plaintext was chosen on a port that starts
+// with TLS, so the server waited for a TLS hello and never greeted.
+var wantsTLSText = [2]string{
+	"%[1]s said nothing on port %[2]d: this port expects TLS from the first byte. Choose SSL for this port.",
+	"%[1]s ничего не ответил на порту %[2]d: этот порт ждёт TLS с первого байта. Выберите для него SSL.",
+}
+
 // alsoTexts add the likely real cause to a refused password.
 var alsoTexts = map[Kind][2]string{
 	KindAppPassword:    {"If you use two-step verification, this provider needs an app password instead of your usual one.", "Если включена двухэтапная проверка, этому провайдеру нужен пароль приложения вместо обычного."},
