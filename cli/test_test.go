@@ -146,6 +146,9 @@ func TestTestDovecot(t *testing.T) {
 			if code != ExitOK || !o.OK || o.SendTest == nil || !o.SendTest.OK || o.SendTest.Stage != "done" {
 				t.Fatalf("exit %d; want a delivered test message\n%s\n%s\n%s", code, raw, stderr, d.LogText())
 			}
+			if strings.HasPrefix(in, "imap") && !strings.Contains(d.LogText(), "name=mailwiz") {
+				t.Errorf("the IMAP session that watched for the message did not introduce itself with ID (NetEase refuses SELECT without it):\n%s", d.LogText())
+			}
 			if n := len(d.Relay.Messages()) - before; n != 1 {
 				t.Errorf("the relay saw %d messages; want the one test message", n)
 			}

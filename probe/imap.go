@@ -95,6 +95,11 @@ func (r *runner) testIMAP(ctx context.Context, keep *session) error {
 			}
 		}
 		if keep != nil {
+			// NetEase (163, 126, yeah.net) refuses SELECT as an "Unsafe Login"
+			// from a client that has not introduced itself with ID (RFC 2971).
+			if caps.Has(imap.CapID) {
+				c.ID(&imap.IDData{Name: "mailwiz", Vendor: "mailwiz"}).Wait() //nolint:errcheck
+			}
 			keep.imap = &imapSession{c: c}
 			return nil
 		}

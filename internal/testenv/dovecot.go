@@ -196,6 +196,8 @@ func dovecotConf(d *Dovecot, uid, gid int, internal, login string) string {
 	w("disable_plaintext_auth = yes")
 	w("auth_mechanisms = plain login")
 	w("mail_location = maildir:~/Maildir")
+	// Log the client ID (RFC 2971) so tests can see what mailwiz says of itself.
+	w("imap_id_log = *")
 	w("passdb {\n  driver = passwd-file\n  args = scheme=PLAIN username_format=%%u %s/passwd\n}", d.Dir)
 	w("userdb {\n  driver = static\n  args = uid=%d gid=%d home=%s/home/%%u\n}", uid, gid, d.Dir)
 	w("submission_relay_host = 127.0.0.1")
