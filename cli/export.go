@@ -14,7 +14,6 @@ import (
 
 	"github.com/mailwiz/mailwiz/account"
 	"github.com/mailwiz/mailwiz/export"
-	"github.com/mailwiz/mailwiz/providers"
 )
 
 func init() {
@@ -153,50 +152,9 @@ func (d *detectFailure) Error() string { return d.err.Error() }
 // line and, for what they leave out, the built-in database or (without
 // --offline) discovery on the network. The int is the exit code for an error.
 func exportAccount(ctx context.Context, addr account.Address, f *exportFlags) (export.Account, int, error) {
-	cfg, known := providers.Lookup(addr.Domain)
-	var in, out *account.Server
-	if f.incoming != "" {
-		s, err := ParseServerURL(f.incoming)
-		if err != nil {
-			return export.Account{}, ExitUsage, fmt.Errorf("--incoming: %w", err)
-		}
-		if !s.Protocol.Incoming() {
-			return export.Account{}, ExitUsage, fmt.Errorf("--incoming %s: use imap:// or pop3://", f.incoming)
-		}
-		in = &s
-	}
-	if f.outgoing != "" {
-		s, err := ParseServerURL(f.outgoing)
-		if err != nil {
-			return export.Account{}, ExitUsage, fmt.Errorf("--outgoing: %w", err)
-		}
-		if s.Protocol != account.SMTP {
-			return export.Account{}, ExitUsage, fmt.Errorf("--outgoing %s: use smtp://", f.outgoing)
-		}
-		out = &s
-	}
-	switch {
-	case known:
-	case in != nil && out != nil:
-		cfg = account.Config{Source: account.SourceManual}
-	case f.offline:
-		return export.Account{}, ExitFailed, fmt.Errorf("%s is not in the built-in database: give both servers, e.g. --incoming imap://imap.%s:993 --outgoing smtp://smtp.%s:465, or drop --offline to look on the network",
-			addr.DomainUnicode, addr.Domain, addr.Domain)
-	default:
-		c, err := detectConfig(ctx, addr)
-		if err != nil {
-			return export.Account{}, ExitFailed, &detectFailure{err}
-		}
-		cfg = c
-	}
-	cfg = cfg.For(addr)
-	// A server given by URL takes the login and sign-in method the database
-	// knows for the same host, else the address's login and a password.
-	if in != nil {
-		cfg.Incoming = append([]account.Server{fillServer(*in, cfg.Incoming, addr)}, cfg.Incoming...)
-	}
-	if out != nil {
-		cfg.Outgoing = append([]account.Server{fillServer(*out, cfg.Outgoing, addr)}, cfg.Outgoing...)
+	cfg, code, err := resolveConfig(ctx, addr, serverChoice{f.incoming, f.outgoing, f.offline})
+	if err != nil {
+		return export.Account{}, code, err
 	}
 	acct, err := export.NewAccount(addr, cfg)
 	if err != nil {
@@ -210,23 +168,6 @@ func exportAccount(ctx context.Context, addr account.Address, f *exportFlags) (e
 		acct.DaysOnServer = f.days
 	}
 	return acct, ExitOK, nil
-}
-
-func fillServer(s account.Server, known []account.Server, addr account.Address) account.Server {
-	userGiven := s.Username != ""
-	for _, k := range known {
-		if k.Protocol == s.Protocol && strings.EqualFold(k.Host, s.Host) {
-			if !userGiven {
-				s.Username = k.Username
-			}
-			s.Auth = k.Auth
-			return s
-		}
-	}
-	if !userGiven {
-		s.Username = addr.Login()
-	}
-	return s
 }
 
 // writeFileAtomic writes data to a temporary file beside path and renames it

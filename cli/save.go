@@ -126,50 +126,9 @@ func runSave(ctx context.Context, env *Env, args []string) int {
 // first, then (for what they leave out) the built-in database or, without
 // --offline, discovery on the network. The int is the exit code for an error.
 func saveConfig(ctx context.Context, addr account.Address, f *saveFlags) (account.Config, int, error) {
-	var in, out *account.Server
-	if f.incoming != "" {
-		s, err := ParseServerURL(f.incoming)
-		if err != nil {
-			return account.Config{}, ExitUsage, fmt.Errorf("--incoming: %w", err)
-		}
-		if !s.Protocol.Incoming() {
-			return account.Config{}, ExitUsage, fmt.Errorf("--incoming %s: use imap:// or pop3://", f.incoming)
-		}
-		in = &s
-	}
-	if f.outgoing != "" {
-		s, err := ParseServerURL(f.outgoing)
-		if err != nil {
-			return account.Config{}, ExitUsage, fmt.Errorf("--outgoing: %w", err)
-		}
-		if s.Protocol != account.SMTP {
-			return account.Config{}, ExitUsage, fmt.Errorf("--outgoing %s: use smtp://", f.outgoing)
-		}
-		out = &s
-	}
-	cfg, known := providers.Lookup(addr.Domain)
-	switch {
-	case known:
-	case in != nil && out != nil:
-		cfg = account.Config{Source: account.SourceManual}
-	case f.offline:
-		return account.Config{}, ExitFailed, fmt.Errorf("%s is not in the built-in database: give both servers, e.g. --incoming imap://imap.%s:993 --outgoing smtp://smtp.%s:465, or drop --offline to look on the network",
-			addr.DomainUnicode, addr.Domain, addr.Domain)
-	default:
-		c, err := detectConfig(ctx, addr)
-		if err != nil {
-			return account.Config{}, ExitFailed, &detectFailure{err}
-		}
-		cfg = c
-	}
-	cfg = cfg.For(addr)
-	// A server given by URL takes the login and sign-in method known for
-	// the same host, else the address's login and a password.
-	if in != nil {
-		cfg.Incoming = append([]account.Server{fillServer(*in, cfg.Incoming, addr)}, cfg.Incoming...)
-	}
-	if out != nil {
-		cfg.Outgoing = append([]account.Server{fillServer(*out, cfg.Outgoing, addr)}, cfg.Outgoing...)
+	cfg, code, err := resolveConfig(ctx, addr, serverChoice{f.incoming, f.outgoing, f.offline})
+	if err != nil {
+		return account.Config{}, code, err
 	}
 	if len(cfg.Incoming) == 0 {
 		return account.Config{}, ExitFailed, fmt.Errorf("no incoming server is known for %s: give one, e.g. --incoming imap://imap.%s:993", addr.DomainUnicode, addr.Domain)

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"net/url"
@@ -8,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/mailwiz/mailwiz/account"
+	"github.com/mailwiz/mailwiz/providers"
 )
 
 // ParseServerURL reads the server form of the CLI contract:
@@ -58,4 +60,91 @@ func redactURL(u *url.URL) string {
 	c := *u
 	c.User = url.User(c.User.Username())
 	return c.String()
+}
+
+// serverChoice is what a command was told about servers on its command
+// line: --incoming, --outgoing and whether it may ask the network.
+type serverChoice struct {
+	incoming, outgoing string
+	offline            bool
+}
+
+// resolveConfig is the account config a command works on: the servers given
+// on the command line first, and for what they leave out the built-in
+// database or, unless offline, discovery on the network. The config comes
+// expanded for addr. The int is the exit code for an error.
+func resolveConfig(ctx context.Context, addr account.Address, sc serverChoice) (account.Config, int, error) {
+	in, out, err := sc.parse()
+	if err != nil {
+		return account.Config{}, ExitUsage, err
+	}
+	cfg, known := providers.Lookup(addr.Domain)
+	switch {
+	case known:
+	case in != nil && out != nil:
+		cfg = account.Config{Source: account.SourceManual}
+	case sc.offline:
+		return account.Config{}, ExitFailed, fmt.Errorf("%s is not in the built-in database: give both servers, e.g. --incoming imap://imap.%s:993 --outgoing smtp://smtp.%s:465, or drop --offline to look on the network",
+			addr.DomainUnicode, addr.Domain, addr.Domain)
+	default:
+		c, err := detectConfig(ctx, addr)
+		if err != nil {
+			return account.Config{}, ExitFailed, &detectFailure{err}
+		}
+		cfg = c
+	}
+	cfg = cfg.For(addr)
+	// A server given by URL takes the login and sign-in method known for the
+	// same host, else the address's login and a password.
+	if in != nil {
+		cfg.Incoming = append([]account.Server{fillServer(*in, cfg.Incoming, addr)}, cfg.Incoming...)
+	}
+	if out != nil {
+		cfg.Outgoing = append([]account.Server{fillServer(*out, cfg.Outgoing, addr)}, cfg.Outgoing...)
+	}
+	return cfg, ExitOK, nil
+}
+
+// parse reads the --incoming and --outgoing URLs; nil where not given.
+func (sc serverChoice) parse() (in, out *account.Server, err error) {
+	if sc.incoming != "" {
+		s, err := ParseServerURL(sc.incoming)
+		if err != nil {
+			return nil, nil, fmt.Errorf("--incoming: %w", err)
+		}
+		if !s.Protocol.Incoming() {
+			return nil, nil, fmt.Errorf("--incoming %s: use imap:// or pop3://", sc.incoming)
+		}
+		in = &s
+	}
+	if sc.outgoing != "" {
+		s, err := ParseServerURL(sc.outgoing)
+		if err != nil {
+			return nil, nil, fmt.Errorf("--outgoing: %w", err)
+		}
+		if s.Protocol != account.SMTP {
+			return nil, nil, fmt.Errorf("--outgoing %s: use smtp://", sc.outgoing)
+		}
+		out = &s
+	}
+	return in, out, nil
+}
+
+// fillServer completes a server given by URL from what is known of the same
+// host: its login and sign-in method, else the address's login.
+func fillServer(s account.Server, known []account.Server, addr account.Address) account.Server {
+	userGiven := s.Username != ""
+	for _, k := range known {
+		if k.Protocol == s.Protocol && strings.EqualFold(k.Host, s.Host) {
+			if !userGiven {
+				s.Username = k.Username
+			}
+			s.Auth = k.Auth
+			return s
+		}
+	}
+	if !userGiven {
+		s.Username = addr.Login()
+	}
+	return s
 }

@@ -13,7 +13,6 @@ import (
 
 	"github.com/mailwiz/mailwiz/account"
 	"github.com/mailwiz/mailwiz/probe"
-	"github.com/mailwiz/mailwiz/providers"
 )
 
 func init() {
@@ -114,47 +113,15 @@ func runTest(ctx context.Context, env *Env, args []string) int {
 // server of the built-in database or discovery. provider is the config
 // whose hints explain failures (nil when unknown).
 func testServers(ctx context.Context, addr account.Address, f *testFlags) ([]account.Server, *account.Config, int, error) {
-	var in, out *account.Server
-	if f.incoming != "" {
-		s, err := ParseServerURL(f.incoming)
-		if err != nil {
-			return nil, nil, ExitUsage, fmt.Errorf("--incoming: %w", err)
-		}
-		if !s.Protocol.Incoming() {
-			return nil, nil, ExitUsage, fmt.Errorf("--incoming %s: use imap:// or pop3://", f.incoming)
-		}
-		in = &s
+	cfg, code, err := resolveConfig(ctx, addr, serverChoice{incoming: f.incoming, outgoing: f.outgoing})
+	if err != nil {
+		return nil, nil, code, err
 	}
-	if f.outgoing != "" {
-		s, err := ParseServerURL(f.outgoing)
-		if err != nil {
-			return nil, nil, ExitUsage, fmt.Errorf("--outgoing: %w", err)
-		}
-		if s.Protocol != account.SMTP {
-			return nil, nil, ExitUsage, fmt.Errorf("--outgoing %s: use smtp://", f.outgoing)
-		}
-		out = &s
-	}
-	cfg, known := providers.Lookup(addr.Domain)
-	if !known && (in == nil || out == nil) {
-		c, err := detectConfig(ctx, addr)
-		if err != nil {
-			return nil, nil, ExitFailed, &detectFailure{err}
-		}
-		cfg, known = c, true
-	}
-	cfg = cfg.For(addr)
 	var servers []account.Server
-	switch {
-	case in != nil:
-		servers = append(servers, fillServer(*in, cfg.Incoming, addr))
-	case len(cfg.Incoming) > 0:
+	if len(cfg.Incoming) > 0 {
 		servers = append(servers, cfg.Incoming[0])
 	}
-	switch {
-	case out != nil:
-		servers = append(servers, fillServer(*out, cfg.Outgoing, addr))
-	case len(cfg.Outgoing) > 0:
+	if len(cfg.Outgoing) > 0 {
 		servers = append(servers, cfg.Outgoing[0])
 	}
 	if len(servers) == 0 {
@@ -169,7 +136,7 @@ func testServers(ctx context.Context, addr account.Address, f *testFlags) ([]acc
 		}
 	}
 	var provider *account.Config
-	if known && cfg.Provider != nil {
+	if cfg.Provider != nil {
 		provider = &cfg
 	}
 	return servers, provider, ExitOK, nil
