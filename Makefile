@@ -14,7 +14,7 @@ DEB_TEST    = openssl dovecot-imapd dovecot-pop3d dovecot-submissiond \
               gnome-keyring dbus dbus-x11 libsecret-tools \
               thunderbird zbar-tools libplist-utils libxml2-utils unzip \
               xvfb xdotool imagemagick
-DEB_WINDOWS = gcc-mingw-w64-x86-64
+DEB_WINDOWS = gcc-mingw-w64-x86-64 file
 
 .PHONY: all deps deps-build deps-windows build run test test-core bench fuzz vet \
         package-linux package-windows smoke clean
@@ -90,7 +90,9 @@ package-windows: deps-build deps-windows $(FYNE_TOOL)
 	CGO_ENABLED=1 CC=x86_64-w64-mingw32-gcc $(FYNE_TOOL) package --os windows --release; \
 		s=$$?; mv dist/FyneApp.toml.keep FyneApp.toml; exit $$s
 	mv "Mail Setup Wizard.exe" dist/mailwiz-$(VERSION)-windows-amd64.exe
-	@file dist/mailwiz-$(VERSION)-windows-amd64.exe | tee /dev/stderr | grep -q 'PE32+ executable (GUI) x86-64' || \
+	@# Not `tee /dev/stderr`: reopening stderr truncates a log file it points at.
+	@kind=$$(file dist/mailwiz-$(VERSION)-windows-amd64.exe); echo "$$kind"; \
+		echo "$$kind" | grep -q 'PE32+ executable (GUI) x86-64' || \
 		{ echo "package-windows: not a PE32+ GUI binary" >&2; exit 1; }
 
 clean:
