@@ -5,6 +5,9 @@ package main
 import (
 	"os"
 
+	// First of all: keeps Fyne's locale parsing quiet under C.UTF-8.
+	_ "github.com/mailwiz/mailwiz/internal/cleanlocale"
+
 	fyneapp "fyne.io/fyne/v2/app"
 
 	"github.com/mailwiz/mailwiz/app"
