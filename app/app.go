@@ -113,7 +113,7 @@ func (u *UI) Wizard() *wizard.Wizard { return u.wiz }
 func (u *UI) buildFrame() {
 	u.heading = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	u.heading.SizeName = theme.SizeNameSubHeadingText
-	u.stepNote = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
+	u.stepNote = widget.NewLabel("")
 	u.body = container.NewStack()
 	u.back = widget.NewButtonWithIcon("", theme.NavigateBackIcon(), u.onBack)
 	u.cancel = widget.NewButtonWithIcon("", theme.CancelIcon(), u.onCancel)
