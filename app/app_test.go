@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/mailwiz/mailwiz/account"
+	"github.com/mailwiz/mailwiz/providers"
 	"github.com/mailwiz/mailwiz/wizard"
 )
 
@@ -182,4 +183,26 @@ func TestMain(m *testing.M) {
 		}
 	}
 	os.Exit(m.Run())
+}
+
+// The same with the real built-in database: what `make run` shows.
+func TestAddressEnterShowsBuiltinServers(t *testing.T) {
+	for _, c := range []struct{ address, in, out string }{
+		{"alice@gmail.com", "imap.gmail.com", "smtp.gmail.com"},
+		{"Иван@Yandex.RU", "imap.yandex.ru", "smtp.yandex.ru"},
+	} {
+		h := newHarness(t, wizard.Deps{Lookup: providers.Lookup})
+		test.Type(h.ui.address.address, c.address)
+		enter(h.ui.address.address)
+		h.atStep(wizard.StepServers)
+		if got := h.ui.servers.in.host.Text; got != c.in {
+			t.Errorf("%s: incoming %q, want %q", c.address, got, c.in)
+		}
+		if got := h.ui.servers.out.host.Text; got != c.out {
+			t.Errorf("%s: outgoing %q, want %q", c.address, got, c.out)
+		}
+		if !strings.HasPrefix(h.ui.servers.source.Text, "These are ") {
+			t.Errorf("%s: source line %q", c.address, h.ui.servers.source.Text)
+		}
+	}
 }
