@@ -136,7 +136,7 @@ func (p *donePage) renderSave() {
 		p.save.Disable()
 		return
 	case !st.Done:
-		p.saved.SetText(lang.L("Mail programs that use the system keychain will find it there; nothing else stores it."))
+		p.saved.SetText(lang.L("It is kept there as “mailwiz”, one entry per server, and nowhere else; your mail program will still ask for it once."))
 	case st.Err == nil:
 		p.saved.Importance = widget.SuccessImportance
 		p.saved.SetText(lang.L("Saved in the keychain."))
