@@ -1,6 +1,7 @@
 package app
 
 import (
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -204,5 +205,26 @@ func TestAddressEnterShowsBuiltinServers(t *testing.T) {
 		if !strings.HasPrefix(h.ui.servers.source.Text, "These are ") {
 			t.Errorf("%s: source line %q", c.address, h.ui.servers.source.Text)
 		}
+	}
+}
+
+// TestVisibleHintsFollowTheProtocol: the Before page asks to switch on only
+// the protocol the person chose.
+func TestVisibleHintsFollowTheProtocol(t *testing.T) {
+	cfg := account.Config{Hints: []account.Hint{
+		{Kind: account.HintEnableIMAP}, {Kind: account.HintEnablePOP},
+		{Kind: account.HintAppPassword}, {Kind: account.HintUnverifiedSource},
+	}}
+	kinds := func(p account.Protocol) (out []account.HintKind) {
+		for _, h := range visibleHints(cfg, p) {
+			out = append(out, h.Kind)
+		}
+		return out
+	}
+	if got, want := fmt.Sprint(kinds(account.IMAP)), "[enable-imap app-password]"; got != want {
+		t.Errorf("IMAP: hints %s, want %s", got, want)
+	}
+	if got, want := fmt.Sprint(kinds(account.POP3)), "[enable-pop app-password]"; got != want {
+		t.Errorf("POP3: hints %s, want %s", got, want)
 	}
 }

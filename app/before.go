@@ -32,7 +32,7 @@ func (p *beforePage) build() fyne.CanvasObject {
 	p.buttons = nil
 	p.opened = note("", widget.MediumImportance)
 	p.opened.Hide()
-	hints := visibleHints(cfg)
+	hints := visibleHints(cfg, p.ui.wiz.Incoming().Protocol)
 	if len(hints) == 0 {
 		box.Add(wrapped(lang.L("Nothing to do first: your provider lets mail programs log in with your usual password.")))
 	} else {
@@ -95,11 +95,16 @@ func (notWebError) Error() string { return "app: only http and https pages are o
 var errNotWeb error = notWebError{}
 
 // visibleHints are the hints for this page: the source warning lives on the
-// Servers page and the plaintext one next to the password.
-func visibleHints(cfg account.Config) []account.Hint {
+// Servers page and the plaintext one next to the password, and a step that
+// switches on the protocol not chosen (POP3 for an IMAP account) is no step
+// for this person.
+func visibleHints(cfg account.Config, incoming account.Protocol) []account.Hint {
 	var out []account.Hint
 	for _, h := range cfg.Hints {
-		if h.Kind == account.HintUnverifiedSource || h.Kind == account.HintPlaintext {
+		switch {
+		case h.Kind == account.HintUnverifiedSource || h.Kind == account.HintPlaintext,
+			h.Kind == account.HintEnablePOP && incoming == account.IMAP,
+			h.Kind == account.HintEnableIMAP && incoming == account.POP3:
 			continue
 		}
 		out = append(out, h)
