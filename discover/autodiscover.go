@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/mailwiz/mailwiz/account"
 )
@@ -193,9 +194,15 @@ func (p adProtocol) server() (account.Server, bool) {
 	return s, true
 }
 
+// clip shortens what a server sent to at most n bytes for an error
+// message. It cuts at a rune boundary: half a UTF-8 sequence would reach
+// the terminal and the JSON output as garbage.
 func clip(s string, n int) string {
 	if len(s) <= n {
 		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
 	}
 	return s[:n] + "…"
 }

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/mailwiz/mailwiz/account"
 )
@@ -150,6 +151,31 @@ func TestInDomain(t *testing.T) {
 	for _, tt := range tests {
 		if got := inDomain(tt.host, tt.domain); got != tt.want {
 			t.Errorf("inDomain(%q, %q) = %v, want %v", tt.host, tt.domain, got, tt.want)
+		}
+	}
+}
+
+func TestClip(t *testing.T) {
+	tests := []struct {
+		in   string
+		n    int
+		want string
+	}{
+		{"short", 10, "short"},
+		{"exactly", 7, "exactly"},
+		{"abcdef", 3, "abc…"},
+		// "ж" is two bytes: a cut inside it backs off to the rune before.
+		{"abжz", 3, "ab…"},
+		{"жжж", 5, "жж…"},
+		{"ж", 1, "…"},
+	}
+	for _, tt := range tests {
+		got := clip(tt.in, tt.n)
+		if got != tt.want {
+			t.Errorf("clip(%q, %d) = %q, want %q", tt.in, tt.n, got, tt.want)
+		}
+		if !utf8.ValidString(got) {
+			t.Errorf("clip(%q, %d) = %q is not valid UTF-8", tt.in, tt.n, got)
 		}
 	}
 }
