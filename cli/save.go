@@ -83,7 +83,7 @@ func runSave(ctx context.Context, env *Env, args []string) int {
 	if err != nil {
 		return fail(env, ExitUsage, "%v", err)
 	}
-	password, err := stdinPassword(env.Stdin)
+	password, err := stdinPassword(env.Stdin, "save")
 	if err != nil {
 		return fail(env, ExitUsage, "%v", err)
 	}
@@ -197,8 +197,9 @@ func runForget(ctx context.Context, env *Env, args []string) int {
 
 // stdinPassword reads the password --password-stdin promises: all of
 // standard input, without the one line ending a shell's echo or a file adds.
-// Other spaces are kept: they may be part of the password.
-func stdinPassword(r io.Reader) (string, error) {
+// Other spaces are kept: they may be part of the password. cmd names the
+// command ("save", "test") in the example an error gives.
+func stdinPassword(r io.Reader, cmd string) (string, error) {
 	if r == nil {
 		return "", errors.New("--password-stdin: standard input is closed; pipe the password in")
 	}
@@ -211,7 +212,7 @@ func stdinPassword(r io.Reader) (string, error) {
 	}
 	pw := strings.TrimSuffix(strings.TrimSuffix(string(data), "\n"), "\r")
 	if pw == "" {
-		return "", errors.New("--password-stdin: standard input is empty; pipe the password in, e.g. printf %s \"$PASSWORD\" | mailwiz save --password-stdin ADDRESS")
+		return "", fmt.Errorf("--password-stdin: standard input is empty; pipe the password in, e.g. printf %%s \"$PASSWORD\" | mailwiz %s --password-stdin ADDRESS", cmd)
 	}
 	if strings.ContainsAny(pw, "\n\x00") {
 		return "", errors.New("--password-stdin: standard input holds more than one line; pipe in only the password")

@@ -53,7 +53,7 @@ func TestSaveUsage(t *testing.T) {
 		{"no address", saveCanary, []string{"save", "--password-stdin"}, cli.ExitUsage, "one email address"},
 		{"two addresses", saveCanary, []string{"save", "--password-stdin", "a@gmail.com", "b@gmail.com"}, cli.ExitUsage, "one email address"},
 		{"no --password-stdin", saveCanary, []string{"save", "a@gmail.com"}, cli.ExitUsage, "needs --password-stdin"},
-		{"empty stdin", "", []string{"save", "--password-stdin", "a@gmail.com"}, cli.ExitUsage, "standard input is empty"},
+		{"empty stdin", "", []string{"save", "--password-stdin", "a@gmail.com"}, cli.ExitUsage, "standard input is empty; pipe the password in, e.g. printf %s \"$PASSWORD\" | mailwiz save --password-stdin"},
 		{"just a newline", "\n", []string{"save", "--password-stdin", "a@gmail.com"}, cli.ExitUsage, "standard input is empty"},
 		{"two lines", saveCanary + "\nsecond\n", []string{"save", "--password-stdin", "a@gmail.com"}, cli.ExitUsage, "more than one line"},
 		{"a file piped in", strings.Repeat("x", 5000), []string{"save", "--password-stdin", "a@gmail.com"}, cli.ExitUsage, "more than 2048 bytes"},

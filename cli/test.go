@@ -70,9 +70,9 @@ func runTest(ctx context.Context, env *Env, args []string) int {
 	if err != nil {
 		return fail(env, ExitUsage, "%v", err)
 	}
-	password, err := stdinPassword(env.Stdin)
+	password, err := stdinPassword(env.Stdin, "test")
 	if err != nil {
-		return fail(env, ExitUsage, "%s", strings.ReplaceAll(err.Error(), "mailwiz save", "mailwiz test"))
+		return fail(env, ExitUsage, "%v", err)
 	}
 	servers, provider, code, err := testServers(ctx, addr, &f)
 	var df *detectFailure

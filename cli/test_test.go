@@ -416,7 +416,7 @@ func TestTestUsage(t *testing.T) {
 	}{
 		{"no address", "pw", []string{"test", "--password-stdin"}, "one email address"},
 		{"no --password-stdin", "pw", []string{"test", "a@example.test"}, "needs --password-stdin"},
-		{"empty stdin", "", []string{"test", "--password-stdin", "a@example.test"}, "standard input is empty"},
+		{"empty stdin", "", []string{"test", "--password-stdin", "a@example.test"}, "standard input is empty; pipe the password in, e.g. printf %s \"$PASSWORD\" | mailwiz test --password-stdin"},
 		{"bad url", "pw", []string{"test", "--password-stdin", "--incoming", "imap://h:99999", "a@example.test"}, "port"},
 		{"smtp as incoming", "pw", []string{"test", "--password-stdin", "--incoming", "smtp://h", "a@example.test"}, "imap:// or pop3://"},
 		{"imap as outgoing", "pw", []string{"test", "--password-stdin", "--outgoing", "imap://h", "a@example.test"}, "smtp://"},
