@@ -67,3 +67,29 @@ func TestConfigQueries(t *testing.T) {
 		t.Errorf("Limits.IsZero wrong")
 	}
 }
+
+func TestHintInFallback(t *testing.T) {
+	tests := []struct {
+		name string
+		text map[string]string
+		lang string
+		want string
+	}{
+		{"asked language", map[string]string{"en": "hello", "ru": "привет"}, "ru", "привет"},
+		{"english fallback", map[string]string{"en": "hello", "ru": "привет"}, "de", "hello"},
+		{"empty asked text falls back", map[string]string{"en": "hello", "ru": ""}, "ru", "hello"},
+		// Without English, the first language code in order, every time
+		// (map iteration alone would pick at random).
+		{"first code without english", map[string]string{"fr": "bonjour", "de": "hallo", "uk": "привіт"}, "ru", "hallo"},
+		{"empty texts skipped", map[string]string{"de": "", "fr": "bonjour"}, "ru", "bonjour"},
+		{"no text", nil, "en", ""},
+	}
+	for _, tt := range tests {
+		h := Hint{Kind: HintInfo, Text: tt.text}
+		for range 20 {
+			if got := h.In(tt.lang); got != tt.want {
+				t.Fatalf("%s: In(%q) = %q, want %q", tt.name, tt.lang, got, tt.want)
+			}
+		}
+	}
+}

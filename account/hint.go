@@ -43,16 +43,21 @@ type Hint struct {
 	URL string
 }
 
-// In returns the hint's text in lang, falling back to English, then to any.
+// In returns the hint's text in lang, falling back to English, then to the
+// language whose code sorts first: the same hint always reads the same, in
+// the JSON output and the golden files alike.
 func (h Hint) In(lang string) string {
-	if t, ok := h.Text[lang]; ok && t != "" {
+	if t := h.Text[lang]; t != "" {
 		return t
 	}
-	if t, ok := h.Text["en"]; ok && t != "" {
+	if t := h.Text["en"]; t != "" {
 		return t
 	}
-	for _, t := range h.Text {
-		return t
+	first, text := "", ""
+	for l, t := range h.Text {
+		if t != "" && (text == "" || l < first) {
+			first, text = l, t
+		}
 	}
-	return ""
+	return text
 }
