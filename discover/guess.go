@@ -24,9 +24,6 @@ var guessHosts = map[account.Protocol][]string{
 	account.SMTP: {"smtp.", "mail.", ""},
 }
 
-// guessNames are the distinct prefixes, each resolved once.
-var guessNames = []string{"imap.", "mail.", "pop3.", "pop.", "smtp.", ""}
-
 // guessPorts per protocol, preferred first (RFC 8314: implicit TLS first;
 // port 25 last, as many networks block it).
 var guessPorts = map[account.Protocol][]struct {
@@ -66,20 +63,14 @@ func (r *runner) guess(ctx context.Context) (account.Config, error) {
 			}
 		}
 	}
-	for _, prefix := range guessNames {
-		go r.lookupIP(ctx, prefix+r.addr.Domain) // start every question now
-	}
+	// Every probe starts at once; the probes of one host share its DNS
+	// question (runner.lookupIP), so each name is asked once.
 	results := make([]probeResult, len(probes))
 	var wg sync.WaitGroup
 	for i, p := range probes {
 		wg.Go(func() {
 			results[i] = probeResult{probe: p}
-			ips, err := r.lookupIP(ctx, p.host)
-			if err != nil {
-				results[i].err = err
-				return
-			}
-			results[i].security, results[i].err = r.probeOne(ctx, p, ips)
+			results[i].security, results[i].err = r.probeOne(ctx, p)
 		})
 	}
 	wg.Wait()
@@ -188,22 +179,12 @@ const (
 // probeOne connects to one host and port and reads the greeting (after a
 // verified TLS handshake on implicit-TLS ports); on a clear port it asks
 // for the capabilities and reports STARTTLS when offered, else None.
-func (r *runner) probeOne(ctx context.Context, p probe, ips []net.IP) (account.Security, error) {
-	port := p.port
-	if m, ok := r.opts.Ports[port]; ok {
-		port = m
-	}
-	var d net.Dialer
-	var conn net.Conn
-	var err error
-	for _, ip := range ips {
-		conn, err = d.DialContext(ctx, "tcp", net.JoinHostPort(ip.String(), strconv.Itoa(port)))
-		if err == nil || ctx.Err() != nil {
-			break
-		}
-	}
+func (r *runner) probeOne(ctx context.Context, p probe) (account.Security, error) {
+	// The same dial as HTTP's: the shared lookup, every address in turn,
+	// the Ports seam. Its errors name the host and port already.
+	conn, err := r.dial(ctx, "tcp", net.JoinHostPort(p.host, strconv.Itoa(p.port)))
 	if err != nil {
-		return "", fmt.Errorf("%s:%d: %w", p.host, p.port, err)
+		return "", err
 	}
 	defer conn.Close()
 	// A server that accepts and then says nothing is cut off at the
