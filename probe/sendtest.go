@@ -104,7 +104,11 @@ func (st *sendTester) run(ctx context.Context) SendTestResult {
 		defer inR.closeConn()
 		stop := context.AfterFunc(ctx, inR.closeConn)
 		defer stop()
-		if _, err := inS.imap.c.Select("INBOX", nil).Wait(); err != nil {
+		err = st.bounded(ctx, StageDeliver, st.req.Timeout, inR.closeConn, func() error {
+			_, err := inS.imap.c.Select("INBOX", nil).Wait()
+			return err
+		})
+		if err != nil {
 			res.Stage, res.Err = StageDeliver, err
 			return res
 		}
@@ -126,7 +130,12 @@ func (st *sendTester) run(ctx context.Context) SendTestResult {
 	defer cancel()
 	var uids []imap.UID
 	if inS != nil {
+		// go-imap's commands take no context: only closing the connection
+		// ends a search the server never answers, so the delivery timeout
+		// closes it, not just the pause between two searches.
+		stopWait := context.AfterFunc(wctx, inR.closeConn)
 		uids, err = st.waitIMAP(wctx, inS, msgID)
+		stopWait()
 	} else {
 		err = st.waitPOP3(wctx, msgID)
 	}
@@ -144,7 +153,7 @@ func (st *sendTester) run(ctx context.Context) SendTestResult {
 	if inS != nil {
 		st.event(StageCleanup, false, 0, nil)
 		start := time.Now()
-		err = st.deleteIMAP(inS, uids)
+		err = st.bounded(ctx, StageCleanup, st.req.Timeout, inR.closeConn, func() error { return st.deleteIMAP(inS, uids) })
 		st.event(StageCleanup, true, time.Since(start), err)
 		if err != nil {
 			res.Err = err
@@ -153,6 +162,21 @@ func (st *sendTester) run(ctx context.Context) SendTestResult {
 	}
 	res.Stage, res.OK = StageDone, true
 	return res
+}
+
+// bounded runs f, whose I/O takes no context, within limit: when the
+// time runs out (or ctx ends) closeConn cuts the connection so f returns,
+// and the error says which stage ran out of time.
+func (st *sendTester) bounded(ctx context.Context, stage Stage, limit time.Duration, closeConn func(), f func() error) error {
+	bctx, cancel := context.WithTimeout(ctx, limit)
+	defer cancel()
+	stop := context.AfterFunc(bctx, closeConn)
+	err := f()
+	stop()
+	if err != nil && bctx.Err() != nil {
+		err = &StageTimeoutError{Stage: stage, Limit: limit.String(), Cancelled: errors.Is(ctx.Err(), context.Canceled), Err: err}
+	}
+	return err
 }
 
 func randomToken() string {

@@ -1,0 +1,68 @@
+package probe
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/mailwiz/mailwiz/account"
+	"github.com/mailwiz/mailwiz/internal/testenv"
+)
+
+func TestSendTest(t *testing.T) {
+	ca := testenv.NewCA(t)
+	d := testenv.StartDovecot(t, ca)
+	servers := dovecotServers(d)
+	addr, err := account.ParseAddress(testenv.DovecotUser)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+
+	for _, tc := range []struct {
+		name    string
+		servers []account.Server
+	}{
+		{"imap", []account.Server{servers[0], servers[4]}},
+		{"pop3", []account.Server{servers[2], servers[5]}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rep := Run(ctx, Request{Address: addr, Servers: tc.servers, Password: testenv.DovecotPassword, RootCAs: ca.Pool(),
+				Timeout: 5 * time.Second, DeliveryTimeout: 20 * time.Second, SendTest: true})
+			st := rep.SendTest
+			if st == nil || !st.OK || st.Stage != StageDone || !rep.OK {
+				t.Fatalf("send test = %+v; want ok at done\n%s", st, d.LogText())
+			}
+		})
+	}
+
+	// A server that takes the search but never answers it: the delivery
+	// timeout must end the wait, though go-imap's search takes no context.
+	t.Run("search never answered", func(t *testing.T) {
+		var searching atomic.Bool
+		port := testenv.StartProxy(t, testenv.Addr(d.IMAP), 0, func(toServer bool, b []byte) []byte {
+			if toServer && bytes.Contains(b, []byte("UID SEARCH")) {
+				searching.Store(true)
+			}
+			if !toServer && searching.Load() {
+				return nil
+			}
+			return b
+		})
+		in := servers[1]
+		in.Port, in.Security = port, account.None
+		rep := Run(ctx, Request{Address: addr, Servers: []account.Server{in, servers[4]}, Password: testenv.DovecotPassword, RootCAs: ca.Pool(),
+			AllowPlaintext: true, Timeout: 5 * time.Second, DeliveryTimeout: 500 * time.Millisecond, SendTest: true})
+		st := rep.SendTest
+		if st == nil || st.OK || st.Stage != StageDeliver || !errors.Is(st.Err, errNotDelivered) {
+			t.Fatalf("send test = %+v; want not-delivered at the deliver stage", st)
+		}
+		if ctx.Err() != nil {
+			t.Fatal("the send test waited for the whole test's context, not the delivery timeout")
+		}
+	})
+}
