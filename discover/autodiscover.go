@@ -282,13 +282,28 @@ func (r *runner) autodiscoverOnce(ctx context.Context, email string, urls []stri
 			replies[i] <- reply{ans, err}
 		}()
 	}
-	var errs []string
+	var errs joinedError
 	for i := range urls {
 		rep := <-replies[i]
 		if rep.err == nil {
 			return rep.ans, nil
 		}
-		errs = append(errs, rep.err.Error())
+		errs = append(errs, rep.err)
 	}
-	return adAnswer{}, errors.New(strings.Join(errs, "; "))
+	return adAnswer{}, errs
 }
+
+// joinedError is several URLs' failures on one line. Unlike errors.Join it
+// does not break the line (the CLI prints one line per source), and it
+// keeps each cause for errors.Is and errors.As: a timeout stays a timeout.
+type joinedError []error
+
+func (e joinedError) Error() string {
+	msgs := make([]string, len(e))
+	for i, err := range e {
+		msgs[i] = err.Error()
+	}
+	return strings.Join(msgs, "; ")
+}
+
+func (e joinedError) Unwrap() []error { return e }

@@ -368,7 +368,8 @@ func safeRun(ctx context.Context, r *runner, s source) (cfg account.Config, err 
 }
 
 func timeoutError(opts *Options, err error) error {
-	if strings.Contains(err.Error(), "no answer within") {
+	var na *noAnswerError
+	if errors.As(err, &na) {
 		return err // worded already
 	}
 	if errors.Is(err, context.DeadlineExceeded) || isTimeout(err) {

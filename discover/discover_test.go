@@ -471,3 +471,31 @@ func TestBuiltinFirst(t *testing.T) {
 		t.Errorf("events %+v, want one final builtin event", events)
 	}
 }
+
+// TestTimeoutError: a source's timeout is worded once, whether it comes
+// alone, wrapped, or among Autodiscover's per-URL failures, and stays a
+// DeadlineExceeded for errors.Is.
+func TestTimeoutError(t *testing.T) {
+	opts := &Options{SourceTimeout: 2 * time.Second}
+	na := &noAnswerError{limit: 2 * time.Second}
+	tests := []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"worded already", na, "no answer within 2s"},
+		{"worded inside a join", joinedError{errors.New("https://a/x: HTTP 404"), na},
+			"https://a/x: HTTP 404; no answer within 2s"},
+		{"bare deadline", context.DeadlineExceeded, "no answer within 2s: context deadline exceeded"},
+		{"not a timeout", errors.New("HTTP 500"), "HTTP 500"},
+	}
+	for _, tt := range tests {
+		got := timeoutError(opts, tt.err)
+		if got.Error() != tt.want {
+			t.Errorf("%s: %q, want %q", tt.name, got, tt.want)
+		}
+		if tt.name != "not a timeout" && !errors.Is(got, context.DeadlineExceeded) {
+			t.Errorf("%s: %q is no longer a DeadlineExceeded", tt.name, got)
+		}
+	}
+}

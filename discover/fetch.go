@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/mailwiz/mailwiz/account"
 )
@@ -220,7 +221,16 @@ func (r *runner) unwrapURLError(err error) error {
 		err = ue.Err
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
-		return fmt.Errorf("no answer within %v (%w)", r.opts.sourceTimeout(), context.DeadlineExceeded)
+		return &noAnswerError{limit: r.opts.sourceTimeout()}
 	}
 	return err
 }
+
+// noAnswerError is a source's deadline passing, worded with the limit once:
+// runNetwork recognises it by type and adds nothing.
+type noAnswerError struct{ limit time.Duration }
+
+func (e *noAnswerError) Error() string { return fmt.Sprintf("no answer within %v", e.limit) }
+
+// Unwrap keeps errors.Is(err, context.DeadlineExceeded) true.
+func (e *noAnswerError) Unwrap() error { return context.DeadlineExceeded }
