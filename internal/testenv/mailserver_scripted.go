@@ -60,22 +60,40 @@ func serveLoopback(t testing.TB, handle func(net.Conn)) int {
 	if err != nil {
 		t.Fatalf("testenv: %v", err)
 	}
-	var mu sync.Mutex
-	var conns []net.Conn
-	var wg sync.WaitGroup
+	var (
+		mu     sync.Mutex
+		conns  = map[net.Conn]bool{}
+		closed bool // set by Cleanup: a connection accepted after it is refused
+		wg     sync.WaitGroup
+	)
+	wg.Add(1)
 	go func() {
+		defer wg.Done()
 		for {
 			c, err := ln.Accept()
 			if err != nil {
 				return
 			}
+			// Registered and counted under the lock Cleanup takes, so a
+			// connection accepted while Cleanup runs is either closed by it
+			// or never served (wg.Add never races wg.Wait).
 			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
+			if closed {
+				mu.Unlock()
+				c.Close()
+				return
+			}
+			conns[c] = true
 			wg.Add(1)
+			mu.Unlock()
 			go func() {
 				defer wg.Done()
-				defer c.Close()
+				defer func() {
+					c.Close()
+					mu.Lock()
+					delete(conns, c)
+					mu.Unlock()
+				}()
 				c.SetDeadline(time.Now().Add(time.Minute)) //nolint:errcheck
 				handle(c)
 			}()
@@ -84,7 +102,8 @@ func serveLoopback(t testing.TB, handle func(net.Conn)) int {
 	t.Cleanup(func() {
 		ln.Close()
 		mu.Lock()
-		for _, c := range conns {
+		closed = true
+		for c := range conns {
 			c.Close()
 		}
 		mu.Unlock()
@@ -123,6 +142,9 @@ func scriptIMAP(c net.Conn, s Scripted) {
 				}
 			}
 			out := append([]string(nil), s.Login...)
+			if len(out) == 0 {
+				out = []string{"NO Scripted.Login is empty"}
+			}
 			out[len(out)-1] = tag + " " + out[len(out)-1]
 			writeLines(c, out...) //nolint:errcheck
 		case "LOGOUT":
