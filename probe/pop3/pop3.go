@@ -343,7 +343,16 @@ func (c *Client) StartTLS(ctx context.Context, config *tls.Config) error {
 	if err := tc.HandshakeContext(ctx); err != nil {
 		return fmt.Errorf("pop3: tls: %w", err)
 	}
+	// Close may run on another goroutine: swap the connection under its
+	// lock, and do not leave a TLS session open behind a Close that won.
+	c.closeMu.Lock()
+	if c.closed {
+		c.closeMu.Unlock()
+		tc.Close()
+		return errors.New("pop3: the connection was closed during STLS")
+	}
 	c.conn = tc
+	c.closeMu.Unlock()
 	c.br = bufio.NewReaderSize(tc, MaxLineLength)
 	c.isTLS = true
 	c.caps = nil // RFC 2595 section 4: forget what was learned before TLS
@@ -621,9 +630,7 @@ func (c *Client) readStatus(cmd string) (string, error) {
 }
 
 func (c *Client) readMultiline(limit int64, each func([]byte) error) error {
-	return readMultiline(c.br, limit, func(l []byte) error {
-		return each(l)
-	})
+	return readMultiline(c.br, limit, each)
 }
 
 // readLine reads one line without its CRLF (a bare LF is accepted too).
