@@ -174,11 +174,21 @@ func fail(env *Env, code int, format string, args ...any) int {
 	return code
 }
 
-// language picks the hint language: an explicit flag, else LANG/LC_ALL/LC_MESSAGES.
-func language(env *Env, flagValue string) string {
-	if flagValue != "" {
-		return flagValue
+// language picks the hint language: an explicit --lang (en or ru, else a
+// usage error), else LC_ALL/LC_MESSAGES/LANG, else English.
+func language(env *Env, flagValue string) (string, error) {
+	switch flagValue {
+	case "en", "ru":
+		return flagValue, nil
+	case "":
+		return localeLanguage(env), nil
 	}
+	return "", fmt.Errorf("--lang %q: use en or ru", flagValue)
+}
+
+// localeLanguage reads the language from the environment: Russian for a
+// ru locale, English for any other.
+func localeLanguage(env *Env) string {
 	for _, k := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
 		if v := env.Getenv(k); v != "" {
 			if strings.HasPrefix(strings.ToLower(v), "ru") {

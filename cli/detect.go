@@ -56,7 +56,10 @@ func runDetect(ctx context.Context, env *Env, args []string) int {
 	if err != nil {
 		return fail(env, ExitUsage, "%v", err)
 	}
-	lang := language(env, f.lang)
+	lang, err := language(env, f.lang)
+	if err != nil {
+		return fail(env, ExitUsage, "%v", err)
+	}
 	var cfg account.Config
 	if f.offline {
 		var ok bool

@@ -233,6 +233,7 @@ func TestDetectExitCodes(t *testing.T) {
 		{"no address", []string{"detect", "--offline"}, cli.ExitUsage, "one email address"},
 		{"two addresses", []string{"detect", "--offline", "a@gmail.com", "b@gmail.com"}, cli.ExitUsage, "one email address"},
 		{"bad flag", []string{"detect", "--frobnicate", "a@gmail.com"}, cli.ExitUsage, "frobnicate"},
+		{"unknown language", []string{"detect", "--offline", "--lang", "de", "a@gmail.com"}, cli.ExitUsage, `--lang "de": use en or ru`},
 		{"no command", []string{"detekt", "a@gmail.com"}, cli.ExitUsage, `no command "detekt"`},
 	}
 	for _, tt := range tests {

@@ -86,9 +86,9 @@ func runExport(ctx context.Context, env *Env, args []string) int {
 	if !ok {
 		return fail(env, ExitUsage, "no export format %q: use one of %s", f.format, strings.Join(export.Names(), ", "))
 	}
-	lang := language(env, f.lang)
-	if lang != "en" && lang != "ru" {
-		return fail(env, ExitUsage, "--lang %q: use en or ru", f.lang)
+	lang, err := language(env, f.lang)
+	if err != nil {
+		return fail(env, ExitUsage, "%v", err)
 	}
 	addr, err := account.ParseAddress(pos[0])
 	if err != nil {

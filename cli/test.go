@@ -63,8 +63,9 @@ func runTest(ctx context.Context, env *Env, args []string) int {
 	if f.timeout <= 0 {
 		return fail(env, ExitUsage, "--timeout %v: give a positive duration such as 10s", f.timeout)
 	}
-	if f.lang != "" && f.lang != "en" && f.lang != "ru" {
-		return fail(env, ExitUsage, "--lang %q: use en or ru", f.lang)
+	lang, err := language(env, f.lang)
+	if err != nil {
+		return fail(env, ExitUsage, "%v", err)
 	}
 	addr, err := account.ParseAddress(pos[0])
 	if err != nil {
@@ -93,7 +94,6 @@ func runTest(ctx context.Context, env *Env, args []string) int {
 		RootCAs:        testRootCAs,
 		Resolver:       testResolver,
 	})
-	lang := language(env, f.lang)
 	code = ExitOK
 	if !rep.OK {
 		code = ExitFailed
