@@ -142,8 +142,9 @@ func runExport(ctx context.Context, env *Env, args []string) int {
 	return ExitOK
 }
 
-// detectFailure is a discovery that found nothing; runExport reports it as
-// detect does.
+// detectFailure is resolveConfig's discovery that found nothing; test, save
+// and export report it as detect does (detectFailed), with each source's
+// reason.
 type detectFailure struct{ err error }
 
 func (d *detectFailure) Error() string { return d.err.Error() }

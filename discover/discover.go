@@ -160,7 +160,7 @@ type Event struct {
 }
 
 // NotFoundError says that no source found a usable config, and why each
-// failed. [Run] returns it wrapped; test with errors.As.
+// failed. [Run] returns it as its error; test with errors.As.
 type NotFoundError struct {
 	Domain   string
 	Failures []SourceError
@@ -224,8 +224,9 @@ type result struct {
 // Run finds the settings for addr. The returned config is a template whose
 // usernames may hold clientConfig placeholders: call Config.For(addr) or
 // Config.View. Its Source names where it came from and SecureSource says
-// whether anything vouches for it. When nothing is found the error wraps a
-// *[NotFoundError]. Cancelling ctx ends Run at once with ctx's error.
+// whether anything vouches for it. When nothing is found the error is a
+// *[NotFoundError]. Cancelling ctx ends Run at once with an error wrapping
+// ctx's.
 func Run(ctx context.Context, addr account.Address, opts Options) (account.Config, error) {
 	if addr.Domain == "" {
 		return account.Config{}, errors.New("discover: the address has no domain; parse it with account.ParseAddress first")
