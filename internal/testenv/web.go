@@ -223,8 +223,11 @@ func StartSilent(t testing.TB) int {
 	if err != nil {
 		t.Fatalf("testenv: silent server: %v", err)
 	}
-	var mu sync.Mutex
-	var conns []net.Conn
+	var (
+		mu     sync.Mutex
+		conns  []net.Conn
+		closed bool
+	)
 	go func() {
 		for {
 			c, err := l.Accept()
@@ -232,7 +235,13 @@ func StartSilent(t testing.TB) int {
 				return
 			}
 			mu.Lock()
-			conns = append(conns, c)
+			if closed {
+				// Accepted just as the test ended: the cleanup has
+				// already closed the others and would miss this one.
+				c.Close()
+			} else {
+				conns = append(conns, c)
+			}
 			mu.Unlock()
 		}
 	}()
@@ -240,6 +249,7 @@ func StartSilent(t testing.TB) int {
 		l.Close()
 		mu.Lock()
 		defer mu.Unlock()
+		closed = true
 		for _, c := range conns {
 			c.Close()
 		}
