@@ -106,7 +106,9 @@ type Request struct {
 // Event reports one stage of one server.
 type Event struct {
 	// Index is the server's position in Request.Servers; -1 for the send test.
-	Index  int
+	Index int
+	// Server is the server the stage talks to (for the send test: the
+	// outgoing server while sending, the incoming one after).
 	Server account.Server
 	Stage  Stage
 	// Done is false when the stage starts and true when it ends.

@@ -49,20 +49,29 @@ func sendTest(ctx context.Context, req *Request, results []Result, em *emitter) 
 	res := st.run(ctx)
 	if res.Err != nil {
 		res.Error = scrub(errorText(res.Err), req.Password)
-		srv := *out
-		if res.Stage != StageSend {
-			srv = *in
-		}
-		if !errors.Is(res.Err, errNotDelivered) {
-			res.Diagnosis = diagnose(res.Err, srv, res.Stage, req.Provider)
-		} else {
-			res.Diagnosis = &Diagnosis{Kind: KindServerError, Text: map[string]string{
-				"en": "The server accepted the test message but it did not reach the inbox in time. Check the spam folder and any filters or forwarding rules, then try again.",
-				"ru": "Сервер принял тестовое письмо, но оно не пришло во входящие вовремя. Проверьте папку «Спам», фильтры и переадресацию и повторите.",
-			}}
-		}
+		res.Diagnosis = st.diagnose(res.Err, res.Stage)
 	}
 	return res
+}
+
+// server is the server a stage talks to: sending is the outgoing
+// server's, waiting and cleaning up the incoming one's.
+func (st *sendTester) server(stage Stage) account.Server {
+	if stage == StageSend {
+		return st.out
+	}
+	return st.in
+}
+
+// diagnose explains a send-test failure at stage.
+func (st *sendTester) diagnose(err error, stage Stage) *Diagnosis {
+	if !errors.Is(err, errNotDelivered) {
+		return diagnose(err, st.server(stage), stage, st.req.Provider)
+	}
+	return &Diagnosis{Kind: KindServerError, Text: map[string]string{
+		"en": "The server accepted the test message but it did not reach the inbox in time. Check the spam folder and any filters or forwarding rules, then try again.",
+		"ru": "Сервер принял тестовое письмо, но оно не пришло во входящие вовремя. Проверьте папку «Спам», фильтры и переадресацию и повторите.",
+	}}
 }
 
 type sendTester struct {
@@ -72,7 +81,11 @@ type sendTester struct {
 }
 
 func (st *sendTester) event(stage Stage, done bool, d time.Duration, err error) {
-	st.em.emit(Event{Index: -1, Server: st.out, Stage: stage, Done: done, Duration: d, Err: err})
+	ev := Event{Index: -1, Server: st.server(stage), Stage: stage, Done: done, Duration: d, Err: err}
+	if err != nil {
+		ev.Diagnosis = st.diagnose(err, stage)
+	}
+	st.em.emit(ev)
 }
 
 // session logs in to srv quietly (no per-stage events) and keeps the login.

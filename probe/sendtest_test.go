@@ -55,11 +55,21 @@ func TestSendTest(t *testing.T) {
 		})
 		in := servers[1]
 		in.Port, in.Security = port, account.None
+		var deliver *Event
 		rep := Run(ctx, Request{Address: addr, Servers: []account.Server{in, servers[4]}, Password: testenv.DovecotPassword, RootCAs: ca.Pool(),
-			AllowPlaintext: true, Timeout: 5 * time.Second, DeliveryTimeout: 500 * time.Millisecond, SendTest: true})
+			AllowPlaintext: true, Timeout: 5 * time.Second, DeliveryTimeout: 500 * time.Millisecond, SendTest: true,
+			Events: func(e Event) {
+				if e.Index == -1 && e.Stage == StageDeliver && e.Done {
+					deliver = &e
+				}
+			}})
 		st := rep.SendTest
 		if st == nil || st.OK || st.Stage != StageDeliver || !errors.Is(st.Err, errNotDelivered) {
 			t.Fatalf("send test = %+v; want not-delivered at the deliver stage", st)
+		}
+		// The event says it too, about the server that did not deliver.
+		if deliver == nil || deliver.Server != in || deliver.Diagnosis == nil || deliver.Diagnosis.Kind != st.Diagnosis.Kind {
+			t.Errorf("deliver event = %+v; want the incoming server %s with the report's diagnosis %+v", deliver, in, st.Diagnosis)
 		}
 		if ctx.Err() != nil {
 			t.Fatal("the send test waited for the whole test's context, not the delivery timeout")
