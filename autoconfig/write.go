@@ -261,9 +261,9 @@ func (x *xw) limits(l account.Limits) {
 	x.line(2, b.String())
 }
 
-// textEscaper and attrEscaper escape element text and double-quoted attribute values. They
-// leaves apostrophes and (outside attributes' own needs) quotes readable, as
-// people edit these files by hand; white space that an attribute would
+// textEscaper and attrEscaper escape element text and double-quoted
+// attribute values. They leave apostrophes (and, in text, quotes) readable,
+// as people edit these files by hand; white space that an attribute would
 // normalize away is kept as character references.
 var (
 	textEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", "\r", "&#xD;")
@@ -273,8 +273,9 @@ var (
 	)
 )
 
-// esc escapes s for an attribute value; escText for element text. Both replace characters XML cannot carry (NUL and the other
-// C0 controls, unpaired surrogates) with U+FFFD.
+// esc escapes s for an attribute value, escText for element text. Both
+// replace what XML cannot carry (NUL and the other C0 controls, invalid
+// UTF-8) with U+FFFD, so a written file always parses.
 func esc(s string) string { return attrEscaper.Replace(xmlChars(s)) }
 
 func escText(s string) string { return textEscaper.Replace(xmlChars(s)) }
