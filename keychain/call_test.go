@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -29,11 +30,20 @@ func TestCallStopsWaiting(t *testing.T) {
 		t.Errorf("after cancel: %v, want context.Canceled", err)
 	}
 
-	// A context already done never starts the call.
-	started := false
-	_, err = call(ctx, "get", "imap://a@h", "", func() (string, error) { started = true; return "", nil })
-	if started || !errors.Is(err, context.Canceled) {
-		t.Errorf("done context: started=%v err=%v", started, err)
+	// A context already done never starts the call. (atomic: were it
+	// started, it would run on call's own goroutine.)
+	var started atomic.Bool
+	_, err = call(ctx, "get", "imap://a@h", "", func() (string, error) { started.Store(true); return "", nil })
+	if started.Load() || !errors.Is(err, context.Canceled) {
+		t.Errorf("done context: started=%v err=%v", started.Load(), err)
+	}
+
+	// A deadline gone before the call is not blamed on the keychain.
+	ctx, cancel = context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
+	defer cancel()
+	_, err = call(ctx, "get", "imap://a@h", "", never)
+	if !errors.Is(err, ErrUnavailable) || strings.Contains(err.Error(), "no answer within") || !strings.Contains(err.Error(), "longer timeout") {
+		t.Errorf("expired deadline: %v, want ErrUnavailable saying the time ran out before the call", err)
 	}
 }
 

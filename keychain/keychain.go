@@ -27,10 +27,12 @@
 //
 // # Errors
 //
-// Errors are *[Error] values that match [ErrUnavailable] (no keychain, a
-// locked one whose prompt was dismissed, no answer in time), [ErrNotFound]
-// or [ErrTooBig] with errors.Is; a call the caller cancelled matches
-// context.Canceled. Their text says what to do about it.
+// A keychain call's errors are *[Error] values that match [ErrUnavailable]
+// (no keychain, a locked one whose prompt was dismissed, no answer in
+// time), [ErrNotFound] or [ErrTooBig] with errors.Is; a call the caller
+// cancelled matches context.Canceled. A server that cannot have an item
+// (see [User]) is refused before the keychain is asked, with a plain error.
+// Their text says what to do about it.
 //
 // # Security
 //
@@ -78,7 +80,8 @@ type Error struct {
 	// User is the item's user name (see [User]); it holds no secret.
 	User string
 	// Kind is ErrUnavailable, ErrNotFound, ErrTooBig, context.Canceled or,
-	// for a server that cannot have an item, nil.
+	// for a refusal of our own before the keychain is asked (an empty
+	// password), nil.
 	Kind error
 	// Detail is the keychain's own words, or ours, never the password.
 	Detail string
@@ -288,6 +291,12 @@ func call(ctx context.Context, op, user, secret string, f func() (string, error)
 func ctxError(op, user string, err error, waited time.Duration) error {
 	if errors.Is(err, context.Canceled) {
 		return &Error{Op: op, User: user, Kind: context.Canceled}
+	}
+	if waited == 0 {
+		// The caller's deadline had passed before the keychain was asked:
+		// "no answer within 0s" would blame the keychain for it.
+		return &Error{Op: op, User: user, Kind: ErrUnavailable,
+			Detail: "the time allowed ran out before the keychain was asked; try again with a longer timeout"}
 	}
 	return &Error{Op: op, User: user, Kind: ErrUnavailable,
 		Detail: fmt.Sprintf("no answer within %s; a locked keyring may be waiting for its unlock prompt",
