@@ -400,6 +400,37 @@ func TestWriteEscapes(t *testing.T) {
 	}
 }
 
+// TestWriteUnwritable: text XML cannot carry (controls, invalid UTF-8) is
+// written as U+FFFD, so the file still parses.
+func TestWriteUnwritable(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{"NUL", "a\x00b", "a\uFFFDb"},
+		{"escape control", "a\x1bb", "a\uFFFDb"},
+		{"invalid UTF-8", "bad\xffname", "bad\uFFFDname"},
+		{"cut rune", "ж\xd0", "ж\uFFFD"},
+		{"clean", "Почта & Co", "Почта & Co"},
+	}
+	for _, tt := range tests {
+		c := account.Config{
+			Provider: &account.Provider{ID: "x", Name: tt.in},
+			Domains:  []string{"x.example"},
+			Incoming: []account.Server{{Protocol: account.IMAP, Host: "imap.x.example", Port: 993, Security: account.SSL, Auth: account.AuthPassword}},
+		}
+		var b bytes.Buffer
+		if err := Write(&b, c); err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		got, err := ParseBytes(b.Bytes())
+		if err != nil {
+			t.Errorf("%s: the written file does not parse: %v\n%s", tt.name, err, b.String())
+			continue
+		}
+		if got.Provider.Name != tt.want {
+			t.Errorf("%s: name %q, want %q", tt.name, got.Provider.Name, tt.want)
+		}
+	}
+}
+
 // FuzzParse: no input panics, and whatever parses re-writes and re-parses to
 // the same Config.
 func FuzzParse(f *testing.F) {

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/mailwiz/mailwiz/account"
 )
@@ -281,22 +282,19 @@ func esc(s string) string { return attrEscaper.Replace(xmlChars(s)) }
 func escText(s string) string { return textEscaper.Replace(xmlChars(s)) }
 
 func xmlChars(s string) string {
-	clean := true
-	for _, r := range s {
-		if !isXMLChar(r) {
-			clean = false
-			break
+	// Ranging over invalid UTF-8 yields U+FFFD, an XML character: only
+	// ValidString notices that such bytes would not survive as they are.
+	notXML := func(r rune) bool { return !isXMLChar(r) }
+	if utf8.ValidString(s) && !strings.ContainsFunc(s, notXML) {
+		return s
+	}
+	// Map writes U+FFFD for each invalid byte as well.
+	return strings.Map(func(r rune) rune {
+		if isXMLChar(r) {
+			return r
 		}
-	}
-	if !clean {
-		s = strings.Map(func(r rune) rune {
-			if isXMLChar(r) {
-				return r
-			}
-			return '\uFFFD'
-		}, s)
-	}
-	return s
+		return '\uFFFD'
+	}, s)
 }
 
 // isXMLChar reports whether r is allowed in XML 1.0 (the Char production).
