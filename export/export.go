@@ -316,7 +316,7 @@ func safeFileName(s string) string {
 	return b.String()
 }
 
-// DisplayName is the name for the From header, or "" when none was given.
+// displayName is the name for the From header, or "" when none was given.
 func (a Account) displayName() string { return strings.TrimSpace(a.Name) }
 
 // oauth2 reports whether the account needs an OAuth2 sign-in: either server
