@@ -424,6 +424,28 @@ func TestCmdEscaping(t *testing.T) {
 	}
 }
 
+// TestTheBatPercentInAddress: "%" is legal in a local part, and cmd expands
+// it on every line, rem lines too ("%~x" aborts the script): no single "%"
+// may reach the file.
+func TestTheBatPercentInAddress(t *testing.T) {
+	a := fixtures(t)["imap"]
+	addr, err := account.ParseAddress("a%~x@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Address = addr
+	var b bytes.Buffer
+	if err := Write(&b, "thebat", a); err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(b.String(), "\r\n") {
+		rest := strings.NewReplacer("%%", "", "%TB%", "", "%ProgramFiles%", "", "%ProgramFiles(x86)%", "").Replace(line)
+		if strings.Contains(rest, "%") {
+			t.Errorf("a lone %% reaches cmd: %s", line)
+		}
+	}
+}
+
 func TestTheBatRefusesQuoteInUsername(t *testing.T) {
 	a := fixtures(t)["imap"]
 	a.Incoming.Username = `al"ice`

@@ -44,7 +44,9 @@ func writeTheBat(w io.Writer, a Account) error {
 	var lines []string
 	add := func(s ...string) { lines = append(lines, s...) }
 	add("@echo off",
-		"rem mailwiz: The Bat! mailbox "+asciiOnly(a.Address.String()),
+		// cmd expands "%" even in rem lines, and an address may hold one:
+		// "%~x" there would abort the whole script.
+		"rem mailwiz: The Bat! mailbox "+strings.ReplaceAll(asciiOnly(a.Address.String()), "%", "%%"),
 		"rem Creates the mailbox with The Bat!'s /ADD command, then shows the steps",
 		"rem for what /ADD cannot set. No password is in this file.",
 		"setlocal DisableDelayedExpansion",
