@@ -206,12 +206,18 @@ func (p *imapPre) startTLS(ctx context.Context, cfg *tls.Config) (*tls.Conn, err
 	if ierr != nil {
 		return nil, fmt.Errorf("%w: %w", ErrSTARTTLSUnavailable, ierr)
 	}
-	// Bytes that came before the handshake were not protected by it; a man
-	// in the middle could have put them there (CVE-2011-0411 and kin).
-	if p.br.Buffered() > 0 {
-		return nil, errors.New("probe: the IMAP server sent data after STARTTLS before the TLS handshake; refusing it")
+	return upgrade(ctx, p.conn, p.br, cfg, "IMAP")
+}
+
+// upgrade starts TLS on conn once the server has agreed to STARTTLS. Bytes
+// already buffered came before the handshake and were not protected by it:
+// a man in the middle could have put them there (CVE-2011-0411 and kin), so
+// they are refused rather than read as if they were.
+func upgrade(ctx context.Context, conn net.Conn, br *bufio.Reader, cfg *tls.Config, proto string) (*tls.Conn, error) {
+	if br.Buffered() > 0 {
+		return nil, fmt.Errorf("probe: the %s server sent data after STARTTLS before the TLS handshake; refusing it", proto)
 	}
-	tc := tls.Client(p.conn, cfg)
+	tc := tls.Client(conn, cfg)
 	if err := tc.HandshakeContext(ctx); err != nil {
 		return nil, err
 	}

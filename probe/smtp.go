@@ -216,12 +216,5 @@ func (p *smtpPre) startTLS(ctx context.Context, cfg *tls.Config) (*tls.Conn, err
 	if _, err := p.reply(220); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrSTARTTLSUnavailable, err)
 	}
-	if p.br.Buffered() > 0 {
-		return nil, errors.New("probe: the SMTP server sent data after STARTTLS before the TLS handshake; refusing it")
-	}
-	tc := tls.Client(p.conn, cfg)
-	if err := tc.HandshakeContext(ctx); err != nil {
-		return nil, err
-	}
-	return tc, nil
+	return upgrade(ctx, p.conn, p.br, cfg, "SMTP")
 }
