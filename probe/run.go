@@ -71,6 +71,11 @@ func (r *runner) test(ctx context.Context, keep *session) error {
 		}
 		var err error
 		addrs, err = r.req.Resolver.LookupHost(ctx, r.srv.Host)
+		if err == nil && len(addrs) == 0 {
+			// Not expected of net.Resolver, but the connect stage below
+			// would otherwise "succeed" with no connection at all.
+			err = &net.DNSError{Err: "no address found", Name: r.srv.Host, IsNotFound: true}
+		}
 		return err
 	})
 	if err != nil {
