@@ -18,48 +18,76 @@ import (
 // for the protocol and security; security defaults to ssl. A username in the
 // URL ("imap://bob@host") overrides the derived login.
 func ParseServerURL(s string) (account.Server, error) {
-	u, err := url.Parse(strings.TrimSpace(s))
+	s = strings.TrimSpace(s)
+	// Every message quotes the input without a password typed into it.
+	shown := redactInput(s)
+	u, err := url.Parse(s)
 	if err != nil || u.Host == "" {
-		return account.Server{}, fmt.Errorf("server %q is not a URL like imap://imap.example.com:993?security=ssl", s)
-	}
-	srv := account.Server{Protocol: account.Protocol(strings.ToLower(u.Scheme)), Auth: account.AuthPassword}
-	if !srv.Protocol.Valid() {
-		return account.Server{}, fmt.Errorf("server %q: protocol %q is not imap, pop3 or smtp", s, u.Scheme)
+		return account.Server{}, fmt.Errorf("server %q is not a URL like imap://imap.example.com:993?security=ssl", shown)
 	}
 	if u.User != nil {
 		if _, has := u.User.Password(); has {
-			return account.Server{}, fmt.Errorf("server %q holds a password: remove it and use --password-stdin", redactURL(u))
+			return account.Server{}, fmt.Errorf("server %q holds a password: remove it and use --password-stdin", shown)
 		}
+	}
+	srv := account.Server{Protocol: account.Protocol(strings.ToLower(u.Scheme)), Auth: account.AuthPassword}
+	if !srv.Protocol.Valid() {
+		return account.Server{}, fmt.Errorf("server %q: protocol %q is not imap, pop3 or smtp", shown, u.Scheme)
+	}
+	if u.User != nil {
 		srv.Username = u.User.Username()
 	}
-	sec := u.Query().Get("security")
+	// A typo such as ?securty=none or a path would otherwise be dropped in
+	// silence, and the server tested with security=ssl the person did not ask for.
+	q := u.Query()
+	for k := range q {
+		if k != "security" {
+			return account.Server{}, fmt.Errorf("server %q: unknown parameter %q; only ?security=ssl, starttls or none is understood", shown, k)
+		}
+	}
+	if len(q["security"]) > 1 {
+		return account.Server{}, fmt.Errorf("server %q: security is given %d times; give it once", shown, len(q["security"]))
+	}
+	if u.Path != "" && u.Path != "/" {
+		return account.Server{}, fmt.Errorf("server %q: the path %q means nothing to a mail server; write only protocol://host:port?security=...", shown, u.Path)
+	}
+	sec := q.Get("security")
 	if sec == "" {
 		sec = string(account.SSL)
 	}
 	srv.Security = account.Security(strings.ToLower(sec))
 	if !srv.Security.Valid() {
-		return account.Server{}, fmt.Errorf("server %q: security %q is not ssl, starttls or none", s, sec)
+		return account.Server{}, fmt.Errorf("server %q: security %q is not ssl, starttls or none", shown, sec)
 	}
 	srv.Host = u.Hostname()
 	if p := u.Port(); p != "" {
 		n, err := strconv.Atoi(p)
 		if err != nil || n < 1 || n > 65535 {
-			return account.Server{}, fmt.Errorf("server %q: port %q is not a number from 1 to 65535", s, p)
+			return account.Server{}, fmt.Errorf("server %q: port %q is not a number from 1 to 65535", shown, p)
 		}
 		srv.Port = n
 	} else {
 		srv.Port = account.DefaultPort(srv.Protocol, srv.Security)
 	}
 	if net.ParseIP(srv.Host) == nil && strings.ContainsAny(srv.Host, " _/") {
-		return account.Server{}, fmt.Errorf("server %q: %q is not a host name", s, srv.Host)
+		return account.Server{}, fmt.Errorf("server %q: %q is not a host name", shown, srv.Host)
 	}
 	return srv, nil
 }
 
-func redactURL(u *url.URL) string {
-	c := *u
-	c.User = url.User(c.User.Username())
-	return c.String()
+// redactInput is s fit to quote in an error: a password in its user part
+// becomes "xxxxx". What does not parse as a URL loses everything between
+// "://" and the last "@", where a password would stand.
+func redactInput(s string) string {
+	if u, err := url.Parse(s); err == nil {
+		return u.Redacted()
+	}
+	if i := strings.Index(s, "://"); i >= 0 {
+		if j := strings.LastIndexByte(s[i+3:], '@'); j >= 0 {
+			return s[:i+3] + "xxxxx@" + s[i+3+j+1:]
+		}
+	}
+	return s
 }
 
 // serverChoice is what a command was told about servers on its command
