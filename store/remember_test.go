@@ -53,7 +53,10 @@ func TestRememberForget(t *testing.T) {
 	if got, err := keychain.Get(ctx, saved.Incoming); err != nil || got != "pw-1" {
 		t.Errorf("keychain holds %q, %v", got, err)
 	}
-	data, _ := os.ReadFile(s.Path(a.Email))
+	data, err := os.ReadFile(s.Path(a.Email))
+	if err != nil {
+		t.Fatal(err) // else the check below passes on no file at all
+	}
 	if strings.Contains(string(data), "pw-1") {
 		t.Error("the settings file holds the password")
 	}
