@@ -46,7 +46,10 @@ func NewCA(t testing.TB) *CA {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cert, _ := x509.ParseCertificate(der)
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatalf("testenv: ca: parsing the certificate just made: %v", err)
+	}
 	dir := t.TempDir()
 	ca := &CA{Cert: cert, key: key, dir: dir, CertFile: filepath.Join(dir, "ca.pem")}
 	writePEM(t, ca.CertFile, "CERTIFICATE", der)
@@ -78,9 +81,13 @@ func (ca *CA) Issue(t testing.TB, names ...string) *Leaf {
 	return ca.IssueWith(t, LeafOptions{}, names...)
 }
 
-// IssueWith is Issue with options, e.g. an expired validity period.
+// IssueWith is Issue with options, e.g. an expired validity period. The
+// first name is also the certificate's subject.
 func (ca *CA) IssueWith(t testing.TB, o LeafOptions, names ...string) *Leaf {
 	t.Helper()
+	if len(names) == 0 {
+		t.Fatal("testenv: ca: Issue needs at least one DNS name or IP address for the certificate")
+	}
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		t.Fatal(err)
