@@ -95,12 +95,8 @@ func runExport(ctx context.Context, env *Env, args []string) int {
 		return fail(env, ExitUsage, "%v", err)
 	}
 	acct, code, err := exportAccount(ctx, addr, &f)
-	var df *detectFailure
-	if errors.As(err, &df) {
-		return detectFailed(env, addr, df.err)
-	}
 	if err != nil {
-		return fail(env, code, "%v", err)
+		return configFailed(env, addr, code, err)
 	}
 	acct.Lang = lang
 	if err := acct.Validate(); err != nil {
@@ -148,6 +144,17 @@ func runExport(ctx context.Context, env *Env, args []string) int {
 type detectFailure struct{ err error }
 
 func (d *detectFailure) Error() string { return d.err.Error() }
+
+// configFailed reports an error of resolveConfig (or a caller's wrapper of
+// it) with exit code code: a discovery that found nothing the way detect
+// reports it, anything else as one line.
+func configFailed(env *Env, addr account.Address, code int, err error) int {
+	var df *detectFailure
+	if errors.As(err, &df) {
+		return detectFailed(env, addr, df.err)
+	}
+	return fail(env, code, "%v", err)
+}
 
 // exportAccount builds the account from the servers given on the command
 // line and, for what they leave out, the built-in database or (without

@@ -88,12 +88,8 @@ func runSave(ctx context.Context, env *Env, args []string) int {
 		return fail(env, ExitUsage, "%v", err)
 	}
 	cfg, code, err := saveConfig(ctx, addr, &f)
-	var df *detectFailure
-	if errors.As(err, &df) {
-		return detectFailed(env, addr, df.err)
-	}
 	if err != nil {
-		return fail(env, code, "%v", err)
+		return configFailed(env, addr, code, err)
 	}
 	st, err := openStore()
 	if err != nil {

@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"crypto/x509"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -76,12 +75,8 @@ func runTest(ctx context.Context, env *Env, args []string) int {
 		return fail(env, ExitUsage, "%v", err)
 	}
 	servers, provider, code, err := testServers(ctx, addr, &f)
-	var df *detectFailure
-	if errors.As(err, &df) {
-		return detectFailed(env, addr, df.err)
-	}
 	if err != nil {
-		return fail(env, code, "%v", err)
+		return configFailed(env, addr, code, err)
 	}
 	rep := probe.Run(ctx, probe.Request{
 		Address:        addr,
