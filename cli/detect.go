@@ -97,7 +97,8 @@ func (f *detectFlags) discoverOptions() (discover.Options, error) {
 	if f.dns != "" {
 		r, err := discover.NewResolver(f.dns)
 		if err != nil {
-			return opts, fmt.Errorf("--dns: %w", err)
+			// The package prefix means nothing to a person at a shell.
+			return opts, fmt.Errorf("--dns: %s", strings.TrimPrefix(err.Error(), "discover: "))
 		}
 		opts.Resolver = r
 	}
