@@ -3,6 +3,7 @@ package export
 import (
 	"archive/zip"
 	"bytes"
+	"encoding/json"
 	"errors"
 	"flag"
 	"image/png"
@@ -443,6 +444,35 @@ func TestTheBatPercentInAddress(t *testing.T) {
 		if strings.Contains(rest, "%") {
 			t.Errorf("a lone %% reaches cmd: %s", line)
 		}
+	}
+}
+
+// TestJSONChosenOnce: the chosen server leads the json export once, though
+// the provider's copy of it spells the host in upper case and leaves auth
+// empty (Write normalizes the chosen one).
+func TestJSONChosenOnce(t *testing.T) {
+	addr, err := account.ParseAddress("a@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := account.Config{
+		Incoming: []account.Server{{Protocol: account.IMAP, Host: "IMAP.Example.com", Port: 993, Security: account.SSL, Username: account.PlaceholderAddress}},
+		Outgoing: []account.Server{{Protocol: account.SMTP, Host: "smtp.example.com", Port: 465, Security: account.SSL, Username: account.PlaceholderAddress}},
+	}
+	a, err := NewAccount(addr, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := Write(&b, "json", a); err != nil {
+		t.Fatal(err)
+	}
+	var v struct{ Incoming, Outgoing []map[string]any }
+	if err := json.Unmarshal(b.Bytes(), &v); err != nil {
+		t.Fatal(err)
+	}
+	if len(v.Incoming) != 1 || len(v.Outgoing) != 1 || v.Incoming[0]["auth"] != "password" {
+		t.Errorf("incoming %v, outgoing %v; want the chosen server of each once, auth filled in", v.Incoming, v.Outgoing)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/mailwiz/mailwiz/account"
@@ -120,10 +121,16 @@ func writeJSON(w io.Writer, a Account) error {
 }
 
 // chosenFirst returns chosen followed by the others, without duplicates.
+// The others are put in the form Write checked chosen into (host in lower
+// case ASCII, auth filled in) before they are compared: else the chosen
+// server came back as a second entry spelled differently.
 func chosenFirst(chosen account.Server, all []account.Server) []account.Server {
 	out := []account.Server{chosen}
 	for _, s := range all {
-		if s != chosen {
+		if n, err := checkServer("other", s); err == nil {
+			s = n
+		}
+		if !slices.Contains(out, s) {
 			out = append(out, s)
 		}
 	}
