@@ -48,6 +48,7 @@ import (
 	"fmt"
 	"net"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -121,8 +122,12 @@ func (o *Options) resolver() *net.Resolver {
 // configured name servers.
 func NewResolver(server string) (*net.Resolver, error) {
 	host, port, err := net.SplitHostPort(server)
-	if err != nil || host == "" || port == "" {
+	if err != nil || host == "" {
 		return nil, fmt.Errorf("discover: DNS server %q is not HOST:PORT, e.g. 127.0.0.1:53", server)
+	}
+	// A bad port would otherwise surface only as a failed lookup per name.
+	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+		return nil, fmt.Errorf("discover: DNS server %q: port %q is not a number from 1 to 65535, e.g. 127.0.0.1:53", server, port)
 	}
 	return &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
 		var d net.Dialer

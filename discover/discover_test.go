@@ -499,3 +499,26 @@ func TestTimeoutError(t *testing.T) {
 		}
 	}
 }
+
+func TestNewResolver(t *testing.T) {
+	for _, tt := range []struct{ in, err string }{
+		{"127.0.0.1:53", ""},
+		{"[::1]:5353", ""},
+		{"localhost", "is not HOST:PORT"},
+		{":53", "is not HOST:PORT"},
+		{"127.0.0.1:", `port ""`},
+		{"127.0.0.1:dns", `port "dns"`},
+		{"127.0.0.1:70000", `port "70000"`},
+	} {
+		r, err := NewResolver(tt.in)
+		if tt.err == "" {
+			if err != nil || r == nil {
+				t.Errorf("NewResolver(%q) = %v, %v", tt.in, r, err)
+			}
+			continue
+		}
+		if err == nil || !strings.Contains(err.Error(), tt.err) {
+			t.Errorf("NewResolver(%q) error %v; want one saying %q", tt.in, err, tt.err)
+		}
+	}
+}
