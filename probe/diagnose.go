@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -237,7 +238,7 @@ func diagnose(err error, srv account.Server, stage Stage, provider *account.Conf
 				if k == KindEnableIMAP && srv.Protocol != account.IMAP || k == KindEnablePOP && srv.Protocol != account.POP3 {
 					continue
 				}
-				if provider.HasHint(hintKind(k)) && !containsKind(extra, k) {
+				if provider.HasHint(hintKind(k)) && !slices.Contains(extra, k) {
 					extra = append(extra, k)
 				}
 			}
@@ -257,15 +258,6 @@ func diagnose(err error, srv account.Server, stage Stage, provider *account.Conf
 		}
 	}
 	return d
-}
-
-func containsKind(ks []Kind, k Kind) bool {
-	for _, x := range ks {
-		if x == k {
-			return true
-		}
-	}
-	return false
 }
 
 // classify maps an error onto a Kind, with advice kinds a known provider

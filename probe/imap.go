@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"slices"
 	"strings"
 
 	"github.com/emersion/go-imap/v2"
@@ -114,7 +115,7 @@ func capList(caps imap.CapSet) []string {
 	for c := range caps {
 		out = append(out, strings.ToUpper(string(c)))
 	}
-	sortStrings(out)
+	slices.Sort(out)
 	return out
 }
 
@@ -196,7 +197,7 @@ func (p *imapPre) startTLS(ctx context.Context, cfg *tls.Config) (*tls.Conn, err
 			return nil, ierr
 		}
 	}
-	if !contains(p.caps, "STARTTLS") {
+	if !slices.Contains(p.caps, "STARTTLS") {
 		return nil, ErrSTARTTLSUnavailable
 	}
 	ierr, err := p.command("m2", "STARTTLS")
@@ -269,15 +270,6 @@ type prefixConn struct {
 }
 
 func (c *prefixConn) Read(b []byte) (int, error) { return c.r.Read(b) }
-
-func contains(ss []string, s string) bool {
-	for _, x := range ss {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
 
 func cut(s string) string {
 	if len(s) > 120 {

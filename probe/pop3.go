@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
+	"slices"
 
 	"github.com/emersion/go-sasl"
 	"github.com/mailwiz/mailwiz/account"
@@ -53,7 +53,7 @@ func (r *runner) testPOP3(ctx context.Context, keep *session) error {
 			return err
 		}
 		r.res.Capabilities = popCapList(caps)
-		if contains(caps.SASL(), "PLAIN") {
+		if slices.Contains(caps.SASL(), "PLAIN") {
 			err = c.Authenticate(ctx, sasl.NewPlainClient("", r.srv.Username, r.req.Password))
 		} else {
 			err = c.Login(ctx, r.srv.Username, r.req.Password)
@@ -79,8 +79,6 @@ func popCapList(caps pop3.Capabilities) []string {
 	for k := range caps {
 		out = append(out, k)
 	}
-	sortStrings(out)
+	slices.Sort(out)
 	return out
 }
-
-func sortStrings(s []string) { sort.Strings(s) }

@@ -148,8 +148,9 @@ type Result struct {
 	Diagnosis *Diagnosis
 	// TLS is the certificate seen, nil when no TLS was negotiated.
 	TLS *TLSInfo
-	// Capabilities the server announced (IMAP CAPABILITY, POP3 CAPA, SMTP
-	// EHLO keywords), upper case, as last seen.
+	// Capabilities the server announced, upper case, as last seen: IMAP
+	// CAPABILITY and POP3 CAPA whole; for SMTP only "AUTH <mechanisms>" and
+	// STARTTLS (go-smtp shows no other EHLO keywords).
 	Capabilities []string
 }
 

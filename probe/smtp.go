@@ -7,10 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
+	"slices"
 	"strconv"
 	"strings"
-
-	"net"
 
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
@@ -207,7 +207,7 @@ func (p *smtpPre) greetAndEHLO() error {
 }
 
 func (p *smtpPre) startTLS(ctx context.Context, cfg *tls.Config) (*tls.Conn, error) {
-	if !contains(p.ext, "STARTTLS") {
+	if !slices.Contains(p.ext, "STARTTLS") {
 		return nil, ErrSTARTTLSUnavailable
 	}
 	if _, err := io.WriteString(p.conn, "STARTTLS\r\n"); err != nil {
