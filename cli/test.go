@@ -113,22 +113,32 @@ func testServers(ctx context.Context, addr account.Address, f *testFlags) ([]acc
 		return nil, nil, code, err
 	}
 	var servers []account.Server
-	if len(cfg.Incoming) > 0 {
-		servers = append(servers, cfg.Incoming[0])
-	}
-	if len(cfg.Outgoing) > 0 {
-		servers = append(servers, cfg.Outgoing[0])
+	for _, side := range []struct {
+		list  []account.Server
+		given bool
+		flag  string
+	}{{cfg.Incoming, f.incoming != "", "--incoming"}, {cfg.Outgoing, f.outgoing != "", "--outgoing"}} {
+		if len(side.list) == 0 {
+			continue
+		}
+		s := side.list[0]
+		if f.username != "" {
+			s.Username = f.username
+		}
+		if s.Auth == account.AuthOAuth2 {
+			if !side.given {
+				return nil, nil, ExitUsage, fmt.Errorf("%s signs in through the browser (OAuth2), which mailwiz test cannot do; to test an app password, if the provider offers them, name the server: %s '%s'", s, side.flag, s)
+			}
+			// Named on the command line, the server is tested as asked:
+			// with the password given (an app password, say). fillServer
+			// copied OAuth2 from the database's entry for the host; a
+			// server that insists on it refuses, and probe says so.
+			s.Auth = account.AuthPassword
+		}
+		servers = append(servers, s)
 	}
 	if len(servers) == 0 {
 		return nil, nil, ExitFailed, fmt.Errorf("no servers known for %s: give them with --incoming and --outgoing", addr.DomainUnicode)
-	}
-	for i := range servers {
-		if f.username != "" {
-			servers[i].Username = f.username
-		}
-		if servers[i].Auth == account.AuthOAuth2 {
-			return nil, nil, ExitUsage, fmt.Errorf("%s signs in through the browser (OAuth2), which mailwiz test cannot do; an app password, if the provider offers one, works with --incoming/--outgoing", servers[i])
-		}
 	}
 	var provider *account.Config
 	if cfg.Provider != nil {

@@ -539,3 +539,30 @@ func TestTestGolden(t *testing.T) {
 		})
 	}
 }
+
+// TestTestServersOAuth2: a database entry that signs in with OAuth2 is
+// refused with the way on, and that way (naming the server) then tests the
+// password. outlook.com is in the built-in database: no network.
+func TestTestServersOAuth2(t *testing.T) {
+	addr, err := account.ParseAddress("ann@outlook.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, code, err := testServers(t.Context(), addr, &testFlags{})
+	const way = "--incoming 'imap://outlook.office365.com:993?security=ssl'"
+	if code != ExitUsage || err == nil || !strings.Contains(err.Error(), "OAuth2") || !strings.Contains(err.Error(), way) {
+		t.Fatalf("exit %d, err %v; want a usage error naming OAuth2 and %s", code, err, way)
+	}
+	servers, _, code, err := testServers(t.Context(), addr, &testFlags{
+		incoming: "imap://outlook.office365.com:993?security=ssl",
+		outgoing: "smtp://smtp-mail.outlook.com:587?security=starttls",
+	})
+	if err != nil || code != ExitOK || len(servers) != 2 {
+		t.Fatalf("with both servers named: %v, exit %d, %d servers", err, code, len(servers))
+	}
+	for _, s := range servers {
+		if s.Auth != account.AuthPassword || s.Username != "ann@outlook.com" {
+			t.Errorf("%s: auth %s username %q; want password and the address", s, s.Auth, s.Username)
+		}
+	}
+}
