@@ -1,7 +1,6 @@
 package providers
 
 import (
-	"slices"
 	"strings"
 	"testing"
 
@@ -548,33 +547,13 @@ func TestPinWest(t *testing.T) {
 // TestPinWestLinks pins the deep links people follow before a client can
 // log in: the exact settings page, not the provider's home page.
 func TestPinWestLinks(t *testing.T) {
-	tests := []struct {
-		domain string
-		kind   account.HintKind
-		url    string
-	}{
+	checkPinnedLinks(t, []pinnedLink{
 		{"outlook.com", account.HintEnableIMAP, "https://outlook.live.com/mail/0/options/mail/forwarding"},
 		{"yahoo.com", account.HintAppPassword, "https://login.yahoo.com/account/security"},
 		{"t-online.de", account.HintAppPassword, "https://email.t-online.de/pr?a=globalsettings.passwords"},
 		{"web.de", account.HintEnableIMAP, "https://hilfe.web.de/pop-imap/einschalten.html"},
 		{"gmx.net", account.HintEnableIMAP, "https://hilfe.gmx.net/pop-imap/einschalten.html"},
-	}
-	for _, tt := range tests {
-		c, ok := Lookup(tt.domain)
-		if !ok {
-			t.Errorf("Lookup(%q) found nothing", tt.domain)
-			continue
-		}
-		var urls []string
-		for _, h := range c.Hints {
-			if h.Kind == tt.kind {
-				urls = append(urls, h.URL)
-			}
-		}
-		if !slices.Contains(urls, tt.url) {
-			t.Errorf("%s: %s hint links %q; want %q", tt.domain, tt.kind, urls, tt.url)
-		}
-	}
+	})
 }
 
 // TestTutaHasNoServers pins that Tuta is known but offers no server at all:

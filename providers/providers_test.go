@@ -6,6 +6,7 @@ import (
 	"path"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -410,4 +411,33 @@ func ExampleLookup() {
 	imap, _ := c.For(addr).PreferredIncoming(account.IMAP)
 	fmt.Println(c.Provider.ID, imap.Host, imap.Port, imap.Security, imap.Username)
 	// Output: gmail imap.gmail.com 993 ssl alice@googlemail.com
+}
+
+// pinnedLink is a deep link a provider's hint of kind must carry.
+type pinnedLink struct {
+	domain string
+	kind   account.HintKind
+	url    string
+}
+
+// checkPinnedLinks fails for each domain whose hints of the kind do not
+// include the exact url.
+func checkPinnedLinks(t *testing.T, links []pinnedLink) {
+	t.Helper()
+	for _, l := range links {
+		c, ok := Lookup(l.domain)
+		if !ok {
+			t.Errorf("Lookup(%q) found nothing", l.domain)
+			continue
+		}
+		var urls []string
+		for _, h := range c.Hints {
+			if h.Kind == l.kind {
+				urls = append(urls, h.URL)
+			}
+		}
+		if !slices.Contains(urls, l.url) {
+			t.Errorf("%s: %s hint links %q; want %q", l.domain, l.kind, urls, l.url)
+		}
+	}
 }
