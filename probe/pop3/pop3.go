@@ -675,9 +675,12 @@ func hasPrefixFold(s, p string) bool {
 }
 
 // readMultiline reads lines up to the terminating ".", unstuffing leading
-// dots, and fails once more than limit octets have arrived.
+// dots, and fails once more than limit octets have arrived. When each
+// refuses a line the rest is still read (and the first refusal returned),
+// so the next command does not take the leftover lines for its answer.
 func readMultiline(br *bufio.Reader, limit int64, each func([]byte) error) error {
 	var total int64
+	var refused error
 	for {
 		line, err := readLine(br)
 		if err != nil {
@@ -689,12 +692,12 @@ func readMultiline(br *bufio.Reader, limit int64, each func([]byte) error) error
 		}
 		if len(line) > 0 && line[0] == '.' {
 			if len(line) == 1 {
-				return nil
+				return refused
 			}
 			line = line[1:]
 		}
-		if err := each(line); err != nil {
-			return err
+		if refused == nil {
+			refused = each(line)
 		}
 	}
 }

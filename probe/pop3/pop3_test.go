@@ -109,6 +109,31 @@ func TestLoginStatQuit(t *testing.T) {
 	}
 }
 
+// TestBadListLineKeepsSync: a LIST line that does not parse fails List,
+// but the rest of the answer is read, so the next command gets its own.
+func TestBadListLineKeepsSync(t *testing.T) {
+	conn, done := serve(t, script{
+		"S: +OK ready",
+		"C: LIST",
+		"S: +OK 2 messages",
+		"S: 1 junk",
+		"S: 2 200",
+		"S: .",
+		"C: NOOP",
+		"S: +OK",
+	})
+	ctx := ctxT(t)
+	c := New(conn, nil)
+	var perr *ProtocolError
+	if _, err := c.List(ctx); !errors.As(err, &perr) {
+		t.Fatalf("List = %v; want a ProtocolError", err)
+	}
+	if err := c.Noop(ctx); err != nil {
+		t.Fatalf("NOOP after the bad LIST = %v; want its own +OK", err)
+	}
+	wait(t, done)
+}
+
 func TestErrors(t *testing.T) {
 	tests := []struct {
 		name, answer, code, text string
