@@ -113,11 +113,7 @@ func answerOf(err error) serverAnswer {
 	case errors.As(err, &ie):
 		return serverAnswer{code: string(ie.Code), text: ie.Text, ok: true}
 	case errors.As(err, &se):
-		a := serverAnswer{smtpCode: se.Code, text: se.Message, ok: true}
-		if se.EnhancedCode != (smtp.EnhancedCode{}) && se.EnhancedCode != smtp.NoEnhancedCode {
-			a.code = fmt.Sprintf("%d.%d.%d", se.EnhancedCode[0], se.EnhancedCode[1], se.EnhancedCode[2])
-		}
-		return a
+		return serverAnswer{code: enhancedCode(se), smtpCode: se.Code, text: se.Message, ok: true}
 	case errors.As(err, &pe):
 		return serverAnswer{code: pe.Code, text: pe.Text, ok: true}
 	}
@@ -131,12 +127,21 @@ func errorText(err error) string {
 	var se *smtp.SMTPError
 	if errors.As(err, &se) {
 		code := strconv.Itoa(se.Code)
-		if se.EnhancedCode != (smtp.EnhancedCode{}) && se.EnhancedCode != smtp.NoEnhancedCode {
-			code += fmt.Sprintf(" %d.%d.%d", se.EnhancedCode[0], se.EnhancedCode[1], se.EnhancedCode[2])
+		if ec := enhancedCode(se); ec != "" {
+			code += " " + ec
 		}
 		return "smtp: " + code + " " + se.Message
 	}
 	return err.Error()
+}
+
+// enhancedCode is the RFC 3463 code of an SMTP reply ("5.7.8"), or "" when
+// the server sent none.
+func enhancedCode(se *smtp.SMTPError) string {
+	if se.EnhancedCode == (smtp.EnhancedCode{}) || se.EnhancedCode == smtp.NoEnhancedCode {
+		return ""
+	}
+	return fmt.Sprintf("%d.%d.%d", se.EnhancedCode[0], se.EnhancedCode[1], se.EnhancedCode[2])
 }
 
 // knownAnswer is a provider answer recognized by robust parts: a code, a
