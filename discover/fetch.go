@@ -178,7 +178,7 @@ type fetched struct {
 	url  *url.URL // after redirects: its scheme says whether it was secure
 }
 
-// get fetches u with GET (body nil) or POST (body set), requires status
+// fetch gets u with GET (body nil) or POST (body set), requires status
 // 200 and reads at most MaxBody bytes.
 func (r *runner) fetch(ctx context.Context, u string, body []byte, contentType string) (fetched, error) {
 	method := http.MethodGet
