@@ -233,3 +233,25 @@ func scrub(s, password string) string {
 	}
 	return s
 }
+
+// scrubErr is err with the password cut out of its text, for the errors
+// Run hands out (Result.Err, Event.Err) and a caller may log. errors.Is and
+// errors.As still reach the cause.
+func scrubErr(err error, password string) error {
+	if err == nil {
+		return nil
+	}
+	text := err.Error()
+	if s := scrub(text, password); s != text {
+		return &scrubbedError{err: err, text: s}
+	}
+	return err
+}
+
+type scrubbedError struct {
+	err  error
+	text string
+}
+
+func (e *scrubbedError) Error() string { return e.text }
+func (e *scrubbedError) Unwrap() error { return e.err }

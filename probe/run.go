@@ -45,7 +45,7 @@ func (r *runner) run(ctx context.Context) Result {
 }
 
 func (r *runner) fail(err error) {
-	r.res.Err = err
+	r.res.Err = scrubErr(err, r.req.Password)
 	r.res.Error = scrub(errorText(err), r.req.Password)
 	r.res.Diagnosis = diagnose(err, r.srv, r.res.Stage, r.req.Provider)
 }
@@ -141,6 +141,7 @@ func (r *runner) step(ctx context.Context, stage Stage, f func(ctx context.Conte
 	if err != nil && sctx.Err() != nil {
 		err = &StageTimeoutError{Stage: stage, Limit: r.req.Timeout.String(), Cancelled: ctx.Err() != nil && !errors.Is(ctx.Err(), context.DeadlineExceeded), Err: err}
 	}
+	err = scrubErr(err, r.req.Password)
 	ev := Event{Index: r.index, Server: r.srv, Stage: stage, Done: true, Duration: time.Since(start), Err: err}
 	if err != nil {
 		ev.Diagnosis = diagnose(err, r.srv, stage, r.req.Provider)

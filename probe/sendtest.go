@@ -47,6 +47,7 @@ func sendTest(ctx context.Context, req *Request, results []Result, em *emitter) 
 	}
 	st := &sendTester{req: req, in: *in, out: *out, em: em}
 	res := st.run(ctx)
+	res.Err = scrubErr(res.Err, req.Password)
 	if res.Err != nil {
 		res.Error = scrub(errorText(res.Err), req.Password)
 		res.Diagnosis = st.diagnose(res.Err, res.Stage)
@@ -81,7 +82,7 @@ type sendTester struct {
 }
 
 func (st *sendTester) event(stage Stage, done bool, d time.Duration, err error) {
-	ev := Event{Index: -1, Server: st.server(stage), Stage: stage, Done: done, Duration: d, Err: err}
+	ev := Event{Index: -1, Server: st.server(stage), Stage: stage, Done: done, Duration: d, Err: scrubErr(err, st.req.Password)}
 	if err != nil {
 		ev.Diagnosis = st.diagnose(err, stage)
 	}
