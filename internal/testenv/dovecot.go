@@ -3,6 +3,7 @@ package testenv
 import (
 	"bytes"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -83,8 +84,6 @@ func StartDovecot(t testing.TB, ca *CA, users ...string) *Dovecot {
 		Leaf: ca.Issue(t, DovecotHost, "localhost", "127.0.0.1"),
 		conf: filepath.Join(dir, "dovecot.conf"),
 	}
-	ports := freePorts(t, 6)
-	d.IMAP, d.IMAPS, d.POP3, d.POP3S, d.Submission, d.Submissions = ports[0], ports[1], ports[2], ports[3], ports[4], ports[5]
 	lda := filepath.Join(libexec, "dovecot-lda")
 	d.Relay = StartRelay(t, func(from string, to []string, msg []byte) error {
 		for _, rcpt := range to {
@@ -125,13 +124,36 @@ func StartDovecot(t testing.TB, ca *CA, users ...string) *Dovecot {
 	if err := os.WriteFile(filepath.Join(dir, "passwd"), []byte(strings.Join(passwd, "\n")+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	conf := dovecotConf(d, uid, gid, internal, login)
+	// The ports are free when chosen but not held: on a busy machine another
+	// process can take one before Dovecot binds it. Then Dovecot exits at
+	// once, and new ports are tried.
+	const attempts = 3
+	for i := 1; ; i++ {
+		ports := pickPorts(t, 6)
+		d.IMAP, d.IMAPS, d.POP3, d.POP3S, d.Submission, d.Submissions = ports[0], ports[1], ports[2], ports[3], ports[4], ports[5]
+		err := d.start(t, bin, ca, dovecotConf(d, uid, gid, internal, login))
+		if err == nil {
+			return d
+		}
+		if i == attempts || !errors.Is(err, errPortTaken) {
+			t.Fatalf("testenv: dovecot started but no login worked within 15 s: %v\nlog:\n%s", err, d.LogText())
+		}
+		t.Logf("testenv: %v; trying new ports", err)
+	}
+}
+
+// errPortTaken: Dovecot exited because a port chosen for it was taken.
+var errPortTaken = errors.New("a port chosen for dovecot was taken meanwhile")
+
+// start writes conf, starts Dovecot and waits until a login works.
+// Cleanup stops it.
+func (d *Dovecot) start(t testing.TB, bin string, ca *CA, conf string) error {
 	if err := os.WriteFile(d.conf, []byte(conf), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	// -F keeps the master in the foreground as our child: no daemon to hunt
 	// down, and its exit is noticed.
-	logf, err := os.Create(filepath.Join(dir, "dovecot.out"))
+	logf, err := os.Create(filepath.Join(d.Dir, "dovecot.out"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,10 +166,7 @@ func StartDovecot(t testing.TB, ca *CA, users ...string) *Dovecot {
 	exited := make(chan struct{})
 	go func() { cmd.Wait(); logf.Close(); close(exited) }() //nolint:errcheck
 	t.Cleanup(func() { d.stop(t, cmd, exited) })
-	if err := d.waitReady(ca, exited); err != nil {
-		t.Fatalf("testenv: dovecot started but no login worked within 15 s: %v\nlog:\n%s", err, d.LogText())
-	}
-	return d
+	return d.waitReady(ca, exited)
 }
 
 // dovecotIDs picks the users Dovecot's processes run as: the packaged
@@ -237,6 +256,10 @@ func groupName(gid int, fallback string) string {
 	return g.Name
 }
 
+// pickPorts chooses Dovecot's ports; a test replaces it to hand out a
+// taken one.
+var pickPorts = freePorts
+
 // freePorts returns n distinct free loopback ports, holding all of them open
 // while choosing so none is picked twice.
 func freePorts(t testing.TB, n int) []int {
@@ -268,6 +291,10 @@ func (d *Dovecot) waitReady(ca *CA, exited <-chan struct{}) error {
 		select {
 		case <-exited:
 			out, _ := os.ReadFile(filepath.Join(d.Dir, "dovecot.out"))
+			out = bytes.TrimSpace(out)
+			if bytes.Contains(out, []byte("Address already in use")) {
+				return fmt.Errorf("%w: dovecot exited: %s", errPortTaken, out)
+			}
 			return fmt.Errorf("dovecot exited: %s", out)
 		default:
 		}

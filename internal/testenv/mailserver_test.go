@@ -2,6 +2,7 @@ package testenv
 
 import (
 	"crypto/tls"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -53,5 +54,30 @@ func TestDovecotDelivers(t *testing.T) {
 			t.Fatalf("INBOX has %d messages after 10 s; want 1\n%s", mb.NumMessages, d.LogText())
 		}
 		time.Sleep(50 * time.Millisecond) // poll interval, bounded above
+	}
+}
+
+// TestDovecotPortTaken: a port taken between choosing it and Dovecot
+// binding it (another test, another process) costs a retry, not the test.
+func TestDovecotPortTaken(t *testing.T) {
+	held, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Close()
+	taken := held.Addr().(*net.TCPAddr).Port
+	calls := 0
+	pickPorts = func(t testing.TB, n int) []int {
+		calls++
+		ports := freePorts(t, n)
+		if calls == 1 {
+			ports[2] = taken // POP3
+		}
+		return ports
+	}
+	defer func() { pickPorts = freePorts }()
+	d := StartDovecot(t, NewCA(t))
+	if calls != 2 || d.POP3 == taken {
+		t.Errorf("ports chosen %d times, POP3 on %d (taken: %d); want a second choice", calls, d.POP3, taken)
 	}
 }
