@@ -45,9 +45,6 @@ type Dovecot struct {
 	conf string
 }
 
-// Addr returns "127.0.0.1:port".
-func (d *Dovecot) Addr(port int) string { return Addr(port) }
-
 // LogText returns Dovecot's log so far, for test failure messages.
 func (d *Dovecot) LogText() string {
 	b, _ := os.ReadFile(filepath.Join(d.Dir, "dovecot.log"))
