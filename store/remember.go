@@ -33,8 +33,9 @@ func NewAccount(addr account.Address, cfg account.Config, name string) Account {
 
 // Remember saves an account for good: password into the OS keychain, one
 // item per server that logs in with one, then a's settings (with the item
-// names in KeychainItems) into the store. If the keychain fails nothing is
-// written, and the error matches keychain.ErrUnavailable and the like. Items
+// names in KeychainItems) into the store. If the keychain fails no settings
+// are written (items saved before the failure stay, see keychain.SaveAll),
+// and the error matches keychain.ErrUnavailable and the like. Items
 // of an earlier save of the same address for servers no longer used are
 // removed, so a changed host leaves no password behind. It returns the
 // account as saved.
