@@ -19,7 +19,10 @@
 // and [Wizard.Close] cancel; what it finds is reported to the listener given
 // to [New] as [Event] values, from those goroutines. A GUI hops back to its
 // own goroutine before touching widgets (fyne.Do). A result that arrives
-// after its work was cancelled is dropped, never reported.
+// after its work was cancelled is dropped, never recorded. Its event may
+// still be delivered once, when the work checked just before the cancel
+// (events are sent outside the lock, so a listener never runs under it): a
+// listener re-reads the wizard's state rather than trusting an event alone.
 //
 // # Dependencies
 //
@@ -316,15 +319,3 @@ func (w *Wizard) run(fn func(ctx context.Context, gen uint64)) {
 // current reports, with w.mu held, whether results of generation gen are
 // still wanted.
 func (w *Wizard) current(gen uint64) bool { return gen == w.gen }
-
-// emitIf sends e if generation gen is still current. The check and the send
-// are not atomic with respect to Cancel; listeners must tolerate one late
-// event, which the GUI does by re-reading the wizard's state.
-func (w *Wizard) emitIf(gen uint64, e Event) {
-	w.mu.Lock()
-	ok := w.current(gen)
-	w.mu.Unlock()
-	if ok {
-		w.notify(e)
-	}
-}
