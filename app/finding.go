@@ -52,7 +52,11 @@ func (p *findingPage) event(e wizard.Event) {
 	switch e.(type) {
 	case wizard.Found:
 		// The answer is final: show it where it can be checked and edited.
-		p.ui.wiz.Next()
+		// Only from Finding: a Found sent just before Back is handled after
+		// it, and would carry the person forward again.
+		if p.ui.wiz.Step() == wizard.StepFinding {
+			p.ui.wiz.Next()
+		}
 		return
 	}
 	p.render()

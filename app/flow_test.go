@@ -694,3 +694,30 @@ func TestCanaryPasswordStaysOut(t *testing.T) {
 		t.Error("the log holds the password")
 	}
 }
+
+// TestBackBeforeALateFound: Back pressed on the Finding page while
+// discovery's Found is already on its way to the UI stays at the address;
+// the late Found must not carry the person forward to the servers again.
+func TestBackBeforeALateFound(t *testing.T) {
+	release := make(chan struct{})
+	lookup := func(domain string) (account.Config, bool) {
+		<-release
+		return lookupExample(domain)
+	}
+	h := newHarness(t, wizard.Deps{Lookup: lookup})
+	test.Type(h.ui.address.address, "nia@example.com")
+	enter(h.ui.address.address)
+	h.drain()
+	if pageStep(h.ui) != wizard.StepFinding {
+		t.Fatalf("page of %s after Enter; want finding", pageStep(h.ui))
+	}
+	close(release)
+	h.ui.wiz.Wait() // discovery has ended; its Found waits in the queue
+	h.ui.onBack()   // the UI goroutine gets to Back first
+	h.drain()
+	h.ui.wiz.Wait() // whatever the late Found started
+	h.drain()
+	if s := h.ui.wiz.Step(); s != wizard.StepAddress || pageStep(h.ui) != wizard.StepAddress {
+		t.Fatalf("after Back: wizard at %s, page of %s; want the address", s, pageStep(h.ui))
+	}
+}
