@@ -249,13 +249,9 @@ func (w *Wizard) GoTo(s Step) error {
 // another account").
 func (w *Wizard) Restart() {
 	w.Cancel()
-	w.mu.Lock()
-	deps, notify := w.deps, w.notify
-	w.mu.Unlock()
 	w.wg.Wait()
-	nw := New(deps, notify)
 	w.mu.Lock()
-	w.step, w.name, w.addressText, w.addr, w.addrErr = nw.step, "", "", account.Address{}, nw.addrErr
+	w.step, w.name, w.addressText, w.addr, w.addrErr = StepAddress, "", "", account.Address{}, errEmptyAddress
 	w.find, w.cfg, w.have, w.acceptedUnverified = finding{}, account.Config{}, false, false
 	w.test, w.save = testState{}, saveState{}
 	w.mu.Unlock()
