@@ -47,6 +47,12 @@ func sendTest(ctx context.Context, req *Request, results []Result, em *emitter) 
 	}
 	st := &sendTester{req: req, in: *in, out: *out, em: em}
 	res := st.run(ctx)
+	var te *StageTimeoutError
+	if res.Err != nil && errors.Is(ctx.Err(), context.Canceled) && !errors.As(res.Err, &te) {
+		// The cancel closed the connection under a command: say it was
+		// the cancel, not "use of closed network connection".
+		res.Err = &StageTimeoutError{Stage: res.Stage, Cancelled: true, Err: res.Err}
+	}
 	res.Err = scrubErr(res.Err, req.Password)
 	if res.Err != nil {
 		res.Error = scrub(errorText(res.Err), req.Password)

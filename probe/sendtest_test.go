@@ -42,7 +42,9 @@ func TestSendTest(t *testing.T) {
 
 	// A server that takes the search but never answers it: the delivery
 	// timeout must end the wait, though go-imap's search takes no context.
-	t.Run("search never answered", func(t *testing.T) {
+	// swallowing is the STARTTLS IMAP server behind a proxy that passes
+	// nothing back once a search was sent, on plaintext (consent given).
+	swallowing := func(t *testing.T) account.Server {
 		var searching atomic.Bool
 		port := testenv.StartProxy(t, testenv.Addr(d.IMAP), 0, func(toServer bool, b []byte) []byte {
 			if toServer && bytes.Contains(b, []byte("UID SEARCH")) {
@@ -55,6 +57,10 @@ func TestSendTest(t *testing.T) {
 		})
 		in := servers[1]
 		in.Port, in.Security = port, account.None
+		return in
+	}
+	t.Run("search never answered", func(t *testing.T) {
+		in := swallowing(t)
 		var deliver *Event
 		rep := Run(ctx, Request{Address: addr, Servers: []account.Server{in, servers[4]}, Password: testenv.DovecotPassword, RootCAs: ca.Pool(),
 			AllowPlaintext: true, Timeout: 5 * time.Second, DeliveryTimeout: 500 * time.Millisecond, SendTest: true,
@@ -73,6 +79,40 @@ func TestSendTest(t *testing.T) {
 		}
 		if ctx.Err() != nil {
 			t.Fatal("the send test waited for the whole test's context, not the delivery timeout")
+		}
+	})
+
+	// Cancelled while it waits: Run returns at once and says so.
+	t.Run("cancelled", func(t *testing.T) {
+		in := swallowing(t)
+		cctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		waiting := make(chan struct{})
+		done := make(chan Report, 1)
+		go func() {
+			done <- Run(cctx, Request{Address: addr, Servers: []account.Server{in, servers[4]}, Password: testenv.DovecotPassword, RootCAs: ca.Pool(),
+				AllowPlaintext: true, Timeout: 5 * time.Second, DeliveryTimeout: time.Minute, SendTest: true,
+				Events: func(e Event) {
+					if e.Index == -1 && e.Stage == StageDeliver && !e.Done {
+						close(waiting)
+					}
+				}})
+		}()
+		select {
+		case <-waiting:
+		case rep := <-done:
+			t.Fatalf("Run ended before the deliver stage: %+v %+v", rep.Results, rep.SendTest)
+		}
+		cancel()
+		select {
+		case rep := <-done:
+			st := rep.SendTest
+			var te *StageTimeoutError
+			if st == nil || st.OK || st.Stage != StageDeliver || !errors.As(st.Err, &te) || !te.Cancelled || st.Diagnosis == nil || st.Diagnosis.Kind != KindTimeout {
+				t.Errorf("send test = %+v; want cancelled at the deliver stage, kind timeout", st)
+			}
+		case <-time.After(20 * time.Second):
+			t.Fatal("Run still running 20 s after cancel, with a one-minute delivery timeout")
 		}
 	})
 }
