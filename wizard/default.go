@@ -117,16 +117,16 @@ func Probe(base probe.Request) func(context.Context, TestRequest, func(StageProg
 			if e.Done && e.Err == nil && e.Index >= 0 {
 				return // the next stage's start says the same, later
 			}
-			progress(StageProgress{Server: e.Server, Stage: Stage(e.Stage), Elapsed: time.Since(start)})
+			progress(StageProgress{Server: e.Server, Stage: e.Stage, Elapsed: time.Since(start)})
 		}
 		rep := probe.Run(ctx, pr)
 		out := TestReport{OK: rep.OK}
 		for _, r := range rep.Results {
-			out.Results = append(out.Results, ServerResult{Server: r.Server, OK: r.OK, Stage: Stage(r.Stage),
+			out.Results = append(out.Results, ServerResult{Server: r.Server, OK: r.OK, Stage: r.Stage,
 				Duration: r.Duration, Error: r.Error, Diagnosis: fromProbeDiagnosis(r.Diagnosis), TLS: fromProbeTLS(r.TLS)})
 		}
 		if st := rep.SendTest; st != nil {
-			out.SendTest = &ServerResult{Server: req.Outgoing, OK: st.OK, Stage: Stage(st.Stage),
+			out.SendTest = &ServerResult{Server: req.Outgoing, OK: st.OK, Stage: st.Stage,
 				Duration: st.Delivery, Error: st.Error, Diagnosis: fromProbeDiagnosis(st.Diagnosis)}
 		}
 		return out, nil

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/mailwiz/mailwiz/account"
+	"github.com/mailwiz/mailwiz/probe"
 )
 
 // Event is something the wizard reports to its listener: one of the types
@@ -45,19 +46,19 @@ type Found struct{ Config account.Config }
 // The Servers step then offers manual entry.
 type NotFound struct{ Err error }
 
-// Stage is how far a connection test got, in the words of the test --json
-// contract: dns, connect, tls, greeting, starttls, auth, done.
-type Stage string
+// Stage is how far a connection test got: probe's stages, the words of the
+// test --json contract, so the two can never drift apart.
+type Stage = probe.Stage
 
 // The stages of a connection test, in order.
 const (
-	StageDNS      Stage = "dns"
-	StageConnect  Stage = "connect"
-	StageTLS      Stage = "tls"
-	StageGreeting Stage = "greeting"
-	StageSTARTTLS Stage = "starttls"
-	StageAuth     Stage = "auth"
-	StageDone     Stage = "done"
+	StageDNS      = probe.StageDNS
+	StageConnect  = probe.StageConnect
+	StageTLS      = probe.StageTLS
+	StageGreeting = probe.StageGreeting
+	StageSTARTTLS = probe.StageSTARTTLS
+	StageAuth     = probe.StageAuth
+	StageDone     = probe.StageDone
 )
 
 // StageProgress reports that the test of Server reached Stage after Elapsed.
