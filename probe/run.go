@@ -138,7 +138,11 @@ func (r *runner) step(ctx context.Context, stage Stage, f func(ctx context.Conte
 	start := time.Now()
 	err := f(sctx)
 	stop()
-	if err != nil && sctx.Err() != nil {
+	// ctx is checked as well as sctx: the run-wide AfterFunc on ctx may
+	// close the connection before ctx's cancellation reaches sctx (Go
+	// notifies a context's children in no fixed order), and f then fails
+	// while sctx still looks alive.
+	if err != nil && (sctx.Err() != nil || ctx.Err() != nil) {
 		err = &StageTimeoutError{Stage: stage, Limit: r.req.Timeout.String(), Cancelled: ctx.Err() != nil && !errors.Is(ctx.Err(), context.DeadlineExceeded), Err: err}
 	}
 	err = scrubErr(err, r.req.Password)

@@ -193,7 +193,7 @@ func (st *sendTester) bounded(ctx context.Context, stage Stage, limit time.Durat
 	stop := context.AfterFunc(bctx, closeConn)
 	err := f()
 	stop()
-	if err != nil && bctx.Err() != nil {
+	if err != nil && (bctx.Err() != nil || ctx.Err() != nil) { // ctx too: see runner.step
 		err = &StageTimeoutError{Stage: stage, Limit: limit.String(), Cancelled: errors.Is(ctx.Err(), context.Canceled), Err: err}
 	}
 	return err
