@@ -251,6 +251,24 @@ var eastPins = []pin{
 		server(account.IMAP, "mail.inbox.lt", 993, account.SSL, "ivan.petrov@inbox.lt"),
 		server(account.SMTP, "mail.inbox.lt", 465, account.SSL, "ivan.petrov@inbox.lt"),
 		nil},
+	// Finland: Elisa serves its own, Saunalahti's, Kolumbus's and Anvia's
+	// domains on one service; issue 3 names it.
+	{"elisa.fi", "elisa",
+		server(account.IMAP, "imap.elisa.fi", 993, account.SSL, "ivan.petrov@elisa.fi"),
+		server(account.SMTP, "smtp.elisa.fi", 465, account.SSL, "ivan.petrov@elisa.fi"),
+		nil},
+	{"saunalahti.fi", "elisa",
+		server(account.IMAP, "imap.elisa.fi", 993, account.SSL, "ivan.petrov@saunalahti.fi"),
+		server(account.SMTP, "smtp.elisa.fi", 465, account.SSL, "ivan.petrov@saunalahti.fi"),
+		nil},
+	{"kolumbus.fi", "elisa",
+		server(account.IMAP, "imap.elisa.fi", 993, account.SSL, "ivan.petrov@kolumbus.fi"),
+		server(account.SMTP, "smtp.elisa.fi", 465, account.SSL, "ivan.petrov@kolumbus.fi"),
+		nil},
+	{"anvianet.fi", "elisa",
+		server(account.IMAP, "imap.elisa.fi", 993, account.SSL, "ivan.petrov@anvianet.fi"),
+		server(account.SMTP, "smtp.elisa.fi", 465, account.SSL, "ivan.petrov@anvianet.fi"),
+		nil},
 }
 
 func TestPinEast(t *testing.T) {

@@ -375,6 +375,10 @@ var westPins = []westPin{
 		west(wIMAP, "mobile.charter.net", 993, wSSL, wFull),
 		west(wSMTP, "mobile.charter.net", 587, wSSL, wFull),
 		nil},
+	{"windstream.net", "windstream",
+		west(wIMAP, "imap.windstream.net", 993, wSSL, wFull),
+		west(wSMTP, "smtp.windstream.net", 465, wSSL, wFull),
+		nil},
 	{"rr.com", "twc",
 		west(wIMAP, "mail.twc.com", 993, wSSL, wFull),
 		west(wSMTP, "mail.twc.com", 587, wSTARTTLS, wFull),
@@ -579,7 +583,7 @@ var westIDs = []string{
 	"icloud", "ionos", "kpn", "laposte", "libero", "mailboxorg", "mailcom", "microsoft365",
 	"orange", "outlook", "ovh", "posteo", "proton", "proximus", "rackspace", "runbox", "sapo", "seznam", "sfr", "sky",
 	"spectrum", "strato", "telenet", "telia", "telstra", "tim", "tiscali", "tonline", "tuta",
-	"twc", "virgilio", "virginmedia", "vodafonede", "webde", "yahoo", "yahoojp", "ziggo",
+	"twc", "virgilio", "virginmedia", "vodafonede", "webde", "windstream", "yahoo", "yahoojp", "ziggo",
 	"zoho", "zohobiz", "zohobizau", "zohobizeu", "zohobizin", "zohoeu", "zohoin",
 }
 
