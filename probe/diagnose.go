@@ -56,6 +56,11 @@ type Diagnosis struct {
 	Text map[string]string
 	// URL is the provider's own page for the fix, when known.
 	URL string
+	// CertSHA256 is set on tls-untrusted, tls-expired and
+	// tls-hostname-mismatch: the fingerprint of the certificate refused,
+	// which the user may accept (Request.TrustedCerts) once the server's
+	// administrator has confirmed it. Text names it too.
+	CertSHA256 string
 }
 
 // In returns the text in lang, falling back to English.
@@ -226,6 +231,15 @@ func diagnose(err error, srv account.Server, stage Stage, provider *account.Conf
 			d.Text[lang] = format(notTLSText[langIndex(lang)], srv)
 		case wrongPlain:
 			d.Text[lang] = format(wantsTLSText[langIndex(lang)], srv)
+		}
+	}
+	// A refused certificate can be accepted as an exception: say which one
+	// and on what condition.
+	var ce *CertificateError
+	if errors.As(err, &ce) && ce.SHA256 != "" && (kind == KindTLSUntrusted || kind == KindTLSExpired || kind == KindTLSHostnameMismatch) {
+		d.CertSHA256 = ce.SHA256
+		for _, lang := range []string{"en", "ru"} {
+			d.Text[lang] += " " + fmt.Sprintf(trustText[langIndex(lang)], ce.SHA256)
 		}
 	}
 	// The provider's own link for this kind, else one the server sent.

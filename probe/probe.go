@@ -16,6 +16,10 @@
 // # Safety
 //
 // TLS is verified strictly against the system roots (or [Request.RootCAs]).
+// The one way past a failed verification is an exception the user confirmed
+// after checking the certificate: its SHA-256 fingerprint in
+// [Request.TrustedCerts], which accepts exactly that leaf certificate, as
+// Thunderbird's "Confirm Security Exception" does.
 // A configured STARTTLS that the server does not offer ends the test with
 // starttls-unavailable before anything secret is sent: never a silent
 // downgrade. A password is sent over an unencrypted connection only with
@@ -95,6 +99,14 @@ type Request struct {
 	DeliveryTimeout time.Duration
 	// RootCAs verifies certificates; nil means the system pool.
 	RootCAs *x509.CertPool
+	// TrustedCerts are the certificate exceptions the user confirmed:
+	// SHA-256 fingerprints (TLSInfo.SHA256; ParseFingerprint reads other
+	// spellings). A server whose leaf certificate fails verification is
+	// still accepted when that leaf's fingerprint is listed, and TLSInfo
+	// says so with Exception. Nothing else is relaxed: another certificate
+	// at the same server fails as before, and a host is never trusted by
+	// its name alone.
+	TrustedCerts []string
 	// Resolver looks up host names; nil means net.DefaultResolver.
 	Resolver *net.Resolver
 	// Events, if set, is told when each stage starts and ends. Calls are
@@ -123,12 +135,16 @@ type Event struct {
 
 // TLSInfo describes the certificate a server presented.
 type TLSInfo struct {
-	Version  string    `json:"version"`  // "TLS 1.3"
-	Verified bool      `json:"verified"` // the chain and name checked out
-	Subject  string    `json:"subject"`
-	Issuer   string    `json:"issuer"`
-	NotAfter time.Time `json:"not_after"`
-	SHA256   string    `json:"sha256"` // of the leaf certificate's DER, hex
+	Version  string `json:"version"`  // "TLS 1.3"
+	Verified bool   `json:"verified"` // the chain and name checked out
+	// Exception: the chain, name or dates did not check out, but the leaf
+	// is one the user accepted (Request.TrustedCerts). In JSON only when
+	// true, so the contract's earlier fields are unchanged.
+	Exception bool      `json:"exception,omitempty"`
+	Subject   string    `json:"subject"`
+	Issuer    string    `json:"issuer"`
+	NotAfter  time.Time `json:"not_after"`
+	SHA256    string    `json:"sha256"` // of the leaf certificate's DER, hex
 	// DNSNames are the names the certificate is valid for.
 	DNSNames []string `json:"-"`
 }

@@ -2,14 +2,12 @@ package probe
 
 import (
 	"context"
-	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -156,7 +154,8 @@ func (r *runner) step(ctx context.Context, stage Stage, f func(ctx context.Conte
 
 // tlsConfig verifies the certificate itself (rather than letting crypto/tls
 // do it) so that the certificate is described even when it is refused: the
-// user sees whose certificate it was.
+// user sees whose certificate it was, and its fingerprint, which is what an
+// exception (Request.TrustedCerts) names.
 func (r *runner) tlsConfig() *tls.Config {
 	host := r.srv.Host
 	cfg := &tls.Config{
@@ -175,7 +174,19 @@ func (r *runner) tlsConfig() *tls.Config {
 			_, err := leaf.Verify(opts)
 			info.Verified = err == nil
 			r.res.TLS = info
-			return err
+			if err == nil {
+				return nil
+			}
+			// An exception names this very leaf, so it holds only while the
+			// server shows the certificate the user checked: crypto/tls has
+			// already verified the handshake's signature with the leaf's
+			// key, so no one without that key can present it. The chain,
+			// the name and the dates are what the user chose to overlook.
+			if r.req.trusts(info.SHA256) {
+				info.Exception = true
+				return nil
+			}
+			return &CertificateError{SHA256: info.SHA256, Err: err}
 		},
 	}
 	if net.ParseIP(host) == nil {
@@ -186,17 +197,12 @@ func (r *runner) tlsConfig() *tls.Config {
 
 func describe(cs tls.ConnectionState) *TLSInfo {
 	leaf := cs.PeerCertificates[0]
-	sum := sha256.Sum256(leaf.Raw)
-	hex := make([]string, len(sum))
-	for i, b := range sum {
-		hex[i] = fmt.Sprintf("%02X", b)
-	}
 	return &TLSInfo{
 		Version:  tls.VersionName(cs.Version),
 		Subject:  leaf.Subject.String(),
 		Issuer:   leaf.Issuer.String(),
 		NotAfter: leaf.NotAfter.UTC(),
-		SHA256:   strings.Join(hex, ":"),
+		SHA256:   Fingerprint(leaf.Raw),
 		DNSNames: leaf.DNSNames,
 	}
 }

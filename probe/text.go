@@ -100,6 +100,23 @@ var wantsTLSText = [2]string{
 	"%[1]s ничего не ответил на порту %[2]d: этот порт ждёт TLS с первого байта. Выберите для него SSL.",
 }
 
+// trustText follows a refused certificate's explanation: its fingerprint,
+// and that it may be accepted once someone who runs the server has
+// confirmed it (a self-hosted server or Proton Mail Bridge has a
+// certificate of its own). %s is the fingerprint.
+var trustText = [2]string{
+	"Its SHA-256 fingerprint is %s. If the server's administrator confirms that this is exactly their certificate's fingerprint (compare it with them, not with this message), you may accept this one certificate as an exception; any other certificate will still be refused.",
+	"Его отпечаток SHA-256: %s. Если администратор сервера подтвердит, что это в точности отпечаток его сертификата (сверьте с ним, а не с этим сообщением), вы можете принять этот сертификат как исключение; любой другой сертификат по-прежнему будет отклонён.",
+}
+
+// trustFlagText tells the command line's user how to accept the
+// certificate; Report.View adds it, as only the CLI has flags. %s is the
+// fingerprint.
+var trustFlagText = [2]string{
+	"To accept it after that check, run the test again with --trust-cert %s",
+	"Чтобы принять его после такой проверки, повторите проверку с --trust-cert %s",
+}
+
 // alsoTexts add the likely real cause to a refused password.
 var alsoTexts = map[Kind][2]string{
 	KindAppPassword:    {"If you use two-step verification, this provider needs an app password instead of your usual one.", "Если включена двухэтапная проверка, этому провайдеру нужен пароль приложения вместо обычного."},
