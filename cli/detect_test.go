@@ -162,6 +162,9 @@ func TestDetectAliases(t *testing.T) {
 		{"dan@autorambler.ru", "rambler", "imap.rambler.ru", "smtp.rambler.ru", "dan@autorambler.ru"},
 		{"<dan@LENTA.RU>", "rambler", "imap.rambler.ru", "smtp.rambler.ru", "dan@lenta.ru"},
 		{"mailto:dan@rambler.ua", "rambler", "imap.rambler.ru", "smtp.rambler.ru", "dan@rambler.ua"},
+		// Providers added after the guide's four: Elisa (issue 3) by an alias domain, Windstream.
+		{"erin@saunalahti.fi", "elisa", "imap.elisa.fi", "smtp.elisa.fi", "erin@saunalahti.fi"},
+		{"erin@windstream.net", "windstream", "imap.windstream.net", "smtp.windstream.net", "erin@windstream.net"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.addr, func(t *testing.T) {
