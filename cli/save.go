@@ -20,7 +20,7 @@ func init() {
 	register(&command{
 		name:    "save",
 		summary: "keep the password in the OS keychain and the settings in mailwiz's config directory",
-		usage:   "save [--incoming URL] [--outgoing URL] [--name NAME] [--leave-on-server] [--offline] [--timeout D] [--json] --password-stdin ADDRESS",
+		usage:   "save [--incoming URL] [--outgoing URL] [--name NAME] [--leave-on-server] [--offline] [--trust-cert SHA256]... [--timeout D] [--json] --password-stdin ADDRESS",
 		run:     runSave,
 	})
 	register(&command{
@@ -45,6 +45,7 @@ type saveFlags struct {
 	days                     int
 	offline, json            bool
 	timeout                  time.Duration
+	trust                    certList
 }
 
 // timeoutUsage explains --timeout for save and forget.
@@ -60,6 +61,7 @@ func runSave(ctx context.Context, env *Env, args []string) int {
 		fs.Var(&f.leave, "leave-on-server", "POP3: keep mail on the server after downloading it (default: the provider's choice)")
 		fs.IntVar(&f.days, "days-on-server", 0, "POP3 with --leave-on-server: delete from the server after this many days (0 keeps it)")
 		fs.BoolVar(&f.offline, "offline", false, "use only the built-in provider database; ask no network")
+		fs.Var(&f.trust, "trust-cert", trustCertUsage+"; kept in the settings (a fingerprint is no secret)")
 		fs.BoolVar(&f.json, "json", false, "print one JSON object: email, keychain_items, settings")
 		fs.DurationVar(&f.timeout, "timeout", keychain.DefaultTimeout, timeoutUsage)
 	})
@@ -79,6 +81,10 @@ func runSave(ctx context.Context, env *Env, args []string) int {
 	if f.days < 0 {
 		return fail(env, ExitUsage, "--days-on-server %d: use 0 (keep) or a number of days", f.days)
 	}
+	trusted, err := f.trust.fingerprints()
+	if err != nil {
+		return fail(env, ExitUsage, "%v", err)
+	}
 	addr, err := account.ParseAddress(pos[0])
 	if err != nil {
 		return fail(env, ExitUsage, "%v", err)
@@ -97,7 +103,9 @@ func runSave(ctx context.Context, env *Env, args []string) int {
 	}
 	kctx, cancel := context.WithTimeout(ctx, f.timeout)
 	defer cancel()
-	acct, err := st.Remember(kctx, store.NewAccount(addr, cfg, f.name), password)
+	a := store.NewAccount(addr, cfg, f.name)
+	a.TrustedCerts = trusted
+	acct, err := st.Remember(kctx, a, password)
 	if err != nil {
 		return fail(env, ExitFailed, "%s", keychainMessage(err))
 	}
@@ -115,6 +123,9 @@ func runSave(ctx context.Context, env *Env, args []string) int {
 		fmt.Fprintf(env.Stdout, "    %s\n", it)
 	}
 	fmt.Fprintf(env.Stdout, "  settings: %s\n", path)
+	for _, fp := range acct.TrustedCerts {
+		fmt.Fprintf(env.Stdout, "  certificate accepted as an exception: SHA-256 %s\n", fp)
+	}
 	return ExitOK
 }
 

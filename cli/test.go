@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"slices"
 	"strings"
 	"time"
 
@@ -18,7 +19,7 @@ func init() {
 	register(&command{
 		name:    "test",
 		summary: "log in to the incoming and outgoing servers for real and say what is wrong",
-		usage:   "test [--json] [--lang en|ru] [--incoming URL] [--outgoing URL] [--username U] [--timeout D] [--allow-plaintext] [--send-test] --password-stdin ADDRESS",
+		usage:   "test [--json] [--lang en|ru] [--incoming URL] [--outgoing URL] [--username U] [--timeout D] [--allow-plaintext] [--trust-cert SHA256]... [--send-test] --password-stdin ADDRESS",
 		run:     runTest,
 	})
 }
@@ -34,6 +35,38 @@ type testFlags struct {
 	json, allowPlaintext, sendTest, passwordStdin bool
 	incoming, outgoing, username, lang            string
 	timeout                                       time.Duration
+	trust                                         certList
+}
+
+// trustCertUsage explains --trust-cert, for test and save.
+const trustCertUsage = "accept the server certificate with this SHA-256 fingerprint even though it is not trusted (self-signed, expired or for another name), as the test report shows it; with or without colons; repeatable. Only after the server's administrator has confirmed the fingerprint"
+
+// certList is a repeatable --trust-cert. Set only collects: a malformed
+// value is reported after parsing as one line (the flag package would add
+// the whole usage text).
+type certList struct{ raw []string }
+
+func (l *certList) String() string { return strings.Join(l.raw, ",") }
+
+func (l *certList) Set(s string) error {
+	l.raw = append(l.raw, s)
+	return nil
+}
+
+// fingerprints returns the values in the canonical form, or an error
+// naming the first malformed one and the form wanted.
+func (l *certList) fingerprints() ([]string, error) {
+	var out []string
+	for _, s := range l.raw {
+		fp, err := probe.ParseFingerprint(s)
+		if err != nil {
+			return nil, fmt.Errorf("--trust-cert: %s", strings.TrimPrefix(err.Error(), "probe: "))
+		}
+		if !slices.Contains(out, fp) {
+			out = append(out, fp)
+		}
+	}
+	return out, nil
 }
 
 func runTest(ctx context.Context, env *Env, args []string) int {
@@ -46,6 +79,7 @@ func runTest(ctx context.Context, env *Env, args []string) int {
 		fs.StringVar(&f.username, "username", "", "log in as this user on both servers (default: the provider's rule, usually the address)")
 		fs.DurationVar(&f.timeout, "timeout", probe.DefaultTimeout, "how long each step (connect, TLS, login...) may take")
 		fs.BoolVar(&f.allowPlaintext, "allow-plaintext", false, "send the password even over a connection without encryption")
+		fs.Var(&f.trust, "trust-cert", trustCertUsage)
 		fs.BoolVar(&f.sendTest, "send-test", false, "also send a message to the address itself and wait for it to arrive, then delete it")
 		fs.BoolVar(&f.passwordStdin, "password-stdin", false, "read the password from standard input (required: it never goes on a command line)")
 	})
@@ -63,6 +97,10 @@ func runTest(ctx context.Context, env *Env, args []string) int {
 		return fail(env, ExitUsage, "--timeout %v: give a positive duration such as 10s", f.timeout)
 	}
 	lang, err := language(env, f.lang)
+	if err != nil {
+		return fail(env, ExitUsage, "%v", err)
+	}
+	trusted, err := f.trust.fingerprints()
 	if err != nil {
 		return fail(env, ExitUsage, "%v", err)
 	}
@@ -87,6 +125,7 @@ func runTest(ctx context.Context, env *Env, args []string) int {
 		SendTest:       f.sendTest,
 		Timeout:        f.timeout,
 		RootCAs:        testRootCAs,
+		TrustedCerts:   trusted,
 		Resolver:       testResolver,
 	})
 	code = ExitOK
@@ -151,11 +190,11 @@ func testServers(ctx context.Context, addr account.Address, f *testFlags) ([]acc
 // translated from probe.
 var reportWords = map[string]map[string]string{
 	"en": {"good": "all good", "bad": "something is wrong", "ok": "ok: logged in, %d ms", "failed": "FAILED at %s after %d ms",
-		"trusted": "trusted", "untrusted": "NOT trusted", "cert": "%s, certificate %s (%s), issued by %s, valid until %s",
+		"trusted": "trusted", "untrusted": "NOT trusted", "exception": "NOT trusted, accepted by you (--trust-cert)", "cert": "%s, certificate %s (%s), issued by %s, valid until %s",
 		"see": "see %s", "said": "the server said: %s", "message": "Test message",
 		"arrived": "ok: arrived %d ms after sending, and was deleted again", "msgfailed": "FAILED at %s"},
 	"ru": {"good": "всё в порядке", "bad": "есть проблемы", "ok": "ок: вход выполнен, %d мс", "failed": "ОШИБКА на этапе %s через %d мс",
-		"trusted": "доверенный", "untrusted": "НЕ доверенный", "cert": "%s, сертификат %s (%s), выдан %s, действует до %s",
+		"trusted": "доверенный", "untrusted": "НЕ доверенный", "exception": "НЕ доверенный, принят вами (--trust-cert)", "cert": "%s, сертификат %s (%s), выдан %s, действует до %s",
 		"see": "см. %s", "said": "ответ сервера: %s", "message": "Тестовое письмо",
 		"arrived": "ок: пришло через %d мс после отправки и удалено", "msgfailed": "ОШИБКА на этапе %s"},
 }
@@ -180,7 +219,10 @@ func printReport(w io.Writer, addr account.Address, v probe.ReportView, lang str
 		}
 		if t := r.TLS; t != nil {
 			trust := words["trusted"]
-			if !t.Verified {
+			switch {
+			case t.Exception:
+				trust = words["exception"]
+			case !t.Verified:
 				trust = words["untrusted"]
 			}
 			fmt.Fprintf(w, "  "+words["cert"]+"\n", t.Version, t.Subject, trust, t.Issuer, t.NotAfter.Format("2006-01-02"))

@@ -59,6 +59,12 @@ type Account struct {
 	// LeaveOnServer and DaysOnServer are the POP3 choices (see account.Config).
 	LeaveOnServer bool `json:"leave_on_server,omitempty"`
 	DaysOnServer  int  `json:"days_on_server,omitempty"`
+	// TrustedCerts are the server certificates the user accepted although
+	// they are not trusted (self-signed, say): SHA-256 fingerprints of the
+	// leaf, as probe.TLSInfo.SHA256 shows them (probe.Request.TrustedCerts).
+	// Not secrets: a fingerprint is public, what it grants is the user's
+	// trust in that one certificate.
+	TrustedCerts []string `json:"trusted_certs,omitempty"`
 	// KeychainItems are the keychain user names the password was saved under.
 	KeychainItems []string  `json:"keychain_items,omitempty"`
 	Saved         time.Time `json:"saved"`
