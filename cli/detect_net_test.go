@@ -23,7 +23,7 @@ func netWorld(t *testing.T) (dnsAddr, ispdb string, dns *testenv.DNS, web *teste
 	ca := testenv.NewCA(t)
 	dns = testenv.StartDNS(t, testenv.Zone{})
 	web = testenv.StartWeb(t, ca)
-	closed := testenv.FreePort(t)
+	closed := testenv.ClosedPort(t)
 	netTestHook = func(o *discover.Options) {
 		o.RootCAs = ca.Pool()
 		o.Ports = map[int]int{443: web.HTTPSPort, 80: web.HTTPPort,

@@ -187,7 +187,7 @@ func TestTestDovecot(t *testing.T) {
 		}
 	})
 
-	closed := testenv.FreePort(t)
+	closed := testenv.ClosedPort(t)
 	other := testenv.NewCA(t)
 	tests := []struct {
 		name     string

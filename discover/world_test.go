@@ -37,7 +37,7 @@ func newWorld(t testing.TB) *world {
 	w := &world{t: t, ca: testenv.NewCA(t)}
 	w.dns = testenv.StartDNS(t, testenv.Zone{ispdbHost: {A: []string{"127.0.0.1"}}})
 	w.web = testenv.StartWeb(t, w.ca)
-	closed := testenv.FreePort(t) // nothing listens there: refused at once
+	closed := testenv.ClosedPort(t) // refused at once, and nobody can take it
 	w.opts = Options{
 		Resolver:      w.dns.Resolver(),
 		ISPDBURL:      "https://" + ispdbHost + "/v1.1/",

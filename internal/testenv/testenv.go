@@ -39,6 +39,9 @@ func RequireCommand(t testing.TB, name, debPackage string) string {
 }
 
 // FreePort returns a TCP port on 127.0.0.1 that was free a moment ago.
+// Nothing holds it: another process can bind it before the caller does, so a
+// server started on it must retry with a new port on "address in use"
+// ([StartDovecot] does). For a port that must stay closed, use [ClosedPort].
 func FreePort(t testing.TB) int {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
