@@ -145,11 +145,12 @@ func TestParseFields(t *testing.T) {
 			Domains:  []string{"bigmail.example", "bigmail-alias.example"},
 			Incoming: []account.Server{
 				// exchange is skipped; so is the POP3 server that offers only NTLM.
-				{Protocol: account.IMAP, Host: "imap.bigmail.example", Port: 993, Security: account.SSL, Username: "%EMAILADDRESS%", Auth: account.AuthOAuth2},
+				// OAuth2 is listed first, but a password works too (auth_test.go).
+				{Protocol: account.IMAP, Host: "imap.bigmail.example", Port: 993, Security: account.SSL, Username: "%EMAILADDRESS%", Auth: account.AuthPassword},
 				{Protocol: account.IMAP, Host: "imap.bigmail.example", Port: 143, Security: account.STARTTLS, Username: "%EMAILADDRESS%", Auth: account.AuthPasswordEncrypted},
 			},
 			Outgoing: []account.Server{
-				{Protocol: account.SMTP, Host: "smtp.bigmail.example", Port: 587, Security: account.STARTTLS, Username: "%EMAILADDRESS%", Auth: account.AuthOAuth2},
+				{Protocol: account.SMTP, Host: "smtp.bigmail.example", Port: 587, Security: account.STARTTLS, Username: "%EMAILADDRESS%", Auth: account.AuthPassword},
 			},
 			Hints: []account.Hint{
 				{Kind: account.HintEnableIMAP, URL: "https://mail.bigmail.example/settings/imap?tab=clients&lang=en", Text: map[string]string{

@@ -316,18 +316,36 @@ func readServer(n *node, incoming bool) (s account.Server, ok bool, err error) {
 		s.Port = account.DefaultPort(s.Protocol, s.Security)
 	}
 	s.Username = n.childText("username")
-	// Several authentication elements are in preference order (OAuth2 first,
-	// then a password, in the ISPDB): take the first mailwiz supports.
+	// Several authentication elements are in the provider's preference
+	// order: take the first mailwiz supports, except that a password method
+	// listed after OAuth2 (the ISPDB's usual "OAuth2, then
+	// password-cleartext") wins, since mailwiz cannot sign in with OAuth2
+	// and the provider has said a password works too. OAuth2 alone stays
+	// OAuth2, so the oauth2-required advice still shows.
 	sawAuth := false
+	var password account.Auth
 	for _, k := range n.kids {
 		if !k.is("authentication") {
 			continue
 		}
 		sawAuth = true
-		if a, known := authMethods[strings.ToLower(strings.TrimSpace(k.text.String()))]; known {
+		a, known := authMethods[strings.ToLower(strings.TrimSpace(k.text.String()))]
+		if !known {
+			continue
+		}
+		if s.Auth == "" {
 			s.Auth = a
+		}
+		if a == account.AuthPassword || a == account.AuthPasswordEncrypted {
+			password = a
 			break
 		}
+		if s.Auth != account.AuthOAuth2 {
+			break
+		}
+	}
+	if s.Auth == account.AuthOAuth2 && password != "" {
+		s.Auth = password
 	}
 	if s.Auth == "" {
 		if sawAuth {
