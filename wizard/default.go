@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"time"
 
 	"github.com/mailwiz/mailwiz/account"
@@ -21,11 +22,12 @@ import (
 // not available rather than pretending.
 func Default() Deps {
 	d := Deps{
-		Lookup:   providers.Lookup,
-		Discover: Discover(discover.Options{}),
-		Test:     Probe(probe.Request{}),
-		Save:     SaveToKeychain,
-		Export:   Export,
+		Lookup:        providers.Lookup,
+		Discover:      Discover(discover.Options{}),
+		Test:          Probe(probe.Request{}),
+		Save:          SaveToKeychain,
+		Export:        Export,
+		SaveWithTrust: SaveWithTrust,
 	}
 	for _, f := range export.Formats() {
 		d.Formats = append(d.Formats, Format{ID: f.Name, Name: f.Name, Ext: f.Ext})
@@ -73,12 +75,20 @@ func fromDiscover(e discover.Event) []Event {
 // account can be reopened. Its errors match ErrNoKeychain (and
 // keychain.ErrUnavailable) when there is no keychain.
 func SaveToKeychain(ctx context.Context, addr account.Address, cfg account.Config, password string) error {
+	return SaveWithTrust(ctx, addr, cfg, password, nil)
+}
+
+// SaveWithTrust is SaveToKeychain keeping the certificate exceptions the
+// user confirmed (SHA-256 fingerprints) in the settings as well.
+func SaveWithTrust(ctx context.Context, addr account.Address, cfg account.Config, password string, trusted []string) error {
 	st, err := store.Default()
 	if err != nil {
 		return err
 	}
 	// NewAccount keeps the chosen (first) servers, usernames expanded.
-	_, err = st.Remember(ctx, store.NewAccount(addr, cfg, ""), password)
+	a := store.NewAccount(addr, cfg, "")
+	a.TrustedCerts = trusted
+	_, err = st.Remember(ctx, a, password)
 	if errors.Is(err, keychain.ErrUnavailable) {
 		return fmt.Errorf("%w: %w", ErrNoKeychain, err)
 	}
@@ -112,6 +122,7 @@ func Probe(base probe.Request) func(context.Context, TestRequest, func(StageProg
 		cfg := req.Config
 		pr.Provider = &cfg
 		pr.AllowPlaintext = req.AllowPlaintext
+		pr.TrustedCerts = append(slices.Clip(base.TrustedCerts), req.TrustedCerts...)
 		pr.SendTest = req.SendTest
 		pr.Events = func(e probe.Event) {
 			if e.Done && e.Err == nil && e.Index >= 0 {
@@ -137,13 +148,13 @@ func fromProbeDiagnosis(d *probe.Diagnosis) Diagnosis {
 	if d == nil {
 		return Diagnosis{}
 	}
-	return Diagnosis{Kind: string(d.Kind), Text: d.Text, URL: d.URL}
+	return Diagnosis{Kind: string(d.Kind), Text: d.Text, URL: d.URL, CertSHA256: d.CertSHA256}
 }
 
 func fromProbeTLS(t *probe.TLSInfo) *TLSInfo {
 	if t == nil {
 		return nil
 	}
-	return &TLSInfo{Version: t.Version, Verified: t.Verified, Subject: t.Subject, Issuer: t.Issuer,
-		NotAfter: t.NotAfter, SHA256: t.SHA256}
+	return &TLSInfo{Version: t.Version, Verified: t.Verified, Exception: t.Exception, Subject: t.Subject,
+		Issuer: t.Issuer, NotAfter: t.NotAfter, SHA256: t.SHA256}
 }

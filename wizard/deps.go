@@ -27,6 +27,11 @@ type Deps struct {
 
 	// Save stores the password in the OS keychain for every server of cfg.
 	Save func(ctx context.Context, addr account.Address, cfg account.Config, password string) error
+	// SaveWithTrust, if set, is Save for an account with certificate
+	// exceptions (TrustCert): trusted are their SHA-256 fingerprints, kept
+	// with the settings so the account keeps them. Without it, Save runs
+	// and the exceptions are not kept.
+	SaveWithTrust func(ctx context.Context, addr account.Address, cfg account.Config, password string, trusted []string) error
 
 	// Formats lists the export formats offered on the Done step.
 	Formats []Format

@@ -37,13 +37,18 @@ func (w *Wizard) Saving() SaveState {
 func (w *Wizard) Save() {
 	w.mu.Lock()
 	addr, cfg, pw := w.addr, cloneConfig(w.cfg), w.test.password
+	w.pruneTrustLocked()
+	trusted := w.trustedLocked()
 	w.save = saveState{running: true}
 	w.mu.Unlock()
 	w.run(func(ctx context.Context, gen uint64) {
 		err := ErrNoKeychain
-		if w.deps.Save != nil {
-			ctx, cancel := context.WithTimeout(ctx, time.Minute) // an unlock prompt waits for a person
-			defer cancel()
+		ctx, cancel := context.WithTimeout(ctx, time.Minute) // an unlock prompt waits for a person
+		defer cancel()
+		switch {
+		case len(trusted) > 0 && w.deps.SaveWithTrust != nil:
+			err = w.deps.SaveWithTrust(ctx, addr, cfg, pw, trusted)
+		case w.deps.Save != nil:
 			err = w.deps.Save(ctx, addr, cfg, pw)
 		}
 		w.mu.Lock()

@@ -26,6 +26,7 @@ func (w *Wizard) setConfigLocked(cfg account.Config) {
 	w.cfg = cfg
 	w.have = true
 	w.acceptedUnverified = false
+	w.pruneTrustLocked()
 }
 
 func cloneConfig(c account.Config) account.Config {
@@ -65,6 +66,7 @@ func (w *Wizard) ChooseProtocol(p account.Protocol) {
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	defer w.pruneTrustLocked()
 	in := w.cfg.Incoming
 	for i, s := range in {
 		if s.Protocol == p {
@@ -106,6 +108,7 @@ func protocolHostPrefix(p account.Protocol) string {
 func (w *Wizard) SetIncoming(s account.Server) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	defer w.pruneTrustLocked()
 	if len(w.cfg.Incoming) == 0 {
 		w.cfg.Incoming = []account.Server{s}
 	} else {
@@ -118,6 +121,7 @@ func (w *Wizard) SetIncoming(s account.Server) {
 func (w *Wizard) SetOutgoing(s account.Server) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	defer w.pruneTrustLocked()
 	if len(w.cfg.Outgoing) == 0 {
 		w.cfg.Outgoing = []account.Server{s}
 	} else {

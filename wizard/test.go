@@ -23,6 +23,9 @@ type TestRequest struct {
 	// Config is the whole account, for the provider's hints and links in
 	// the diagnosis.
 	Config account.Config
+	// TrustedCerts are the certificate exceptions the user confirmed
+	// (SHA-256 fingerprints, see TrustCert).
+	TrustedCerts []string
 }
 
 // TestReport is the result of a connection test, as in `test --json`.
@@ -48,10 +51,12 @@ type ServerResult struct {
 // Diagnosis is a failure explained: Kind from the contract's list
 // (bad-credentials, tls-untrusted, app-password...), Text in plain words
 // by language ("en", "ru"), URL the provider's page for the fix if known.
+// CertSHA256 names a refused certificate the user may accept (CertOffers).
 type Diagnosis struct {
-	Kind string
-	Text map[string]string
-	URL  string
+	Kind       string
+	Text       map[string]string
+	URL        string
+	CertSHA256 string
 }
 
 // In returns the diagnosis text in lang, falling back to English, or "".
@@ -66,10 +71,12 @@ func (d Diagnosis) In(lang string) string {
 type TLSInfo struct {
 	Version  string
 	Verified bool
-	Subject  string
-	Issuer   string
-	NotAfter time.Time
-	SHA256   string
+	// Exception: not verified, but accepted by the user (TrustCert).
+	Exception bool
+	Subject   string
+	Issuer    string
+	NotAfter  time.Time
+	SHA256    string
 }
 
 type testState struct {
@@ -80,6 +87,9 @@ type testState struct {
 	plainOK  bool // consent to a plaintext login, for these servers
 	password string
 	skipped  bool // an OAuth2-only account goes on untested
+	// trusted are the certificate exceptions the user confirmed, each for
+	// the server that showed the certificate (trust.go).
+	trusted []exception
 }
 
 func (t testState) passed() bool { return t.report != nil && t.report.OK || t.skipped }
@@ -224,8 +234,10 @@ func (w *Wizard) StartTest(sendTest bool) error {
 		w.mu.Unlock()
 		return fmt.Errorf("%w: an incoming and an outgoing server are needed", ErrNotReady)
 	}
+	w.pruneTrustLocked()
 	req := TestRequest{Address: w.addr, Incoming: w.cfg.Incoming[0], Outgoing: w.cfg.Outgoing[0],
-		Password: w.test.password, AllowPlaintext: w.test.plainOK, SendTest: sendTest, Config: cloneConfig(w.cfg)}
+		Password: w.test.password, AllowPlaintext: w.test.plainOK, SendTest: sendTest, Config: cloneConfig(w.cfg),
+		TrustedCerts: w.trustedLocked()}
 	w.test.running, w.test.report, w.test.err = true, nil, nil
 	w.test.stages = map[string]StageProgress{}
 	w.mu.Unlock()

@@ -1,0 +1,145 @@
+package wizard
+
+import (
+	"errors"
+	"slices"
+	"strings"
+
+	"github.com/mailwiz/mailwiz/account"
+)
+
+// Certificate exceptions
+//
+// A self-hosted server with a self-signed certificate, or Proton Mail
+// Bridge on 127.0.0.1, fails the test with tls-untrusted (or
+// tls-hostname-mismatch, tls-expired) however right the settings are. As in
+// Thunderbird's "Confirm Security Exception", the user may accept exactly
+// the certificate the test saw, after checking its fingerprint with the
+// server's administrator: CertOffers lists what the last test refused,
+// TrustCert accepts one, and the next test passes it (probe
+// Request.TrustedCerts). An exception belongs to the servers that showed
+// the certificate: changing such a server (host or port) on the Servers
+// step drops it, so it never follows the user to another server.
+
+// CertOffer is a certificate the last test refused that the user may accept
+// as an exception.
+type CertOffer struct {
+	// SHA256 is the leaf certificate's fingerprint (TLSInfo.SHA256).
+	SHA256 string
+	// Kind is why it was refused: tls-untrusted, tls-expired or
+	// tls-hostname-mismatch.
+	Kind string
+	// Servers are the chosen servers that showed it (IMAP and SMTP often
+	// share one certificate).
+	Servers []account.Server
+	// TLS describes the certificate, for the confirmation.
+	TLS TLSInfo
+}
+
+// ErrNoCertOffer is returned by TrustCert for a fingerprint the last test
+// did not refuse: the wizard accepts only a certificate the user has seen.
+var ErrNoCertOffer = errors.New("wizard: that certificate was not refused by the last test; test again and accept the certificate it shows")
+
+type exception struct {
+	sha256 string
+	host   string // lower case
+	port   int
+}
+
+// CertOffers returns the certificates the last test refused that may be
+// accepted, in the order of the servers; nil when there are none.
+func (w *Wizard) CertOffers() []CertOffer {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.certOffersLocked()
+}
+
+func (w *Wizard) certOffersLocked() []CertOffer {
+	if w.test.report == nil {
+		return nil
+	}
+	chosen := w.chosenLocked()
+	var out []CertOffer
+	for _, r := range w.test.report.Results {
+		fp := r.Diagnosis.CertSHA256
+		if r.OK || fp == "" || r.TLS == nil || !slices.ContainsFunc(chosen, sameServer(r.Server.Host, r.Server.Port)) {
+			continue // not refused, or a server changed since the test
+		}
+		i := slices.IndexFunc(out, func(o CertOffer) bool { return o.SHA256 == fp })
+		if i < 0 {
+			out = append(out, CertOffer{SHA256: fp, Kind: r.Diagnosis.Kind, TLS: *r.TLS})
+			i = len(out) - 1
+		}
+		out[i].Servers = append(out[i].Servers, r.Server)
+	}
+	return out
+}
+
+// TrustCert accepts the certificate with fingerprint sha256, which the last
+// test refused, for the servers that showed it. Run the test again to use
+// it. Only a certificate in CertOffers can be accepted (ErrNoCertOffer).
+func (w *Wizard) TrustCert(sha256 string) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, o := range w.certOffersLocked() {
+		if o.SHA256 != sha256 {
+			continue
+		}
+		for _, s := range o.Servers {
+			e := exception{sha256: o.SHA256, host: strings.ToLower(s.Host), port: s.Port}
+			if !slices.Contains(w.test.trusted, e) {
+				w.test.trusted = append(w.test.trusted, e)
+			}
+		}
+		return nil
+	}
+	return ErrNoCertOffer
+}
+
+// TrustedCerts returns the fingerprints of the certificates accepted for
+// the chosen servers, for the test and the saved settings.
+func (w *Wizard) TrustedCerts() []string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.trustedLocked()
+}
+
+func (w *Wizard) trustedLocked() []string {
+	var out []string
+	for _, e := range w.test.trusted {
+		if !slices.Contains(out, e.sha256) {
+			out = append(out, e.sha256)
+		}
+	}
+	return out
+}
+
+// pruneTrustLocked drops the exceptions of servers no longer chosen: an
+// exception is for the server that showed the certificate, not for
+// whatever the user types next.
+func (w *Wizard) pruneTrustLocked() {
+	if len(w.test.trusted) == 0 {
+		return
+	}
+	chosen := w.chosenLocked()
+	w.test.trusted = slices.DeleteFunc(w.test.trusted, func(e exception) bool {
+		return !slices.ContainsFunc(chosen, sameServer(e.host, e.port))
+	})
+}
+
+// chosenLocked returns the chosen incoming and outgoing server.
+func (w *Wizard) chosenLocked() []account.Server {
+	var chosen []account.Server
+	for _, l := range [][]account.Server{w.cfg.Incoming, w.cfg.Outgoing} {
+		if len(l) > 0 {
+			chosen = append(chosen, l[0])
+		}
+	}
+	return chosen
+}
+
+// sameServer matches a server by host and port, as Thunderbird keys its
+// exceptions: the security mode may change, the machine may not.
+func sameServer(host string, port int) func(account.Server) bool {
+	return func(s account.Server) bool { return strings.EqualFold(s.Host, host) && s.Port == port }
+}

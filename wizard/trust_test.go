@@ -1,0 +1,134 @@
+package wizard
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/mailwiz/mailwiz/account"
+	"github.com/mailwiz/mailwiz/internal/testenv"
+	"github.com/mailwiz/mailwiz/probe"
+)
+
+// TestCertificateException walks the wizard against a real Dovecot whose
+// certificate this machine does not trust (a self-hosted server): the test
+// fails with the certificate offered, accepting a certificate it did not
+// see is refused, accepting the one offered makes the retest pass, the
+// exception is saved with the account, and editing a server drops that
+// server's exception.
+func TestCertificateException(t *testing.T) {
+	ca := testenv.NewCA(t)
+	d := testenv.StartDovecot(t, ca)
+	stranger := testenv.NewCA(t)
+	fp := probe.Fingerprint(d.Leaf.TLS.Certificate[0])
+	srv := func(p account.Protocol, port int, sec account.Security) account.Server {
+		return account.Server{Protocol: p, Host: "127.0.0.1", Port: port, Security: sec, Username: "%EMAILADDRESS%", Auth: account.AuthPassword}
+	}
+	cfg := account.Config{
+		Provider: &account.Provider{ID: "selfhosted", Name: "Self-hosted"},
+		Incoming: []account.Server{srv(account.IMAP, d.IMAPS, account.SSL)},
+		Outgoing: []account.Server{srv(account.SMTP, d.Submissions, account.SSL)},
+	}
+	var savedTrust [][]string
+	deps := Deps{
+		Lookup: func(domain string) (account.Config, bool) { return cfg, domain == "example.test" },
+		Test:   Probe(probe.Request{RootCAs: stranger.Pool(), Timeout: 5 * time.Second}),
+		Save:   func(context.Context, account.Address, account.Config, string) error { t.Error("Save ran; want SaveWithTrust"); return nil },
+		SaveWithTrust: func(_ context.Context, _ account.Address, _ account.Config, _ string, trusted []string) error {
+			savedTrust = append(savedTrust, trusted)
+			return nil
+		},
+	}
+	r := newRecorder()
+	w := New(deps, r.listen)
+	defer w.Close()
+	toServers(t, w, r, testenv.DovecotUser)
+	w.Next() // before-login
+	if err := w.Next(); err != nil {
+		t.Fatal(err)
+	}
+	w.SetPassword(testenv.DovecotPassword)
+	test := func() TestReport {
+		t.Helper()
+		if err := w.StartTest(false); err != nil {
+			t.Fatal(err)
+		}
+		return r.waitFor(t, "the test's end", isTestDone).(TestFinished).Report
+	}
+
+	rep := test()
+	if rep.OK || rep.Results[0].Diagnosis.Kind != "tls-untrusted" || rep.Results[0].Diagnosis.CertSHA256 != fp {
+		t.Fatalf("first test: %+v; want tls-untrusted naming %s", rep, fp)
+	}
+	offers := w.CertOffers()
+	if len(offers) != 1 || offers[0].SHA256 != fp || len(offers[0].Servers) != 2 || offers[0].Kind != "tls-untrusted" || offers[0].TLS.Subject == "" {
+		t.Fatalf("CertOffers = %+v; want Dovecot's one certificate, shown by both servers", offers)
+	}
+	other := probe.Fingerprint(stranger.Issue(t, "127.0.0.1").TLS.Certificate[0])
+	if err := w.TrustCert(other); !errors.Is(err, ErrNoCertOffer) {
+		t.Errorf("TrustCert of a certificate never shown = %v; want ErrNoCertOffer", err)
+	}
+	if len(w.TrustedCerts()) != 0 {
+		t.Fatalf("TrustedCerts = %v after a refused TrustCert", w.TrustedCerts())
+	}
+
+	if err := w.TrustCert(fp); err != nil {
+		t.Fatal(err)
+	}
+	rep = test()
+	if !rep.OK {
+		t.Fatalf("retest with the exception: %+v", rep)
+	}
+	for _, res := range rep.Results {
+		if res.TLS == nil || res.TLS.Verified || !res.TLS.Exception {
+			t.Errorf("%s: TLS %+v; want accepted by exception", res.Server, res.TLS)
+		}
+	}
+	if w.CertOffers() != nil {
+		t.Errorf("CertOffers after a passing test = %+v", w.CertOffers())
+	}
+	if err := w.Next(); err != nil {
+		t.Fatalf("Next after the passing retest: %v", err)
+	}
+	w.Save()
+	if e := r.waitFor(t, "save", isSaved).(Saved); e.Err != nil {
+		t.Fatal(e.Err)
+	}
+	if len(savedTrust) != 1 || !slices.Equal(savedTrust[0], []string{fp}) {
+		t.Errorf("saved exceptions %v; want [%s]", savedTrust, fp)
+	}
+
+	// Edit settings: the same servers keep it; a changed one loses its own,
+	// and it does not come back when the old server is typed again.
+	if err := w.GoTo(StepServers); err != nil {
+		t.Fatal(err)
+	}
+	w.SetIncoming(w.Incoming())
+	w.SetOutgoing(w.Outgoing())
+	if !slices.Equal(w.TrustedCerts(), []string{fp}) {
+		t.Fatalf("unchanged servers: TrustedCerts = %v", w.TrustedCerts())
+	}
+	w.SetIncoming(srv(account.IMAP, d.IMAP, account.STARTTLS))
+	if !slices.Equal(w.TrustedCerts(), []string{fp}) {
+		t.Fatalf("the outgoing server still has it: TrustedCerts = %v", w.TrustedCerts())
+	}
+	w.SetOutgoing(srv(account.SMTP, d.Submission, account.STARTTLS))
+	if got := w.TrustedCerts(); len(got) != 0 {
+		t.Fatalf("both servers changed: TrustedCerts = %v; want none", got)
+	}
+	w.SetOutgoing(srv(account.SMTP, d.Submissions, account.SSL))
+	if got := w.TrustedCerts(); len(got) != 0 {
+		t.Fatalf("TrustedCerts = %v after retyping the old server; want the exception gone for good", got)
+	}
+	w.SetOutgoing(srv(account.SMTP, d.Submission, account.STARTTLS))
+	w.Next() // before-login
+	w.Next() // test
+	rep = test()
+	for _, res := range rep.Results {
+		if res.OK || res.Diagnosis.Kind != "tls-untrusted" || res.Stage != StageSTARTTLS {
+			t.Errorf("%s after the edit: ok=%v stage=%s kind=%s; want tls-untrusted at starttls", res.Server, res.OK, res.Stage, res.Diagnosis.Kind)
+		}
+	}
+}
