@@ -35,6 +35,11 @@ type testPage struct {
 	fixURL   string
 	skip     *widget.Button // OAuth2-only accounts: on to the exports untested
 	consent  dialog.Dialog
+	// trust offers a certificate exception after a tls-untrusted,
+	// tls-expired or tls-hostname-mismatch failure; trustDialog is its
+	// confirmation while shown.
+	trust       *widget.Button
+	trustDialog *dialog.ConfirmDialog
 }
 
 func newTestPage(u *UI) *testPage { return &testPage{ui: u} }
@@ -57,6 +62,8 @@ func (p *testPage) build() fyne.CanvasObject {
 	p.details = widget.NewAccordion()
 	p.fix = widget.NewButtonWithIcon(lang.L("Open the provider's page"), theme.ComputerIcon(), p.onFix)
 	p.fix.Hide()
+	p.trust = widget.NewButtonWithIcon(lang.L("Trust this certificate…"), theme.WarningIcon(), p.onTrust)
+	p.trust.Hide()
 	p.skip = widget.NewButtonWithIcon(lang.L("Skip the test and export the settings"), theme.MediaSkipNextIcon(), p.onSkip)
 	if !p.ui.wiz.NeedsOAuth2() {
 		p.skip.Hide()
@@ -72,7 +79,7 @@ func (p *testPage) build() fyne.CanvasObject {
 		widget.NewForm(widget.NewFormItem(lang.L("Password"), p.password)),
 		p.sendTest,
 		container.NewHBox(p.start, p.edit, p.skip),
-		p.rows, p.status, container.NewHBox(p.fix), p.details,
+		p.rows, p.status, container.NewHBox(p.fix, p.trust), p.details,
 	)
 }
 
@@ -131,6 +138,7 @@ func (p *testPage) render() {
 	p.rows.Objects = nil
 	p.details.Items = nil
 	p.fix.Hide()
+	p.trust.Hide()
 	if st.Report != nil {
 		for _, r := range st.Report.Results {
 			p.rows.Add(resultRow(r))
@@ -163,13 +171,20 @@ func (p *testPage) render() {
 		p.status.SetText("")
 	case st.Report.OK:
 		p.status.Importance = widget.SuccessImportance
-		p.status.SetText(lang.L("Everything works: you can receive and send mail. Press Next to save the account."))
+		text := lang.L("Everything works: you can receive and send mail. Press Next to save the account.")
+		if len(p.ui.wiz.TrustedCerts()) > 0 {
+			text += " " + lang.L("This computer does not trust the server's certificate: you accepted it as an exception.")
+		}
+		p.status.SetText(text)
 	default:
 		p.status.Importance = widget.DangerImportance
 		p.status.SetText(failureText(*st.Report, p.ui.language))
 		if r, ok := failure(*st.Report); ok && r.Diagnosis.URL != "" {
 			p.fixURL = r.Diagnosis.URL
 			p.fix.Show()
+		}
+		if len(p.ui.wiz.CertOffers()) > 0 {
+			p.trust.Show()
 		}
 		for _, r := range st.Report.Results {
 			if !r.OK {
@@ -204,6 +219,60 @@ func (p *testPage) onFix() {
 			p.status.SetText(p.status.Text + " " + lang.L("Could not open the browser. Open this address yourself: {{.URL}}", map[string]any{"URL": p.fixURL}))
 		}
 	}
+}
+
+// onTrust asks the user to confirm a certificate exception, showing the
+// certificate the test refused and saying what accepting it means.
+func (p *testPage) onTrust() {
+	offers := p.ui.wiz.CertOffers()
+	if len(offers) == 0 {
+		return
+	}
+	o := offers[0]
+	var servers []string
+	for _, s := range o.Servers {
+		servers = append(servers, serverTitle(s))
+	}
+	var why string
+	switch o.Kind {
+	case "tls-expired":
+		why = lang.L("This certificate has expired (or this computer's clock is wrong).")
+	case "tls-hostname-mismatch":
+		why = lang.L("This certificate was issued for another server name.")
+	default:
+		why = lang.L("This certificate is not signed by an authority this computer trusts: a self-hosted server or Proton Mail Bridge uses one like it, and so does someone intercepting the connection.")
+	}
+	content := container.NewVBox(
+		wrapped(why+" "+lang.L("Accept it only if the server's administrator has confirmed that its SHA-256 fingerprint is exactly the one below. Compare it with them, not with a message you were sent.")),
+		widget.NewForm(
+			widget.NewFormItem(lang.L("Servers"), wrapped(strings.Join(servers, ", "))),
+			widget.NewFormItem(lang.L("Issued to"), wrapped(o.TLS.Subject)),
+			widget.NewFormItem(lang.L("Issued by"), wrapped(o.TLS.Issuer)),
+			widget.NewFormItem(lang.L("Valid until"), widget.NewLabel(o.TLS.NotAfter.Format(time.DateOnly))),
+			widget.NewFormItem(lang.L("SHA-256 fingerprint"), monoWrapped(o.SHA256)),
+		),
+		wrapped(lang.L("Accepting means: mailwiz will use this one certificate for these servers, and your password will be sent over connections it protects. Any other certificate will still be refused. Changing these servers in the settings removes the exception.")),
+	)
+	d := dialog.NewCustomConfirm(lang.L("Trust this certificate?"), lang.L("Trust this certificate"), lang.L("Cancel"),
+		content, func(ok bool) { p.onTrustConfirmed(o.SHA256, ok) }, p.ui.win)
+	d.SetConfirmImportance(widget.WarningImportance)
+	d.Resize(fyne.NewSize(640, 0))
+	p.trustDialog = d
+	d.Show()
+}
+
+// onTrustConfirmed records the exception and tests again with it.
+func (p *testPage) onTrustConfirmed(sha256 string, ok bool) {
+	p.trustDialog = nil
+	if !ok {
+		return
+	}
+	if err := p.ui.wiz.TrustCert(sha256); err != nil {
+		p.status.SetText(lang.L("The certificate was not accepted: {{.Error}}", map[string]any{"Error": err.Error()}))
+		p.status.Refresh()
+		return
+	}
+	p.onStart()
 }
 
 // sendRow is the round trip's line.
@@ -347,8 +416,11 @@ func detailsOf(r wizard.ServerResult) fyne.CanvasObject {
 	}
 	if t := r.TLS; t != nil {
 		verified := lang.L("no")
-		if t.Verified {
+		switch {
+		case t.Verified:
 			verified = lang.L("yes")
+		case t.Exception:
+			verified = lang.L("no, but accepted by you as an exception")
 		}
 		box.Add(widget.NewLabel(lang.L("Certificate")))
 		box.Add(widget.NewForm(
