@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -16,14 +17,17 @@ func TestCallStopsWaiting(t *testing.T) {
 	defer close(block) // lets the abandoned goroutines finish
 	never := func() (string, error) { <-block; return "", nil }
 
-	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
-	defer cancel()
-	_, err := call(ctx, "get", "imap://a@h", "", never)
+	// The deadline passes once the keychain was asked, whatever the clock
+	// says: with a real 50 ms deadline, a test stalled that long before
+	// call (a loaded machine, -cpu 1) found the deadline gone before the
+	// call and got the "longer timeout" error instead.
+	dl := newManualDeadline()
+	_, err := call(dl, "get", "imap://a@h", "", func() (string, error) { dl.expire(); return never() })
 	if !errors.Is(err, ErrUnavailable) || !strings.Contains(err.Error(), "unlock prompt") {
 		t.Errorf("after the deadline: %v, want ErrUnavailable about the prompt", err)
 	}
 
-	ctx, cancel = context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(context.Background())
 	go cancel()
 	_, err = call(ctx, "get", "imap://a@h", "", never)
 	if !errors.Is(err, context.Canceled) || errors.Is(err, ErrUnavailable) {
@@ -44,6 +48,32 @@ func TestCallStopsWaiting(t *testing.T) {
 	_, err = call(ctx, "get", "imap://a@h", "", never)
 	if !errors.Is(err, ErrUnavailable) || strings.Contains(err.Error(), "no answer within") || !strings.Contains(err.Error(), "longer timeout") {
 		t.Errorf("expired deadline: %v, want ErrUnavailable saying the time ran out before the call", err)
+	}
+}
+
+// manualDeadline is a context with a deadline that passes when the test
+// says so, not when a clock does.
+type manualDeadline struct {
+	context.Context
+	done chan struct{}
+	once sync.Once
+}
+
+func newManualDeadline() *manualDeadline {
+	return &manualDeadline{Context: context.Background(), done: make(chan struct{})}
+}
+
+func (m *manualDeadline) expire() { m.once.Do(func() { close(m.done) }) }
+
+// Deadline reports one, so call adds no DefaultTimeout of its own.
+func (m *manualDeadline) Deadline() (time.Time, bool) { return time.Now().Add(time.Hour), true }
+func (m *manualDeadline) Done() <-chan struct{}       { return m.done }
+func (m *manualDeadline) Err() error {
+	select {
+	case <-m.done:
+		return context.DeadlineExceeded
+	default:
+		return nil
 	}
 }
 
