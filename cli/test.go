@@ -39,7 +39,7 @@ type testFlags struct {
 }
 
 // trustCertUsage explains --trust-cert, for test and save.
-const trustCertUsage = "accept the server certificate with this SHA-256 fingerprint even though it is not trusted (self-signed, expired or for another name), as the test report shows it; with or without colons; repeatable. Only after the server's administrator has confirmed the fingerprint"
+const trustCertUsage = "accept the certificate with fingerprint `SHA256` (as the report's SHA-256 line shows it; colons and case do not matter) although it is not trusted: self-signed, expired or for another name; repeatable; only after the server's administrator has confirmed it"
 
 // certList is a repeatable --trust-cert. Set only collects: a malformed
 // value is reported after parsing as one line (the flag package would add
