@@ -8,18 +8,15 @@ import (
 	"github.com/mailwiz/mailwiz/account"
 )
 
-// Certificate exceptions
-//
-// A self-hosted server with a self-signed certificate, or Proton Mail
+// Certificate exceptions, as Thunderbird's "Confirm Security Exception":
+// a self-hosted server with a self-signed certificate, or Proton Mail
 // Bridge on 127.0.0.1, fails the test with tls-untrusted (or
-// tls-hostname-mismatch, tls-expired) however right the settings are. As in
-// Thunderbird's "Confirm Security Exception", the user may accept exactly
-// the certificate the test saw, after checking its fingerprint with the
-// server's administrator: CertOffers lists what the last test refused,
-// TrustCert accepts one, and the next test passes it (probe
-// Request.TrustedCerts). An exception belongs to the servers that showed
-// the certificate: changing such a server (host or port) on the Servers
-// step drops it, so it never follows the user to another server.
+// tls-hostname-mismatch, tls-expired) however right the settings are. The
+// user may accept exactly the certificate the test saw, after checking its
+// fingerprint with the server's administrator. An exception belongs to the
+// servers that showed the certificate (host and port): changing such a
+// server on the Servers step drops it, so it never follows the user to
+// another server.
 
 // CertOffer is a certificate the last test refused that the user may accept
 // as an exception.

@@ -24,6 +24,14 @@
 // (events are sent outside the lock, so a listener never runs under it): a
 // listener re-reads the wizard's state rather than trusting an event alone.
 //
+// # Certificate exceptions
+//
+// After a test fails on a certificate this computer does not trust (a
+// self-hosted server, Proton Mail Bridge), [Wizard.CertOffers] lists it and
+// [Wizard.TrustCert] accepts exactly that certificate for the servers that
+// showed it; the next test passes it, Save keeps it, and changing such a
+// server drops it (trust.go).
+//
 // # Dependencies
 //
 // The wizard calls the core packages through [Deps], a struct of functions,
