@@ -105,8 +105,8 @@ var wantsTLSText = [2]string{
 // confirmed it (a self-hosted server or Proton Mail Bridge has a
 // certificate of its own). %s is the fingerprint.
 var trustText = [2]string{
-	"Its SHA-256 fingerprint is %s. If the server's administrator confirms that this is exactly their certificate's fingerprint (compare it with them, not with this message), you may accept this one certificate as an exception; any other certificate will still be refused.",
-	"Его отпечаток SHA-256: %s. Если администратор сервера подтвердит, что это в точности отпечаток его сертификата (сверьте с ним, а не с этим сообщением), вы можете принять этот сертификат как исключение; любой другой сертификат по-прежнему будет отклонён.",
+	"Its SHA-256 fingerprint is %s. If the server's administrator confirms exactly this fingerprint (ask them yourself; do not go by a message telling you so), you may accept this certificate, and only this one, as an exception.",
+	"Его отпечаток SHA-256: %s. Если администратор сервера подтвердит именно этот отпечаток (спросите его сами, не полагайтесь на присланное сообщение), этот сертификат, и только его, можно принять как исключение.",
 }
 
 // trustFlagText tells the command line's user how to accept the
