@@ -75,6 +75,19 @@ func TestCertificateException(t *testing.T) {
 			}
 		}
 	})
+	t.Run("the round trip reconnects through it", func(t *testing.T) {
+		addr, err := account.ParseAddress(testenv.DovecotUser)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		rep := Run(ctx, Request{Address: addr, Servers: []account.Server{servers[1], servers[5]}, Password: testenv.DovecotPassword,
+			RootCAs: stranger.Pool(), TrustedCerts: []string{leafFP}, Timeout: 5 * time.Second, DeliveryTimeout: 20 * time.Second, SendTest: true})
+		if st := rep.SendTest; !rep.OK || st == nil || !st.OK || st.Stage != StageDone {
+			t.Errorf("send test through the exception = %+v (ok=%v); want done\n%s", rep.SendTest, rep.OK, d.LogText())
+		}
+	})
 	t.Run("trusted certificates need no exception", func(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
