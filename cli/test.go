@@ -112,6 +112,7 @@ func runTest(ctx context.Context, env *Env, args []string) int {
 	if err != nil {
 		return fail(env, ExitUsage, "%v", err)
 	}
+	trusted = append(trusted, savedExceptions(addr, trusted)...)
 	servers, provider, code, err := testServers(ctx, addr, &f)
 	if err != nil {
 		return configFailed(env, addr, code, err)
@@ -140,6 +141,28 @@ func runTest(ctx context.Context, env *Env, args []string) int {
 	}
 	printReport(env.Stdout, addr, rep.View(lang), lang)
 	return code
+}
+
+// savedExceptions returns the certificate exceptions kept for addr by
+// `mailwiz save --trust-cert` that are not in have already: a saved
+// account keeps the certificates its user accepted. No settings, or
+// unreadable ones, add nothing; the test then says what it finds.
+func savedExceptions(addr account.Address, have []string) []string {
+	st, err := openStore()
+	if err != nil {
+		return nil
+	}
+	a, err := st.Load(addr.String())
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, s := range a.TrustedCerts {
+		if fp, err := probe.ParseFingerprint(s); err == nil && !slices.Contains(have, fp) && !slices.Contains(out, fp) {
+			out = append(out, fp)
+		}
+	}
+	return out
 }
 
 // testServers picks the servers to test: the ones given on the command
@@ -190,11 +213,11 @@ func testServers(ctx context.Context, addr account.Address, f *testFlags) ([]acc
 // translated from probe.
 var reportWords = map[string]map[string]string{
 	"en": {"good": "all good", "bad": "something is wrong", "ok": "ok: logged in, %d ms", "failed": "FAILED at %s after %d ms",
-		"trusted": "trusted", "untrusted": "NOT trusted", "exception": "NOT trusted, accepted by you (--trust-cert)", "cert": "%s, certificate %s (%s), issued by %s, valid until %s",
+		"trusted": "trusted", "untrusted": "NOT trusted", "exception": "NOT trusted, accepted by you as an exception", "cert": "%s, certificate %s (%s), issued by %s, valid until %s",
 		"see": "see %s", "said": "the server said: %s", "message": "Test message",
 		"arrived": "ok: arrived %d ms after sending, and was deleted again", "msgfailed": "FAILED at %s"},
 	"ru": {"good": "всё в порядке", "bad": "есть проблемы", "ok": "ок: вход выполнен, %d мс", "failed": "ОШИБКА на этапе %s через %d мс",
-		"trusted": "доверенный", "untrusted": "НЕ доверенный", "exception": "НЕ доверенный, принят вами (--trust-cert)", "cert": "%s, сертификат %s (%s), выдан %s, действует до %s",
+		"trusted": "доверенный", "untrusted": "НЕ доверенный", "exception": "НЕ доверенный, принят вами как исключение", "cert": "%s, сертификат %s (%s), выдан %s, действует до %s",
 		"see": "см. %s", "said": "ответ сервера: %s", "message": "Тестовое письмо",
 		"arrived": "ок: пришло через %d мс после отправки и удалено", "msgfailed": "ОШИБКА на этапе %s"},
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mailwiz/mailwiz/account"
 	"github.com/mailwiz/mailwiz/internal/testenv"
 	"github.com/mailwiz/mailwiz/probe"
 	"github.com/mailwiz/mailwiz/store"
@@ -81,8 +82,32 @@ func TestTrustCert(t *testing.T) {
 		}
 	})
 
+	t.Run("a saved account keeps its exception", func(t *testing.T) {
+		dir := t.TempDir()
+		old := openStore
+		openStore = func() (*store.Store, error) { return &store.Store{Dir: dir}, nil }
+		t.Cleanup(func() { openStore = old })
+		st := &store.Store{Dir: dir}
+		a := store.Account{Email: user, Incoming: account.Server{Protocol: account.IMAP, Host: "127.0.0.1", Port: d.IMAP, Security: account.STARTTLS}}
+		a.TrustedCerts = []string{other}
+		if err := st.Save(a); err != nil {
+			t.Fatal(err)
+		}
+		if code, o, raw, _ := mwTest(t, testenv.DovecotPassword, append(servers, user)...); code != ExitFailed || o.OK {
+			t.Fatalf("a saved exception for another certificate: exit %d\n%s", code, raw)
+		}
+		a.TrustedCerts = []string{strings.ToLower(fp)}
+		if err := st.Save(a); err != nil {
+			t.Fatal(err)
+		}
+		code, o, raw, stderr := mwTest(t, testenv.DovecotPassword, append(servers, user)...)
+		if code != ExitOK || !o.OK || !exceptions(raw)[0] {
+			t.Fatalf("with the exception saved: exit %d ok=%v\n%s%s", code, o.OK, raw, stderr)
+		}
+	})
+
 	t.Run("the report says who trusted it", func(t *testing.T) {
-		for _, tc := range []struct{ lang, want string }{{"en", "accepted by you (--trust-cert)"}, {"ru", "принят вами (--trust-cert)"}} {
+		for _, tc := range []struct{ lang, want string }{{"en", "accepted by you as an exception"}, {"ru", "принят вами как исключение"}} {
 			var out, errb bytes.Buffer
 			env := &Env{Stdin: strings.NewReader(testenv.DovecotPassword), Stdout: &out, Stderr: &errb}
 			args := append([]string{"test", "--password-stdin", "--lang", tc.lang, "--trust-cert", fp}, append(servers, user)...)
