@@ -26,6 +26,19 @@
 // [Request.AllowPlaintext]; otherwise the test stops with plaintext-refused.
 // The password never appears in a Result, an Event or an error text.
 //
+// # Fallback to another port
+//
+// Networks block ports (25 nearly everywhere, sometimes 465 or 993). With
+// [Request.Alternatives] (the provider's other servers of the same
+// protocol, see [Alternatives]), a preferred server that has not said a
+// word [DefaultFallbackDelay] after its name resolved, or that failed
+// without a word (refused, silent, a TLS handshake that never completes),
+// gets its alternatives tried at once; the first to log in is taken, and
+// [Result.FallbackFrom] and [Result.FallbackText] say so. A server that
+// answered (a refused password, an untrusted certificate, no STARTTLS) is
+// reported as it is: no fallback. An alternative without encryption needs
+// [Request.AllowPlaintext]. See fallback.go.
+//
 // # Cancellation
 //
 // Cancelling the context closes every connection at once, so Run returns
@@ -107,6 +120,16 @@ type Request struct {
 	// at the same server fails as before, and a host is never trusted by
 	// its name alone.
 	TrustedCerts []string
+	// Alternatives[i], when set, are other servers of the same account that
+	// may stand in for Servers[i] (the provider's other ports, preferred
+	// first; [Alternatives] picks them from a config): they are tried only
+	// when Servers[i] does not answer from this network (fallback.go).
+	// Nil or empty: Servers[i] alone, exactly as given.
+	Alternatives [][]account.Server
+	// FallbackDelay is how long Servers[i] may stay silent after the name
+	// is resolved before its alternatives are tried as well; zero means
+	// DefaultFallbackDelay, negative: only once it has failed.
+	FallbackDelay time.Duration
 	// Resolver looks up host names; nil means net.DefaultResolver.
 	Resolver *net.Resolver
 	// Events, if set, is told when each stage starts and ends. Calls are
@@ -122,7 +145,10 @@ type Event struct {
 	// Server is the server the stage talks to (for the send test: the
 	// outgoing server while sending, the incoming one after).
 	Server account.Server
-	Stage  Stage
+	// Alternative: Server is not Request.Servers[Index] but one of its
+	// Alternatives, tried because that one did not answer.
+	Alternative bool
+	Stage       Stage
 	// Done is false when the stage starts and true when it ends.
 	Done bool
 	// Duration is how long the stage took (set when Done).
@@ -168,6 +194,17 @@ type Result struct {
 	// CAPABILITY and POP3 CAPA whole; for SMTP only "AUTH <mechanisms>" and
 	// STARTTLS (go-smtp shows no other EHLO keywords).
 	Capabilities []string
+	// FallbackFrom is the preferred server (Request.Servers[i]) when Server
+	// is one of its Alternatives, taken because the preferred did not
+	// answer from this network; nil otherwise. FallbackText says so in
+	// words, by language ("en", "ru").
+	FallbackFrom *account.Server
+	FallbackText map[string]string
+	// Tried are the other servers tried in this place that gave no answer,
+	// the preferred first: with FallbackFrom set, why the preferred was
+	// left; without it, the alternatives that did not answer either.
+	// Empty when no alternative was tried.
+	Tried []Result
 }
 
 // SendTestResult is the outcome of the send test.
@@ -210,6 +247,10 @@ func Run(ctx context.Context, req Request) Report {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			if alts := req.usableAlternatives(i); len(alts) > 0 {
+				rep.Results[i] = runWithFallback(ctx, &req, i, alts, em)
+				return
+			}
 			r := &runner{req: &req, srv: srv, index: i, em: em}
 			rep.Results[i] = r.run(ctx)
 		}()

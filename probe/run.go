@@ -9,6 +9,7 @@ import (
 	"net"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/mailwiz/mailwiz/account"
@@ -24,6 +25,16 @@ type runner struct {
 	mu  sync.Mutex // guards raw against the cancelling goroutine
 	raw net.Conn   // the TCP connection, closed to cut any stage short
 	res Result
+
+	// alt: srv stands in for Request.Servers[index] (fallback.go).
+	alt bool
+	// heard is set once the server has sent a byte: from then on a failure
+	// is the server's answer about the account, never the network's.
+	heard atomic.Bool
+	// connecting, if set, is called as the connect stage starts (the name
+	// is resolved); onHeard once, when the first byte arrives.
+	connecting func()
+	onHeard    func()
 }
 
 func (r *runner) run(ctx context.Context) Result {
@@ -38,7 +49,7 @@ func (r *runner) run(ctx context.Context) Result {
 	}
 	r.res.OK = true
 	r.res.Stage = StageDone
-	r.em.emit(Event{Index: r.index, Server: r.srv, Stage: StageDone, Done: true, Duration: r.res.Duration})
+	r.em.emit(Event{Index: r.index, Server: r.srv, Alternative: r.alt, Stage: StageDone, Done: true, Duration: r.res.Duration})
 	return r.res
 }
 
@@ -79,13 +90,16 @@ func (r *runner) test(ctx context.Context, keep *session) error {
 	if err != nil {
 		return err
 	}
+	if r.connecting != nil {
+		r.connecting()
+	}
 	err = r.step(ctx, StageConnect, func(ctx context.Context) error {
 		var d net.Dialer
 		var last error
 		for _, a := range addrs {
 			c, err := d.DialContext(ctx, "tcp", net.JoinHostPort(a, strconv.Itoa(r.srv.Port)))
 			if err == nil {
-				r.setConn(c)
+				r.setConn(&heardConn{Conn: c, r: r})
 				return nil
 			}
 			last = err
@@ -110,6 +124,20 @@ func (r *runner) test(ctx context.Context, keep *session) error {
 	return fmt.Errorf("probe: unknown protocol %q", r.srv.Protocol)
 }
 
+// heardConn notes the first byte the server sends (runner.heard).
+type heardConn struct {
+	net.Conn
+	r *runner
+}
+
+func (c *heardConn) Read(b []byte) (int, error) {
+	n, err := c.Conn.Read(b)
+	if n > 0 && !c.r.heard.Load() && c.r.heard.CompareAndSwap(false, true) && c.r.onHeard != nil {
+		c.r.onHeard()
+	}
+	return n, err
+}
+
 func (r *runner) setConn(c net.Conn) {
 	r.mu.Lock()
 	r.raw = c
@@ -129,7 +157,7 @@ func (r *runner) closeConn() {
 // blocked in I/O returns at once, and the error says which it was.
 func (r *runner) step(ctx context.Context, stage Stage, f func(ctx context.Context) error) error {
 	r.res.Stage = stage
-	r.em.emit(Event{Index: r.index, Server: r.srv, Stage: stage})
+	r.em.emit(Event{Index: r.index, Server: r.srv, Alternative: r.alt, Stage: stage})
 	sctx, cancel := context.WithTimeout(ctx, r.req.Timeout)
 	defer cancel()
 	stop := context.AfterFunc(sctx, r.closeConn)
@@ -144,7 +172,7 @@ func (r *runner) step(ctx context.Context, stage Stage, f func(ctx context.Conte
 		err = &StageTimeoutError{Stage: stage, Limit: r.req.Timeout.String(), Cancelled: ctx.Err() != nil && !errors.Is(ctx.Err(), context.DeadlineExceeded), Err: err}
 	}
 	err = scrubErr(err, r.req.Password)
-	ev := Event{Index: r.index, Server: r.srv, Stage: stage, Done: true, Duration: time.Since(start), Err: err}
+	ev := Event{Index: r.index, Server: r.srv, Alternative: r.alt, Stage: stage, Done: true, Duration: time.Since(start), Err: err}
 	if err != nil {
 		ev.Diagnosis = diagnose(err, r.srv, stage, r.req.Provider)
 	}

@@ -152,3 +152,29 @@ func format(t string, srv account.Server) string {
 func alsoText(kind Kind, lang string) string {
 	return alsoTexts[kind][langIndex(lang)]
 }
+
+// fallbackWorksText: the preferred server did not answer and an
+// alternative logged in. %[1]d is the preferred's port, %[2]s the
+// alternative ("smtp.gmail.com:587 STARTTLS").
+var fallbackWorksText = [2]string{
+	"Port %[1]d did not answer from your network; %[2]s works, so mailwiz uses it.",
+	"Порт %[1]d не ответил из вашей сети; %[2]s работает, поэтому mailwiz использует его.",
+}
+
+// fallbackAnsweredText: the preferred server did not answer and an
+// alternative answered but refused the login; what it said is the problem
+// to fix.
+var fallbackAnsweredText = [2]string{
+	"Port %[1]d did not answer from your network; %[2]s answered, so mailwiz tested that one.",
+	"Порт %[1]d не ответил из вашей сети; ответил %[2]s, поэтому mailwiz проверил его.",
+}
+
+// alsoSilentText follows the diagnosis when the alternatives did not
+// answer either. %s lists them.
+var alsoSilentText = [2]string{
+	"mailwiz also tried %s: no answer there either, so this network probably blocks mail; try another network, or ask its administrator.",
+	"mailwiz попробовал также %s: ответа нет и там, значит, эта сеть, вероятно, блокирует почту; попробуйте другую сеть или обратитесь к её администратору.",
+}
+
+// noEncryptionText names security "none" in a sentence.
+var noEncryptionText = [2]string{"without encryption", "без шифрования"}

@@ -26,6 +26,15 @@ type ResultView struct {
 	Error      string           `json:"error"`
 	Diagnosis  *DiagnosisView   `json:"diagnosis"`
 	TLS        *TLSInfo         `json:"tls"`
+	// FallbackFrom is the preferred server, as a server URL, when this one
+	// stands in for it because it did not answer from this network;
+	// FallbackText says so in a sentence. Tried are the servers tried in
+	// this place that gave no answer (the preferred first). All three are
+	// absent without a fallback (added with port fallback; the fields
+	// before them are unchanged).
+	FallbackFrom string       `json:"fallback_from,omitempty"`
+	FallbackText string       `json:"fallback_text,omitempty"`
+	Tried        []ResultView `json:"tried,omitempty"`
 }
 
 // DiagnosisView is a diagnosis in one language.
@@ -48,23 +57,43 @@ type SendTestView struct {
 func (r Report) View(lang string) ReportView {
 	v := ReportView{OK: r.OK, Results: []ResultView{}}
 	for _, res := range r.Results {
-		v.Results = append(v.Results, ResultView{
-			Protocol:   res.Server.Protocol,
-			Host:       res.Server.Host,
-			Port:       res.Server.Port,
-			Security:   res.Server.Security,
-			OK:         res.OK,
-			Stage:      res.Stage,
-			DurationMS: res.Duration.Milliseconds(),
-			Error:      res.Error,
-			Diagnosis:  res.Diagnosis.view(lang),
-			TLS:        res.TLS,
-		})
+		v.Results = append(v.Results, res.view(lang))
 	}
 	if st := r.SendTest; st != nil {
 		v.SendTest = &SendTestView{OK: st.OK, Stage: st.Stage, DeliveryMS: st.Delivery.Milliseconds(), Error: st.Error, Diagnosis: st.Diagnosis.view(lang)}
 	}
 	return v
+}
+
+func (res Result) view(lang string) ResultView {
+	v := ResultView{
+		Protocol:   res.Server.Protocol,
+		Host:       res.Server.Host,
+		Port:       res.Server.Port,
+		Security:   res.Server.Security,
+		OK:         res.OK,
+		Stage:      res.Stage,
+		DurationMS: res.Duration.Milliseconds(),
+		Error:      res.Error,
+		Diagnosis:  res.Diagnosis.view(lang),
+		TLS:        res.TLS,
+	}
+	if res.FallbackFrom != nil {
+		v.FallbackFrom = res.FallbackFrom.String()
+		v.FallbackText = fallbackIn(res.FallbackText, lang)
+	}
+	for _, t := range res.Tried {
+		v.Tried = append(v.Tried, t.view(lang))
+	}
+	return v
+}
+
+// fallbackIn is the fallback sentence in lang, falling back to English.
+func fallbackIn(texts map[string]string, lang string) string {
+	if t := texts[lang]; t != "" {
+		return t
+	}
+	return texts["en"]
 }
 
 func (d *Diagnosis) view(lang string) *DiagnosisView {
