@@ -79,7 +79,7 @@ func TestFallback(t *testing.T) {
 		{name: "imap: silent 993, 143 STARTTLS works", preferred: loopbackServer(account.IMAP, silent, account.SSL), alts: []account.Server{imap},
 			delay: 100 * time.Millisecond, want: imap, ok: true, fallback: true, tried: 1, altsTried: true},
 		{name: "two alternatives, the second works", preferred: loopbackServer(account.SMTP, silent, account.SSL),
-			alts: []account.Server{loopbackServer(account.SMTP, closed, account.STARTTLS), submission},
+			alts:  []account.Server{loopbackServer(account.SMTP, closed, account.STARTTLS), submission},
 			delay: 100 * time.Millisecond, want: submission, ok: true, fallback: true, tried: 2, altsTried: true},
 		{name: "wrong password on the preferred: no fallback", preferred: submissions, alts: []account.Server{submission},
 			password: "wrong", want: submissions, kind: KindBadCredentials},
@@ -226,7 +226,7 @@ func TestFallbackCancel(t *testing.T) {
 	go func() {
 		done <- Run(ctx, Request{Servers: []account.Server{loopbackServer(account.SMTP, silent, account.SSL)},
 			Alternatives: [][]account.Server{{loopbackServer(account.SMTP, silent2, account.STARTTLS)}},
-			Password: "x", Timeout: time.Minute, FallbackDelay: time.Millisecond,
+			Password:     "x", Timeout: time.Minute, FallbackDelay: time.Millisecond,
 			Events: func(e Event) {
 				if e.Alternative && e.Stage == StageGreeting {
 					once.Do(func() { close(started) })
@@ -259,7 +259,7 @@ func TestAlternatives(t *testing.T) {
 		pref,
 		s(account.SMTP, "SMTP.example.com", 465, account.STARTTLS, account.AuthPassword), // same port: blocked too
 		s(account.SMTP, "smtp.example.com", 587, account.STARTTLS, account.AuthPassword),
-		s(account.IMAP, "smtp.example.com", 993, account.SSL, account.AuthPassword),    // another protocol
+		s(account.IMAP, "smtp.example.com", 993, account.SSL, account.AuthPassword),     // another protocol
 		s(account.SMTP, "smtp.example.com", 2525, account.STARTTLS, account.AuthOAuth2), // another sign-in
 		s(account.SMTP, "smtp.example.com", 587, account.STARTTLS, account.AuthPassword),
 		s(account.SMTP, "smtp.example.com", 25, account.None, account.AuthPassword),
