@@ -19,7 +19,7 @@ func init() {
 	register(&command{
 		name:    "test",
 		summary: "log in to the incoming and outgoing servers for real and say what is wrong",
-		usage:   "test [--json] [--lang en|ru] [--incoming URL] [--outgoing URL] [--username U] [--timeout D] [--allow-plaintext] [--trust-cert SHA256]... [--send-test] --password-stdin ADDRESS",
+		usage:   "test [--json] [--lang en|ru] [--incoming URL] [--outgoing URL] [--username U] [--timeout D] [--allow-plaintext] [--trust-cert SHA256]... [--no-fallback] [--send-test] --password-stdin ADDRESS",
 		run:     runTest,
 	})
 }
@@ -33,6 +33,7 @@ var (
 
 type testFlags struct {
 	json, allowPlaintext, sendTest, passwordStdin bool
+	noFallback                                    bool
 	incoming, outgoing, username, lang            string
 	timeout                                       time.Duration
 	trust                                         certList
@@ -80,6 +81,7 @@ func runTest(ctx context.Context, env *Env, args []string) int {
 		fs.DurationVar(&f.timeout, "timeout", probe.DefaultTimeout, "how long each step (connect, TLS, login...) may take")
 		fs.BoolVar(&f.allowPlaintext, "allow-plaintext", false, "send the password even over a connection without encryption")
 		fs.Var(&f.trust, "trust-cert", trustCertUsage)
+		fs.BoolVar(&f.noFallback, "no-fallback", false, "test exactly the preferred servers: do not try the provider's other ports when one does not answer from this network")
 		fs.BoolVar(&f.sendTest, "send-test", false, "also send a message to the address itself and wait for it to arrive, then delete it")
 		fs.BoolVar(&f.passwordStdin, "password-stdin", false, "read the password from standard input (required: it never goes on a command line)")
 	})
@@ -113,13 +115,14 @@ func runTest(ctx context.Context, env *Env, args []string) int {
 		return fail(env, ExitUsage, "%v", err)
 	}
 	trusted = append(trusted, savedExceptions(addr, trusted)...)
-	servers, provider, code, err := testServers(ctx, addr, &f)
+	servers, alts, provider, code, err := testPlan(ctx, addr, &f)
 	if err != nil {
 		return configFailed(env, addr, code, err)
 	}
 	rep := probe.Run(ctx, probe.Request{
 		Address:        addr,
 		Servers:        servers,
+		Alternatives:   alts,
 		Password:       password,
 		Provider:       provider,
 		AllowPlaintext: f.allowPlaintext,
@@ -140,6 +143,7 @@ func runTest(ctx context.Context, env *Env, args []string) int {
 		return code
 	}
 	printReport(env.Stdout, addr, rep.View(lang), lang)
+	printSaveHint(env.Stdout, rep, lang)
 	return code
 }
 
@@ -165,16 +169,25 @@ func savedExceptions(addr account.Address, have []string) []string {
 	return out
 }
 
-// testServers picks the servers to test: the ones given on the command
-// line, and for what they leave out the preferred incoming and outgoing
-// server of the built-in database or discovery. provider is the config
-// whose hints explain failures (nil when unknown).
+// testServers is testPlan without the alternatives.
 func testServers(ctx context.Context, addr account.Address, f *testFlags) ([]account.Server, *account.Config, int, error) {
+	servers, _, provider, code, err := testPlan(ctx, addr, f)
+	return servers, provider, code, err
+}
+
+// testPlan picks the servers to test: the ones given on the command
+// line, and for what they leave out the preferred incoming and outgoing
+// server of the built-in database or discovery. alts[i] are the servers
+// that may stand in for servers[i] when it does not answer from this
+// network: the config's other servers of the same protocol, only for a
+// server the command line did not name (a URL means exactly that server)
+// and not with --no-fallback. provider is the config whose hints explain
+// failures (nil when unknown).
+func testPlan(ctx context.Context, addr account.Address, f *testFlags) (servers []account.Server, alts [][]account.Server, provider *account.Config, code int, err error) {
 	cfg, code, err := resolveConfig(ctx, addr, serverChoice{incoming: f.incoming, outgoing: f.outgoing})
 	if err != nil {
-		return nil, nil, code, err
+		return nil, nil, nil, code, err
 	}
-	var servers []account.Server
 	for _, side := range []struct {
 		list  []account.Server
 		given bool
@@ -189,7 +202,7 @@ func testServers(ctx context.Context, addr account.Address, f *testFlags) ([]acc
 		}
 		if s.Auth == account.AuthOAuth2 {
 			if !side.given {
-				return nil, nil, ExitUsage, fmt.Errorf("%s signs in through the browser (OAuth2), which mailwiz test cannot do; to test an app password, if the provider offers them, name the server: %s '%s'", s, side.flag, s)
+				return nil, nil, nil, ExitUsage, fmt.Errorf("%s signs in through the browser (OAuth2), which mailwiz test cannot do; to test an app password, if the provider offers them, name the server: %s '%s'", s, side.flag, s)
 			}
 			// Named on the command line, the server is tested as asked:
 			// with the password given (an app password, say). fillServer
@@ -198,15 +211,48 @@ func testServers(ctx context.Context, addr account.Address, f *testFlags) ([]acc
 			s.Auth = account.AuthPassword
 		}
 		servers = append(servers, s)
+		var others []account.Server
+		if !side.given && !f.noFallback {
+			for _, a := range probe.Alternatives(s, side.list[1:]) {
+				if f.username != "" {
+					a.Username = f.username
+				}
+				others = append(others, a)
+			}
+		}
+		alts = append(alts, others)
 	}
 	if len(servers) == 0 {
-		return nil, nil, ExitFailed, fmt.Errorf("no servers known for %s: give them with --incoming and --outgoing", addr.DomainUnicode)
+		return nil, nil, nil, ExitFailed, fmt.Errorf("no servers known for %s: give them with --incoming and --outgoing", addr.DomainUnicode)
 	}
-	var provider *account.Config
 	if cfg.Provider != nil {
 		provider = &cfg
 	}
-	return servers, provider, ExitOK, nil
+	return servers, alts, provider, ExitOK, nil
+}
+
+// printSaveHint tells how to keep a server found by fallback: save
+// tests nothing, so it takes the preferred servers unless told.
+func printSaveHint(w io.Writer, rep probe.Report, lang string) {
+	var flags []string
+	for _, r := range rep.Results {
+		if r.FallbackFrom == nil || !r.OK {
+			continue
+		}
+		flag := "--outgoing"
+		if r.Server.Protocol.Incoming() {
+			flag = "--incoming"
+		}
+		flags = append(flags, fmt.Sprintf("%s '%s'", flag, r.Server))
+	}
+	if len(flags) == 0 {
+		return
+	}
+	words, ok := reportWords[lang]
+	if !ok {
+		words = reportWords["en"]
+	}
+	fmt.Fprintf(w, "\n"+words["savehint"]+"\n", strings.Join(flags, " "))
 }
 
 // reportWords are the report's own labels; the explanations come
@@ -215,11 +261,13 @@ var reportWords = map[string]map[string]string{
 	"en": {"good": "all good", "bad": "something is wrong", "ok": "ok: logged in, %d ms", "failed": "FAILED at %s after %d ms",
 		"trusted": "trusted", "untrusted": "NOT trusted", "exception": "NOT trusted, accepted by you as an exception", "cert": "%s, certificate %s (%s), issued by %s, valid until %s",
 		"see": "see %s", "said": "the server said: %s", "message": "Test message",
-		"arrived": "ok: arrived %d ms after sending, and was deleted again", "msgfailed": "FAILED at %s"},
+		"arrived": "ok: arrived %d ms after sending, and was deleted again", "msgfailed": "FAILED at %s",
+		"tried": "also tried %s:%d (%s): %s", "savehint": "To save the servers that worked: mailwiz save %s --password-stdin ADDRESS"},
 	"ru": {"good": "всё в порядке", "bad": "есть проблемы", "ok": "ок: вход выполнен, %d мс", "failed": "ОШИБКА на этапе %s через %d мс",
 		"trusted": "доверенный", "untrusted": "НЕ доверенный", "exception": "НЕ доверенный, принят вами как исключение", "cert": "%s, сертификат %s (%s), выдан %s, действует до %s",
 		"see": "см. %s", "said": "ответ сервера: %s", "message": "Тестовое письмо",
-		"arrived": "ок: пришло через %d мс после отправки и удалено", "msgfailed": "ОШИБКА на этапе %s"},
+		"arrived": "ок: пришло через %d мс после отправки и удалено", "msgfailed": "ОШИБКА на этапе %s",
+		"tried": "пробовали также %s:%d (%s): %s", "savehint": "Чтобы сохранить работающие серверы: mailwiz save %s --password-stdin АДРЕС"},
 }
 
 // printReport writes the readable per-server report.
@@ -259,6 +307,16 @@ func printReport(w io.Writer, addr account.Address, v probe.ReportView, lang str
 		}
 		if r.Error != "" {
 			fmt.Fprintf(w, "  "+words["said"]+"\n", r.Error)
+		}
+		if r.FallbackText != "" {
+			fmt.Fprintf(w, "  %s\n", r.FallbackText)
+		}
+		for _, t := range r.Tried {
+			why := string(t.Stage)
+			if t.Diagnosis != nil {
+				why = string(t.Diagnosis.Kind)
+			}
+			fmt.Fprintf(w, "  "+words["tried"]+"\n", t.Host, t.Port, t.Security, why)
 		}
 	}
 	if st := v.SendTest; st != nil {
