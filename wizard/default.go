@@ -118,6 +118,7 @@ func Probe(base probe.Request) func(context.Context, TestRequest, func(StageProg
 		pr := base
 		pr.Address = req.Address
 		pr.Servers = []account.Server{req.Incoming, req.Outgoing}
+		pr.Alternatives = [][]account.Server{req.IncomingAlternatives, req.OutgoingAlternatives}
 		pr.Password = req.Password
 		cfg := req.Config
 		pr.Provider = &cfg
@@ -134,7 +135,8 @@ func Probe(base probe.Request) func(context.Context, TestRequest, func(StageProg
 		out := TestReport{OK: rep.OK}
 		for _, r := range rep.Results {
 			out.Results = append(out.Results, ServerResult{Server: r.Server, OK: r.OK, Stage: r.Stage,
-				Duration: r.Duration, Error: r.Error, Diagnosis: fromProbeDiagnosis(r.Diagnosis), TLS: fromProbeTLS(r.TLS)})
+				Duration: r.Duration, Error: r.Error, Diagnosis: fromProbeDiagnosis(r.Diagnosis), TLS: fromProbeTLS(r.TLS),
+				FallbackFrom: r.FallbackFrom, FallbackText: r.FallbackText})
 		}
 		if st := rep.SendTest; st != nil {
 			out.SendTest = &ServerResult{Server: req.Outgoing, OK: st.OK, Stage: st.Stage,

@@ -26,6 +26,7 @@ func (w *Wizard) setConfigLocked(cfg account.Config) {
 	w.cfg = cfg
 	w.have = true
 	w.acceptedUnverified = false
+	w.test.typed = [2]bool{}
 	w.pruneTrustLocked()
 }
 
@@ -74,6 +75,7 @@ func (w *Wizard) ChooseProtocol(p account.Protocol) {
 			chosen := s
 			copy(in[1:i+1], in[:i])
 			in[0] = chosen
+			w.test.typed[0] = false // the provider's own server
 			return
 		}
 	}
@@ -95,6 +97,7 @@ func (w *Wizard) ChooseProtocol(p account.Protocol) {
 		s.Auth = account.AuthPassword
 	}
 	w.cfg.Incoming = append([]account.Server{s}, in...)
+	w.test.typed[0] = true // derived here, not the provider's
 }
 
 func protocolHostPrefix(p account.Protocol) string {
@@ -111,8 +114,10 @@ func (w *Wizard) SetIncoming(s account.Server) {
 	defer w.pruneTrustLocked()
 	if len(w.cfg.Incoming) == 0 {
 		w.cfg.Incoming = []account.Server{s}
-	} else {
+		w.test.typed[0] = true
+	} else if s != w.cfg.Incoming[0] {
 		w.cfg.Incoming[0] = s
+		w.test.typed[0] = true
 	}
 	w.cfg.Source = editedSource(w.cfg.Source)
 }
@@ -124,8 +129,10 @@ func (w *Wizard) SetOutgoing(s account.Server) {
 	defer w.pruneTrustLocked()
 	if len(w.cfg.Outgoing) == 0 {
 		w.cfg.Outgoing = []account.Server{s}
-	} else {
+		w.test.typed[1] = true
+	} else if s != w.cfg.Outgoing[0] {
 		w.cfg.Outgoing[0] = s
+		w.test.typed[1] = true
 	}
 	w.cfg.Source = editedSource(w.cfg.Source)
 }

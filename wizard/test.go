@@ -26,6 +26,11 @@ type TestRequest struct {
 	// TrustedCerts are the certificate exceptions the user confirmed
 	// (SHA-256 fingerprints, see TrustCert).
 	TrustedCerts []string
+	// IncomingAlternatives and OutgoingAlternatives may stand in for
+	// Incoming and Outgoing when those do not answer from this network
+	// (a blocked port): the config's other servers of the same protocol,
+	// preferred first. Empty for a server the user typed (fallback.go).
+	IncomingAlternatives, OutgoingAlternatives []account.Server
 }
 
 // TestReport is the result of a connection test, as in `test --json`.
@@ -46,6 +51,12 @@ type ServerResult struct {
 	Error     string
 	Diagnosis Diagnosis
 	TLS       *TLSInfo // nil when no TLS handshake happened
+	// FallbackFrom is the chosen server when Server stands in for it
+	// because it did not answer from this network; FallbackText says so
+	// by language ("en", "ru"). When such a server logged in, the wizard
+	// makes it the chosen one (fallback.go).
+	FallbackFrom *account.Server
+	FallbackText map[string]string
 }
 
 // Diagnosis is a failure explained: Kind from the contract's list
@@ -90,6 +101,9 @@ type testState struct {
 	// trusted are the certificate exceptions the user confirmed, each for
 	// the server that showed the certificate (trust.go).
 	trusted []exception
+	// typed: the chosen incoming [0] or outgoing [1] server is one the user
+	// edited, which is tested exactly, without fallback (fallback.go).
+	typed [2]bool
 }
 
 func (t testState) passed() bool { return t.report != nil && t.report.OK || t.skipped }
@@ -238,6 +252,7 @@ func (w *Wizard) StartTest(sendTest bool) error {
 	req := TestRequest{Address: w.addr, Incoming: w.cfg.Incoming[0], Outgoing: w.cfg.Outgoing[0],
 		Password: w.test.password, AllowPlaintext: w.test.plainOK, SendTest: sendTest, Config: cloneConfig(w.cfg),
 		TrustedCerts: w.trustedLocked()}
+	req.IncomingAlternatives, req.OutgoingAlternatives = w.alternativesLocked()
 	w.test.running, w.test.report, w.test.err = true, nil, nil
 	w.test.stages = map[string]StageProgress{}
 	w.mu.Unlock()
@@ -264,6 +279,7 @@ func (w *Wizard) StartTest(sendTest bool) error {
 			w.test.err = err
 		} else {
 			w.test.report = &rep
+			w.adoptFallbackLocked(rep)
 		}
 		w.mu.Unlock()
 		w.notify(TestFinished{Report: rep})

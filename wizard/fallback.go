@@ -1,0 +1,83 @@
+package wizard
+
+import (
+	"strings"
+
+	"github.com/mailwiz/mailwiz/account"
+	"github.com/mailwiz/mailwiz/probe"
+)
+
+// Port fallback: networks block ports (25 nearly everywhere, sometimes 465
+// or 993), and providers offer others. When the chosen server does not
+// answer from this network, the test tries the provider's other servers of
+// the same protocol (probe's rules: only on silence, never after an
+// answer; plaintext only with consent). One that logs in becomes the
+// chosen server, so the Servers step, Save and every export use what
+// works, and the test report says why (ServerResult.FallbackText).
+//
+// A server the user typed or edited on the Servers step is tested exactly
+// as typed: the user chose it, and the provider's list may not even be for
+// that host.
+
+// alternativesLocked returns the servers that may stand in for the chosen
+// incoming and outgoing server: none for a side the user typed.
+func (w *Wizard) alternativesLocked() (in, out []account.Server) {
+	if len(w.cfg.Incoming) > 0 && !w.test.typed[0] {
+		in = probe.Alternatives(w.cfg.Incoming[0], w.cfg.Incoming[1:])
+	}
+	if len(w.cfg.Outgoing) > 0 && !w.test.typed[1] {
+		out = probe.Alternatives(w.cfg.Outgoing[0], w.cfg.Outgoing[1:])
+	}
+	return in, out
+}
+
+// adoptFallbackLocked makes each server that logged in in place of the
+// chosen one the chosen server, keeping the old one in the list behind it.
+func (w *Wizard) adoptFallbackLocked(rep TestReport) {
+	for _, r := range rep.Results {
+		if !r.OK || r.FallbackFrom == nil {
+			continue
+		}
+		list := &w.cfg.Incoming
+		if r.Server.Protocol == account.SMTP {
+			list = &w.cfg.Outgoing
+		}
+		l := *list
+		if len(l) == 0 || !sameEndpoint(l[0], *r.FallbackFrom) {
+			continue // the settings changed while the test ran
+		}
+		for i, s := range l {
+			if i > 0 && sameEndpoint(s, r.Server) {
+				copy(l[1:i+1], l[:i])
+				l[0] = s
+				break
+			}
+		}
+	}
+	w.pruneTrustLocked()
+}
+
+// sameEndpoint: the same protocol, host, port and security.
+func sameEndpoint(a, b account.Server) bool {
+	return a.Protocol == b.Protocol && strings.EqualFold(a.Host, b.Host) && a.Port == b.Port && a.Security == b.Security
+}
+
+// FallbackNotes returns, in lang, a sentence for each server the test
+// replaced by another that answered ("Port 465 did not answer from your
+// network; smtp.gmail.com:587 STARTTLS works, so mailwiz uses it.").
+func (r TestReport) FallbackNotes(lang string) []string {
+	var out []string
+	for _, res := range r.Results {
+		if res.FallbackFrom == nil {
+			continue
+		}
+		t := res.FallbackText[lang]
+		if t == "" {
+			t = res.FallbackText["en"]
+		}
+		if t != "" {
+			out = append(out, t)
+		}
+	}
+	return out
+}
