@@ -175,6 +175,8 @@ func (p *testPage) render() {
 		if len(p.ui.wiz.TrustedCerts()) > 0 {
 			text += " " + lang.L("This computer does not trust the server's certificate: you accepted it as an exception.")
 		}
+		// A blocked port replaced by the provider's other one: probe's words, in en or ru.
+		text = strings.Join(append([]string{text}, st.Report.FallbackNotes(p.ui.language)...), " ")
 		p.status.SetText(text)
 	default:
 		p.status.Importance = widget.DangerImportance
