@@ -30,8 +30,8 @@ func main() {
 
 	a := fyneapp.NewWithID(appID)
 	a.SetIcon(app.Icon)
-	w := a.NewWindow("Mail Setup Wizard")
-	ui := app.New(a, w, wizard.Default())
+	// Open, not NewWindow and New: it orders the start-up for speed.
+	w, ui := app.Open(a, "Mail Setup Wizard", wizard.Default())
 	closed := make(chan struct{})
 	w.SetOnClosed(func() {
 		ui.Close()

@@ -1,0 +1,69 @@
+package app
+
+import (
+	"context"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/mailwiz/mailwiz/account"
+	"github.com/mailwiz/mailwiz/wizard"
+)
+
+// Open gives the same window New does: the address page, its field
+// focused, the keys wired, the title translated; and it asks nothing of
+// the network or the keychain on the way.
+func TestOpen(t *testing.T) {
+	called := func(what string) { t.Errorf("%s was called at start-up", what) }
+	a := test.NewTempApp(t)
+	w, ui := Open(a, "Mail Setup Wizard", wizard.Deps{
+		Lookup: func(string) (account.Config, bool) { called("Lookup"); return account.Config{}, false },
+		Discover: func(context.Context, account.Address, func(wizard.Event)) (account.Config, error) {
+			called("Discover")
+			return account.Config{}, nil
+		},
+		Test: func(context.Context, wizard.TestRequest, func(wizard.StageProgress)) (wizard.TestReport, error) {
+			called("Test")
+			return wizard.TestReport{}, nil
+		},
+		Save: func(context.Context, account.Address, account.Config, string) error { called("Save"); return nil },
+	})
+	t.Cleanup(ui.Close)
+	t.Cleanup(w.Close)
+	ui.setLanguage("en")
+
+	if s := ui.wiz.Step(); s != wizard.StepAddress {
+		t.Fatalf("step = %v, want the address step", s)
+	}
+	if w.Content() == nil {
+		t.Fatal("the window has no content")
+	}
+	if got := w.Canvas().Focused(); got != ui.address.address {
+		t.Errorf("focused = %T, want the address field", got)
+	}
+	if got := w.Title(); got != "Mail Setup Wizard" {
+		t.Errorf("title = %q", got)
+	}
+	// Esc in the address field goes Back: a no-op on the first page, but it
+	// must reach the window, not stop in the entry.
+	test.Type(ui.address.address, "alice@example.com")
+	ui.address.address.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	if s := ui.wiz.Step(); s != wizard.StepAddress {
+		t.Errorf("after Esc the step is %v", s)
+	}
+}
+
+// warmFonts finishes (its channel closes) and may run again: main calls
+// it once, but a second window must not hang on it; text still measures
+// after it in both styles it warms.
+func TestWarmFonts(t *testing.T) {
+	test.NewTempApp(t)
+	<-warmFonts()
+	<-warmFonts()
+	for _, st := range []fyne.TextStyle{{}, {Bold: true}} {
+		if s := fyne.MeasureText("Mail", 14, st); s.Width <= 0 || s.Height <= 0 {
+			t.Errorf("style %+v measures %v", st, s)
+		}
+	}
+}
