@@ -23,6 +23,8 @@
 package app
 
 import (
+	_ "embed"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
@@ -30,12 +32,22 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/mailwiz/mailwiz/assets"
 	"github.com/mailwiz/mailwiz/wizard"
 )
 
-// Icon is the application icon as a Fyne resource.
-var Icon fyne.Resource = fyne.NewStaticResource("icon.png", assets.IconPNG)
+// iconPNG is the icon the window shows (title bar, task bar, window switcher):
+// assets/icon.png scaled to 128×128 with ImageMagick (-filter Lanczos
+// -resize 128x128). Not the 512×512 original: on X11 GLFW hands the window
+// manager every pixel as a 64-bit long, 2 MB for 512×512, decoded and sent
+// at start-up; window managers draw it at 16-64 px, 128 on a screen of
+// doubled density. Packages get their desktop icon from FyneApp.toml, at
+// full size.
+//
+//go:embed icon-128.png
+var iconPNG []byte
+
+// Icon is the window icon as a Fyne resource.
+var Icon fyne.Resource = fyne.NewStaticResource("icon.png", iconPNG)
 
 // page is one wizard step's screen.
 type page interface {
