@@ -83,12 +83,12 @@ func TestWebHangAndLatency(t *testing.T) {
 	w.Handle("https", "ok.example.test", "/", XML("ok"))
 	c := webClient(w, ca)
 	c.Timeout = 200 * time.Millisecond
-	if _, err := c.Get("https://hang.example.test/"); err == nil {
-		t.Error("the hanging handler answered")
+	if resp, err := c.Get("https://hang.example.test/"); err == nil {
+		t.Errorf("the hanging handler answered: %s %v", resp.Status, resp.Header)
 	}
 	w.SetLatency(time.Minute)
-	if _, err := c.Get("https://ok.example.test/"); err == nil {
-		t.Error("an answer arrived before the latency")
+	if resp, err := c.Get("https://ok.example.test/"); err == nil {
+		t.Errorf("an answer arrived before the latency: %s %v", resp.Status, resp.Header)
 	}
 	w.SetLatency(0)
 	c.Timeout = 5 * time.Second
