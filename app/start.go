@@ -14,8 +14,9 @@ import (
 // runs before the first frame, measured with scripts/startup-bench under
 // Xvfb and Mesa's llvmpipe on two cores, in order:
 //
-//   - the Go runtime and package initialisers (Fyne parses its own
-//     translations; no mailwiz package does work at init): ~0.1 s;
+//   - exec, dynamic linking, the Go runtime and package initialisers
+//     (Fyne parses its own translations; mailwiz's take under 1 ms):
+//     ~0.1 s;
 //   - GLFW's set-up of the X connection (in NewWindow);
 //   - the first text measurement, which makes Fyne parse its fonts and
 //     find the system's fallback font for the language (fontscan's index,
@@ -30,6 +31,10 @@ import (
 // text in SetContent), and showing the window before its content would
 // draw an empty frame first: tried, it made the complete page later, not
 // sooner (the empty frame costs a paint of its own).
+//
+// Two more cuts live elsewhere: the Makefile builds with Fyne's no_emoji
+// tag (its 4 MB colour-emoji font was parsed for every text style: 13 MB
+// resident), and the window icon is 128 px (see iconPNG).
 //
 // Nothing here asks the network or the keychain: the provider database
 // loads on the first lookup (after Enter), the keychain on Save.
