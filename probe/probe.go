@@ -49,6 +49,7 @@ import (
 	"context"
 	"crypto/x509"
 	"net"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -303,6 +304,23 @@ func scrubErr(err error, password string) error {
 		return &scrubbedError{err: err, text: s}
 	}
 	return err
+}
+
+// scrubDiagnosis drops from d a link that holds the password. Such a link
+// is the server's (the provider's links come from our database): a
+// refusal that quotes the password may put it in a help URL too, and a
+// URL with the password cut out would lead nowhere, so none is shown.
+func scrubDiagnosis(d *Diagnosis, password string) *Diagnosis {
+	if d == nil || d.URL == "" || len(password) < 3 {
+		return d
+	}
+	for _, p := range []string{password, url.QueryEscape(password), url.PathEscape(password)} {
+		if strings.Contains(d.URL, p) {
+			d.URL = ""
+			break
+		}
+	}
+	return d
 }
 
 type scrubbedError struct {

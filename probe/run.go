@@ -56,7 +56,7 @@ func (r *runner) run(ctx context.Context) Result {
 func (r *runner) fail(err error) {
 	r.res.Err = scrubErr(err, r.req.Password)
 	r.res.Error = scrub(errorText(err), r.req.Password)
-	r.res.Diagnosis = diagnose(err, r.srv, r.res.Stage, r.req.Provider)
+	r.res.Diagnosis = scrubDiagnosis(diagnose(err, r.srv, r.res.Stage, r.req.Provider), r.req.Password)
 }
 
 // session is what a logged-in test leaves behind for the send test.
@@ -174,7 +174,7 @@ func (r *runner) step(ctx context.Context, stage Stage, f func(ctx context.Conte
 	err = scrubErr(err, r.req.Password)
 	ev := Event{Index: r.index, Server: r.srv, Alternative: r.alt, Stage: stage, Done: true, Duration: time.Since(start), Err: err}
 	if err != nil {
-		ev.Diagnosis = diagnose(err, r.srv, stage, r.req.Provider)
+		ev.Diagnosis = scrubDiagnosis(diagnose(err, r.srv, stage, r.req.Provider), r.req.Password)
 	}
 	r.em.emit(ev)
 	return err

@@ -56,7 +56,7 @@ func sendTest(ctx context.Context, req *Request, results []Result, em *emitter) 
 	res.Err = scrubErr(res.Err, req.Password)
 	if res.Err != nil {
 		res.Error = scrub(errorText(res.Err), req.Password)
-		res.Diagnosis = st.diagnose(res.Err, res.Stage)
+		res.Diagnosis = scrubDiagnosis(st.diagnose(res.Err, res.Stage), req.Password)
 	}
 	return res
 }
@@ -90,7 +90,7 @@ type sendTester struct {
 func (st *sendTester) event(stage Stage, done bool, d time.Duration, err error) {
 	ev := Event{Index: -1, Server: st.server(stage), Stage: stage, Done: done, Duration: d, Err: scrubErr(err, st.req.Password)}
 	if err != nil {
-		ev.Diagnosis = st.diagnose(err, stage)
+		ev.Diagnosis = scrubDiagnosis(st.diagnose(err, stage), st.req.Password)
 	}
 	st.em.emit(ev)
 }
