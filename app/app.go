@@ -188,6 +188,10 @@ func (u *UI) show() {
 	u.scroll.ScrollToTop()
 	u.relayout()
 	u.updateButtons()
+	// The old page's focused widget is gone from the window but the canvas
+	// still holds it and gives it every key: Enter would do nothing on a
+	// page whose focus() sets none (Before you log in without hints).
+	u.win.Canvas().Unfocus()
 	u.cur.focus()
 }
 

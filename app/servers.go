@@ -239,7 +239,7 @@ type serverEditor struct {
 	proto    account.Protocol
 	auth     account.Auth
 	host     *entry
-	port     *widget.SelectEntry
+	port     *selectEntry
 	security *widget.Select
 	username *entry
 	changed  func()
@@ -262,7 +262,7 @@ func newServerEditor(u *UI, s account.Server, outgoing bool, changed func(), sub
 	e := &serverEditor{ui: u, outgoing: outgoing, changed: changed}
 	e.host = newEntry(u)
 	e.host.SetPlaceHolder(lang.L("mail.example.com"))
-	e.port = widget.NewSelectEntry(nil)
+	e.port = newSelectEntry(u)
 	var labels []string
 	for _, sec := range securityChoices {
 		labels = append(labels, securityLabel(sec))

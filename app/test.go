@@ -178,6 +178,11 @@ func (p *testPage) render() {
 		// A blocked port replaced by the provider's other one: probe's words, in en or ru.
 		text = strings.Join(append([]string{text}, st.Report.FallbackNotes(p.ui.language)...), " ")
 		p.status.SetText(text)
+		// "Press Next": with the focus in the password field Enter would
+		// test again, and after "Trust this certificate…" it rests on the
+		// hidden button, where Enter does nothing. Unfocused, the window
+		// takes Enter as Next.
+		p.ui.win.Canvas().Unfocus()
 	default:
 		p.status.Importance = widget.DangerImportance
 		p.status.SetText(failureText(*st.Report, p.ui.language))

@@ -45,6 +45,38 @@ func (e *entry) TypedShortcut(s fyne.Shortcut) {
 	e.Entry.TypedShortcut(s)
 }
 
+// selectEntry is the port field: a widget.SelectEntry that, like entry,
+// hands Esc and the navigation shortcuts to the window.
+type selectEntry struct {
+	widget.SelectEntry
+	ui *UI
+}
+
+func newSelectEntry(u *UI) *selectEntry {
+	e := &selectEntry{ui: u}
+	e.ExtendBaseWidget(e)
+	e.Wrapping = fyne.TextWrap(fyne.TextTruncateClip) // as widget.NewSelectEntry
+	return e
+}
+
+// TypedKey passes Esc to the window and every other key to the field.
+func (e *selectEntry) TypedKey(k *fyne.KeyEvent) {
+	if k.Name == fyne.KeyEscape && e.ui != nil {
+		e.ui.onBack()
+		return
+	}
+	e.SelectEntry.TypedKey(k)
+}
+
+// TypedShortcut gives the window's shortcuts to the window, the rest to
+// the field.
+func (e *selectEntry) TypedShortcut(s fyne.Shortcut) {
+	if e.ui != nil && e.ui.shortcut(s) {
+		return
+	}
+	e.SelectEntry.TypedShortcut(s)
+}
+
 func layoutSpacer() fyne.CanvasObject { return layout.NewSpacer() }
 
 // wrapped is a label that wraps at the page's width.

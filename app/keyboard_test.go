@@ -1,0 +1,87 @@
+package app
+
+import (
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/mailwiz/mailwiz/wizard"
+)
+
+// press delivers a key as the desktop driver does: to the focused widget
+// if the canvas has one, else to the window's handler. Calling a page's
+// handler directly would miss a stale focus swallowing the key.
+func (h *harness) press(name fyne.KeyName) {
+	h.t.Helper()
+	c := h.w.Canvas()
+	ev := &fyne.KeyEvent{Name: name}
+	if f := c.Focused(); f != nil {
+		f.TypedKey(ev)
+	} else if k := c.OnTypedKey(); k != nil {
+		k(ev)
+	}
+	h.drain()
+}
+
+// The manual path by keyboard, as a person walked it in the real window:
+// Ctrl+Enter and Esc from the port field, Enter on "Before you log in"
+// after the focus was on a drop-down of the page before, and Enter after
+// a passing test goes on to Done instead of testing again.
+func TestKeyboardManualPath(t *testing.T) {
+	h := newHarness(t, wizard.Deps{Lookup: lookupExample, Test: fakeProbe})
+	test.Type(h.ui.address.address, "bob@unknown.test")
+	h.press(fyne.KeyReturn)
+	h.waitFor("nothing found", func() bool {
+		return h.ui.finding != nil && h.ui.finding.manual.Visible()
+	})
+	h.tap(h.ui.finding.manual)
+	h.atStep(wizard.StepServers)
+
+	s := h.ui.servers
+	s.in.port.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	h.drain()
+	h.atStep(wizard.StepAddress)
+	h.press(fyne.KeyReturn)
+	h.waitFor("nothing found again", func() bool {
+		return h.ui.finding != nil && h.ui.finding.manual.Visible()
+	})
+	h.tap(h.ui.finding.manual)
+	h.atStep(wizard.StepServers)
+
+	s = h.ui.servers
+	h.w.Canvas().Focus(s.out.security) // the last field a person set
+	s.in.port.TypedShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyReturn, Modifier: fyne.KeyModifierShortcutDefault})
+	h.atStep(wizard.StepBeforeLogin)
+	if f := h.w.Canvas().Focused(); f != nil {
+		t.Errorf("Before you log in: focus still on %T from the page before", f)
+	}
+	if txt := firstLabel(t, h.ui.body); !strings.HasPrefix(txt, "mailwiz has no notes on this provider") {
+		t.Errorf("Before you log in for an unknown domain says %q", txt)
+	}
+	h.press(fyne.KeyReturn)
+	h.atStep(wizard.StepTest)
+
+	test.Type(h.ui.testing.password, "right")
+	h.press(fyne.KeyReturn)
+	h.waitFor("a passing test", func() bool { r := h.ui.wiz.Testing().Report; return r != nil && r.OK })
+	h.press(fyne.KeyReturn)
+	h.atStep(wizard.StepDone)
+}
+
+// firstLabel is the text of the page's first line.
+func firstLabel(t *testing.T, body *fyne.Container) string {
+	t.Helper()
+	box, ok := body.Objects[0].(*fyne.Container)
+	if !ok || len(box.Objects) == 0 {
+		t.Fatalf("the page is a %T, not a box of lines", body.Objects[0])
+	}
+	l, ok := box.Objects[0].(*widget.Label)
+	if !ok {
+		t.Fatalf("the page's first line is a %T", box.Objects[0])
+	}
+	return l.Text
+}
