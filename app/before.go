@@ -33,9 +33,14 @@ func (p *beforePage) build() fyne.CanvasObject {
 	p.opened = note("", widget.MediumImportance)
 	p.opened.Hide()
 	hints := visibleHints(cfg, p.ui.wiz.Incoming().Protocol)
-	if len(hints) == 0 {
+	switch {
+	case len(hints) == 0 && cfg.Provider == nil:
+		// Servers typed by hand or found for an unknown domain: nothing
+		// vouches that the usual password works, so do not say so.
+		box.Add(wrapped(lang.L("mailwiz has no notes on this provider. If its help pages ask for an app password, or to switch on access for mail programs (IMAP or POP), do that now; otherwise your usual password should work.")))
+	case len(hints) == 0:
 		box.Add(wrapped(lang.L("Nothing to do first: your provider lets mail programs log in with your usual password.")))
-	} else {
+	default:
 		box.Add(wrapped(lang.L("Do these on your provider's website first, then come back:")))
 	}
 	for _, h := range hints {

@@ -168,7 +168,10 @@ func (p *donePage) onExport(f wizard.Format) {
 	if f.Ext != "" {
 		d.SetFilter(storage.NewExtensionFileFilter([]string{f.Ext}))
 	}
-	d.Show()
+	// Not at once: Space pressed on the button taps it on the key event,
+	// and the space character that follows would land in the dialog's
+	// newly focused file name (" alice-….js").
+	p.ui.do(d.Show)
 }
 
 func exportFileName(base string, f wizard.Format) string {
@@ -201,6 +204,9 @@ func (p *donePage) showStatus(text string, imp widget.Importance) {
 	p.status.Show()
 	p.status.Refresh()
 	p.ui.relayout()
+	// The status is the page's last line, below the QR code: out of sight
+	// at the default window size, so the export seemed to do nothing.
+	p.ui.scroll.ScrollToBottom()
 }
 
 // onPrint writes the printable sheet (it holds no password) to a file of
