@@ -11,7 +11,8 @@ import (
 // or 993), and providers offer others. When the chosen server does not
 // answer from this network, the test tries the provider's other servers of
 // the same protocol (probe's rules: only on silence, never after an
-// answer; plaintext only with consent). One that logs in becomes the
+// answer; plaintext only with consent, and in the wizard only for a side
+// whose chosen server is itself plaintext). One that logs in becomes the
 // chosen server, so the Servers step, Save and every export use what
 // works, and the test report says why (ServerResult.FallbackText).
 //
@@ -23,12 +24,33 @@ import (
 // incoming and outgoing server: none for a side the user typed.
 func (w *Wizard) alternativesLocked() (in, out []account.Server) {
 	if len(w.cfg.Incoming) > 0 && !w.test.typed[0] {
-		in = probe.Alternatives(w.cfg.Incoming[0], w.cfg.Incoming[1:])
+		in = encryptedUnlessConsented(w.cfg.Incoming[0], probe.Alternatives(w.cfg.Incoming[0], w.cfg.Incoming[1:]))
 	}
 	if len(w.cfg.Outgoing) > 0 && !w.test.typed[1] {
-		out = probe.Alternatives(w.cfg.Outgoing[0], w.cfg.Outgoing[1:])
+		out = encryptedUnlessConsented(w.cfg.Outgoing[0], probe.Alternatives(w.cfg.Outgoing[0], w.cfg.Outgoing[1:]))
 	}
 	return in, out
+}
+
+// encryptedUnlessConsented drops the alternatives without encryption unless
+// the chosen server is itself without it. The plaintext consent is asked
+// for a chosen server that is not encrypted ("This server does not encrypt
+// the connection"), and the request carries one consent for both sides: a
+// consent given for the incoming server (or for a server chosen before an
+// edit; it is kept) must not let a silent outgoing SSL port fall back to
+// a plaintext one the user never saw. On a network that drops packets that
+// fallback is exactly what an attacker would arrange.
+func encryptedUnlessConsented(chosen account.Server, alts []account.Server) []account.Server {
+	if chosen.Security == account.None {
+		return alts
+	}
+	var out []account.Server
+	for _, a := range alts {
+		if a.Security != account.None {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 // adoptFallbackLocked makes each server that logged in in place of the
