@@ -1,6 +1,7 @@
 package wizard
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/mailwiz/mailwiz/account"
@@ -72,11 +73,31 @@ func (w *Wizard) adoptFallbackLocked(rep TestReport) {
 			if i > 0 && sameEndpoint(s, r.Server) {
 				copy(l[1:i+1], l[:i])
 				l[0] = s
+				w.carryExceptionLocked(r)
 				break
 			}
 		}
 	}
 	w.pruneTrustLocked()
+}
+
+// carryExceptionLocked keeps a certificate exception with the server that
+// now stands in for the one it was accepted for. The new server logged in
+// with that very certificate (one leaf, one key: IMAP on 993 and 143 share
+// it), so the exception still names exactly what the user checked; without
+// this the prune that follows would drop it and Save would keep an account
+// whose server fails its next test.
+func (w *Wizard) carryExceptionLocked(r ServerResult) {
+	if r.TLS == nil || !r.TLS.Exception {
+		return
+	}
+	if !slices.ContainsFunc(w.test.trusted, func(e exception) bool { return e.sha256 == r.TLS.SHA256 }) {
+		return // withdrawn since the test began
+	}
+	e := exception{sha256: r.TLS.SHA256, host: strings.ToLower(r.Server.Host), port: r.Server.Port}
+	if !slices.Contains(w.test.trusted, e) {
+		w.test.trusted = append(w.test.trusted, e)
+	}
 }
 
 // sameEndpoint: the same protocol, host, port and security.
