@@ -61,7 +61,13 @@ func TestFallback(t *testing.T) {
 		roots     *testenv.CA
 		plaintext bool
 		delay     time.Duration
-		timeout   time.Duration // per stage; zero: 1 s
+		// timeout is per stage; zero: 10 s, a bound on a hang that no case
+		// waits for. Only the cases whose point is a timeout set a short
+		// one: with 1 s for every case, logins that must succeed had 1 s per
+		// stage, and a wrong password's refusal (Dovecot answers failures
+		// on a 0.5 s tick) took 0.85 s of it; under load (go test rounds
+		// plus two busy loops on 2 cores) a successful stage took 0.63 s.
+		timeout time.Duration
 		// want: the server the result is about, ok, kind, whether it is a
 		// fallback, how many servers are in Tried, and whether any
 		// alternative was even started.
@@ -74,8 +80,10 @@ func TestFallback(t *testing.T) {
 	}{
 		{name: "silent preferred, head start over", preferred: loopbackServer(account.SMTP, silent, account.SSL), alts: []account.Server{submission},
 			delay: 100 * time.Millisecond, want: submission, ok: true, fallback: true, tried: 1, altsTried: true},
+		// The alternative starts once the preferred timed out, and must
+		// then log in under the same per-stage timeout.
 		{name: "silent preferred, after its timeout", preferred: loopbackServer(account.SMTP, silent, account.SSL), alts: []account.Server{submission},
-			delay: -1, want: submission, ok: true, fallback: true, tried: 1, altsTried: true},
+			delay: -1, timeout: 3 * time.Second, want: submission, ok: true, fallback: true, tried: 1, altsTried: true},
 		{name: "refused preferred", preferred: loopbackServer(account.SMTP, closed, account.SSL), alts: []account.Server{submission},
 			delay: -1, want: submission, ok: true, fallback: true, tried: 1, altsTried: true},
 		{name: "imap: silent 993, 143 STARTTLS works", preferred: loopbackServer(account.IMAP, silent, account.SSL), alts: []account.Server{imap},
@@ -98,13 +106,13 @@ func TestFallback(t *testing.T) {
 		{name: "preferred answers after its head start: it is still the one", preferred: slowIMAPS, alts: []account.Server{loopbackServer(account.IMAP, silent, account.STARTTLS)},
 			delay: 50 * time.Millisecond, timeout: 10 * time.Second, want: slowIMAPS, ok: true, altsTried: true},
 		{name: "plaintext alternative without consent: not taken", preferred: loopbackServer(account.SMTP, silent, account.SSL), alts: []account.Server{plainSubmission},
-			delay: 100 * time.Millisecond, want: loopbackServer(account.SMTP, silent, account.SSL), kind: KindTimeout},
+			delay: 100 * time.Millisecond, timeout: time.Second, want: loopbackServer(account.SMTP, silent, account.SSL), kind: KindTimeout},
 		{name: "plaintext alternative with consent", preferred: loopbackServer(account.SMTP, closed, account.SSL), alts: []account.Server{plainSubmission},
 			plaintext: true, want: plainSubmission, ok: true, fallback: true, tried: 1, altsTried: true},
 		{name: "another protocol is no alternative", preferred: loopbackServer(account.SMTP, closed, account.SSL), alts: []account.Server{imaps},
 			want: loopbackServer(account.SMTP, closed, account.SSL), kind: KindRefused},
 		{name: "nothing answers", preferred: loopbackServer(account.SMTP, closed, account.SSL), alts: []account.Server{loopbackServer(account.SMTP, silent, account.STARTTLS)},
-			want: loopbackServer(account.SMTP, closed, account.SSL), kind: KindRefused, tried: 1, altsTried: true},
+			timeout: time.Second, want: loopbackServer(account.SMTP, closed, account.SSL), kind: KindRefused, tried: 1, altsTried: true},
 		{name: "an alternative answers with a refused password", preferred: loopbackServer(account.SMTP, closed, account.SSL), alts: []account.Server{submission},
 			password: "wrong", want: submission, kind: KindBadCredentials, fallback: true, tried: 1, altsTried: true},
 		{name: "an alternative with an untrusted certificate is reported, never passed", preferred: loopbackServer(account.SMTP, closed, account.SSL), alts: []account.Server{submission},
@@ -122,7 +130,7 @@ func TestFallback(t *testing.T) {
 			}
 			timeout := tt.timeout
 			if timeout == 0 {
-				timeout = time.Second
+				timeout = 10 * time.Second
 			}
 			var rec recorder
 			rep := Run(ctx, Request{Servers: []account.Server{tt.preferred}, Alternatives: [][]account.Server{tt.alts},
