@@ -165,6 +165,10 @@ func (p *donePage) onExport(f wizard.Format) {
 	addr, _ := p.ui.wiz.Address()
 	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) { p.write(f, w, err) }, p.ui.win)
 	d.SetFileName(exportFileName(addr.LoginLocal()+"-"+addr.Domain, f))
+	// Fyne's own words for these stay English after the in-window switch
+	// to Russian (and under ru_RU, where our strings take the locale's tag).
+	d.SetTitleText(lang.L("Save as"))
+	d.SetConfirmText(lang.L("Save"))
 	if f.Ext != "" {
 		d.SetFilter(storage.NewExtensionFileFilter([]string{f.Ext}))
 	}
