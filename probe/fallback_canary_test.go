@@ -58,8 +58,11 @@ func TestFallbackCanary(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
 			var rec recorder
+			// 3 s per stage: the echoing server must answer within it while
+			// the silent ones wait it out (the case's length); 1 s left a
+			// stalled -cpu 1 run no room for a TLS handshake.
 			rep := Run(ctx, Request{Servers: []account.Server{tt.pref}, Alternatives: [][]account.Server{tt.alts},
-				Password: canary, RootCAs: ca.Pool(), Timeout: time.Second, FallbackDelay: 50 * time.Millisecond, Events: rec.add})
+				Password: canary, RootCAs: ca.Pool(), Timeout: 3 * time.Second, FallbackDelay: 50 * time.Millisecond, Events: rec.add})
 			r := rep.Results[0]
 			if r.Server.Port != tt.port || (r.FallbackFrom != nil) != tt.fallback || r.OK {
 				t.Fatalf("result %s ok=%v fallback=%v error=%q; want port %d, failed, fallback %v", r.Server, r.OK, r.FallbackFrom, r.Error, tt.port, tt.fallback)

@@ -47,7 +47,11 @@ func TestFallbackPlaintextNeedsItsOwnConsent(t *testing.T) {
 			}
 			deps := Deps{
 				Lookup: func(domain string) (account.Config, bool) { return cfg, domain == "example.test" },
-				Test:   Probe(probe.Request{RootCAs: ca.Pool(), Timeout: time.Second, FallbackDelay: 50 * time.Millisecond}),
+				// 3 s per stage: the logins that must succeed are real
+				// Dovecot ones, whose stages took up to 0.63 s under load;
+				// with 1 s a busy CI moment turns them into timeouts. The
+				// silent server's timeout is the test's length.
+				Test: Probe(probe.Request{RootCAs: ca.Pool(), Timeout: 3 * time.Second, FallbackDelay: 50 * time.Millisecond}),
 			}
 			r := newRecorder()
 			w := New(deps, r.listen)
