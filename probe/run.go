@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/mailwiz/mailwiz/account"
+	"github.com/mailwiz/mailwiz/probe/pop3"
 )
 
 // runner tests one server.
@@ -167,8 +168,10 @@ func (r *runner) step(ctx context.Context, stage Stage, f func(ctx context.Conte
 	// ctx is checked as well as sctx: the run-wide AfterFunc on ctx may
 	// close the connection before ctx's cancellation reaches sctx (Go
 	// notifies a context's children in no fixed order), and f then fails
-	// while sctx still looks alive.
-	if err != nil && (sctx.Err() != nil || ctx.Err() != nil) {
+	// while sctx still looks alive. A verdict that arrived as the stage's
+	// clock ran out (a refused password read just before the deadline
+	// passed) is the server's answer, not a timeout.
+	if err != nil && (ctx.Err() != nil || sctx.Err() != nil && !verdict(err)) {
 		err = &StageTimeoutError{Stage: stage, Limit: r.req.Timeout.String(), Cancelled: ctx.Err() != nil && !errors.Is(ctx.Err(), context.DeadlineExceeded), Err: err}
 	}
 	err = scrubErr(err, r.req.Password)
@@ -178,6 +181,16 @@ func (r *runner) step(ctx context.Context, stage Stage, f func(ctx context.Conte
 	}
 	r.em.emit(ev)
 	return err
+}
+
+// verdict reports whether err is a complete answer about the account (the
+// server's words, a certificate refused, STARTTLS missing, a plaintext
+// login refused), which a connection cut short cannot produce.
+func verdict(err error) bool {
+	var ce *CertificateError
+	return answerOf(err).ok || errors.As(err, &ce) ||
+		errors.Is(err, ErrSTARTTLSUnavailable) || errors.Is(err, pop3.ErrSTLSUnavailable) ||
+		errors.Is(err, ErrPlaintextRefused) || errors.Is(err, ErrServerRefusesPlaintext)
 }
 
 // tlsConfig verifies the certificate itself (rather than letting crypto/tls
