@@ -85,3 +85,25 @@ func firstLabel(t *testing.T, body *fyne.Container) string {
 	}
 	return l.Text
 }
+
+// Tab to a field below the window's edge scrolls it into view:
+// a person tabbing to the outgoing server typed into a field out of sight.
+func TestFocusScrollsFieldIntoView(t *testing.T) {
+	h := newHarness(t, wizard.Deps{Lookup: lookupExample})
+	test.Type(h.ui.address.address, "fay@example.com")
+	h.press(fyne.KeyReturn)
+	h.atStep(wizard.StepServers)
+	inView := func(o fyne.CanvasObject) (float32, bool) {
+		d := h.ui.app.Driver()
+		top := d.AbsolutePositionForObject(o).Y - d.AbsolutePositionForObject(h.ui.scroll).Y
+		return top, top >= 0 && top+o.Size().Height <= h.ui.scroll.Size().Height
+	}
+	s := h.ui.servers
+	if top, ok := inView(s.out.username); ok {
+		t.Fatalf("the outgoing username is in view at %v before any Tab: the window is taller than this test assumes", top)
+	}
+	h.w.Canvas().Focus(s.out.username)
+	if top, ok := inView(s.out.username); !ok {
+		t.Errorf("focused outgoing username at %v, outside the %v-high view", top, h.ui.scroll.Size().Height)
+	}
+}

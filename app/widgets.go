@@ -36,6 +36,14 @@ func (e *entry) TypedKey(k *fyne.KeyEvent) {
 	e.Entry.TypedKey(k)
 }
 
+// FocusGained scrolls the field into view: Tab does not move the page, so
+// a person typing into the outgoing server typed into a field below the
+// window's edge.
+func (e *entry) FocusGained() {
+	e.Entry.FocusGained()
+	e.ui.reveal(e)
+}
+
 // TypedShortcut gives the window's shortcuts to the window, the rest (copy,
 // paste, undo...) to the entry.
 func (e *entry) TypedShortcut(s fyne.Shortcut) {
@@ -68,6 +76,12 @@ func (e *selectEntry) TypedKey(k *fyne.KeyEvent) {
 	e.SelectEntry.TypedKey(k)
 }
 
+// FocusGained scrolls the field into view, as entry's does.
+func (e *selectEntry) FocusGained() {
+	e.SelectEntry.FocusGained()
+	e.ui.reveal(e)
+}
+
 // TypedShortcut gives the window's shortcuts to the window, the rest to
 // the field.
 func (e *selectEntry) TypedShortcut(s fyne.Shortcut) {
@@ -75,6 +89,27 @@ func (e *selectEntry) TypedShortcut(s fyne.Shortcut) {
 		return
 	}
 	e.SelectEntry.TypedShortcut(s)
+}
+
+// reveal scrolls the page just enough to show o whole, if it is on the
+// page and out of sight.
+func (u *UI) reveal(o fyne.CanvasObject) {
+	if u == nil || u.scroll == nil || u.app == nil {
+		return
+	}
+	d := u.app.Driver()
+	top := d.AbsolutePositionForObject(o).Y - d.AbsolutePositionForObject(u.scroll).Y
+	bottom, view := top+o.Size().Height, u.scroll.Size().Height
+	off := u.scroll.Offset
+	switch {
+	case top < 0:
+		off.Y += top
+	case bottom > view:
+		off.Y += bottom - view
+	default:
+		return
+	}
+	u.scroll.ScrollToOffset(off)
 }
 
 func layoutSpacer() fyne.CanvasObject { return layout.NewSpacer() }
