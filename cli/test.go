@@ -39,8 +39,8 @@ type testFlags struct {
 	trust                                         certList
 }
 
-// trustCertUsage explains --trust-cert, for test and save.
-const trustCertUsage = "accept the certificate with fingerprint `SHA256` (as the report's SHA-256 line shows it; colons and case do not matter) although it is not trusted: self-signed, expired or for another name; repeatable; only after the server's administrator has confirmed it"
+// trustCertUsage explains test's --trust-cert (save has its own words).
+const trustCertUsage = "accept the certificate with fingerprint `SHA256` (as the report's SHA-256 line shows it; colons and case do not matter) although it is not trusted: self-signed, expired or for another name; repeatable; only after the server's administrator has confirmed it. Those kept for the address with save --trust-cert are used too"
 
 // certList is a repeatable --trust-cert. Set only collects: a malformed
 // value is reported after parsing as one line (the flag package would add
@@ -79,7 +79,7 @@ func runTest(ctx context.Context, env *Env, args []string) int {
 		fs.StringVar(&f.outgoing, "outgoing", "", "outgoing server, e.g. smtp://smtp.example.com:465?security=ssl (default: what detect finds)")
 		fs.StringVar(&f.username, "username", "", "log in as this user on both servers (default: the provider's rule, usually the address)")
 		fs.DurationVar(&f.timeout, "timeout", probe.DefaultTimeout, "how long each step (connect, TLS, login...) may take")
-		fs.BoolVar(&f.allowPlaintext, "allow-plaintext", false, "send the password even over a connection without encryption")
+		fs.BoolVar(&f.allowPlaintext, "allow-plaintext", false, "send the password even over a connection without encryption (this also lets the test fall back to a port of the provider's without encryption when the preferred one does not answer)")
 		fs.Var(&f.trust, "trust-cert", trustCertUsage)
 		fs.BoolVar(&f.noFallback, "no-fallback", false, "test exactly the preferred servers: do not try the provider's other ports when one does not answer from this network")
 		fs.BoolVar(&f.sendTest, "send-test", false, "also send a message to the address itself and wait for it to arrive, then delete it")
