@@ -20,7 +20,7 @@ func init() {
 	register(&command{
 		name:    "save",
 		summary: "keep the password in the OS keychain and the settings in mailwiz's config directory",
-		usage:   "save [--incoming URL] [--outgoing URL] [--name NAME] [--leave-on-server] [--offline] [--trust-cert SHA256]... [--timeout D] [--json] --password-stdin ADDRESS",
+		usage:   "save [--incoming URL] [--outgoing URL] [--name NAME] [--leave-on-server] [--days-on-server N] [--offline] [--trust-cert SHA256]... [--timeout D] [--json] --password-stdin ADDRESS",
 		run:     runSave,
 	})
 	register(&command{
