@@ -201,10 +201,12 @@ type Result struct {
 	// words, by language ("en", "ru").
 	FallbackFrom *account.Server
 	FallbackText map[string]string
-	// Tried are the other servers tried in this place that gave no answer,
+	// Tried are the other servers tried in this place, each as it ended,
 	// the preferred first: with FallbackFrom set, why the preferred was
-	// left; without it, the alternatives that did not answer either.
-	// Empty when no alternative was tried.
+	// left (and an alternative that ended on its own, silent or with an
+	// answer, before the chosen one decided it; those stopped by the
+	// outcome are left out); without it, the alternatives that did not
+	// answer either. Empty when no alternative was tried.
 	Tried []Result
 }
 

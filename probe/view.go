@@ -28,8 +28,9 @@ type ResultView struct {
 	TLS        *TLSInfo         `json:"tls"`
 	// FallbackFrom is the preferred server, as a server URL, when this one
 	// stands in for it because it did not answer from this network;
-	// FallbackText says so in a sentence. Tried are the servers tried in
-	// this place that gave no answer (the preferred first). All three are
+	// FallbackText says so in a sentence. Tried are the other servers
+	// tried in this place, each as it ended (the preferred first;
+	// Result.Tried). All three are
 	// absent without a fallback (added with port fallback; the fields
 	// before them are unchanged).
 	FallbackFrom string       `json:"fallback_from,omitempty"`
