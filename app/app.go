@@ -261,6 +261,20 @@ func (u *UI) onNext() {
 
 func (u *UI) onBack() { u.wiz.Back() }
 
+// escape is Esc: with a dialog open it closes the page's dialog as its
+// Cancel would, else it goes Back. The page behind a dialog must not
+// change: Esc under "Trust this certificate?" went Back and left the
+// dialog up over the previous page.
+func (u *UI) escape() {
+	if u.win.Canvas().Overlays().Top() != nil {
+		if d, ok := u.cur.(interface{ dismiss() }); ok {
+			d.dismiss()
+		}
+		return
+	}
+	u.onBack()
+}
+
 // onCancel stops the network work. On Finding there is nothing left to
 // show, so it goes back to the address.
 func (u *UI) onCancel() {
@@ -276,7 +290,7 @@ func (u *UI) onCancel() {
 func (u *UI) onTypedKey(e *fyne.KeyEvent) {
 	switch e.Name {
 	case fyne.KeyEscape:
-		u.onBack()
+		u.escape()
 	case fyne.KeyReturn, fyne.KeyEnter:
 		if !u.next.Disabled() {
 			u.onNext()
@@ -302,7 +316,9 @@ func (u *UI) shortcut(s fyne.Shortcut) bool {
 	}
 	switch {
 	case cs.KeyName == fyne.KeyLeft && cs.Modifier == fyne.KeyModifierAlt:
-		u.onBack()
+		if u.win.Canvas().Overlays().Top() == nil { // not behind a dialog
+			u.onBack()
+		}
 	case cs.KeyName == fyne.KeyRight && cs.Modifier == fyne.KeyModifierAlt,
 		cs.KeyName == fyne.KeyReturn && cs.Modifier == fyne.KeyModifierShortcutDefault:
 		if !u.next.Disabled() {

@@ -107,3 +107,37 @@ func TestFocusScrollsFieldIntoView(t *testing.T) {
 		t.Errorf("focused outgoing username at %v, outside the %v-high view", top, h.ui.scroll.Size().Height)
 	}
 }
+
+// Esc with a dialog open closes the dialog, as its Cancel would, and the
+// page behind stays: it used to go Back and leave the dialog up over the
+// page before.
+func TestEscClosesDialog(t *testing.T) {
+	h := newHarness(t, wizard.Deps{Lookup: lookupExample, Test: fakeProbe})
+	test.Type(h.ui.address.address, "carol@example.com")
+	h.press(fyne.KeyReturn)
+	h.atStep(wizard.StepServers)
+	h.ui.servers.in.security.SetSelected("None (unencrypted)")
+	h.tap(h.ui.next)
+	h.atStep(wizard.StepBeforeLogin)
+	h.tap(h.ui.next)
+	h.atStep(wizard.StepTest)
+	test.Type(h.ui.testing.password, "right")
+	h.tap(h.ui.testing.start)
+	if h.ui.testing.consent == nil || h.w.Canvas().Overlays().Top() == nil {
+		t.Fatal("no consent dialog on screen")
+	}
+	h.press(fyne.KeyEscape)
+	if s := h.ui.wiz.Step(); s != wizard.StepTest || pageStep(h.ui) != wizard.StepTest {
+		t.Fatalf("Esc in the dialog went to step %s", s)
+	}
+	if h.w.Canvas().Overlays().Top() != nil || h.ui.testing.consent != nil {
+		t.Error("the dialog is still open after Esc")
+	}
+	if !strings.Contains(h.ui.testing.status.Text, "not run") {
+		t.Errorf("after Esc the status says %q, want the refusal's words", h.ui.testing.status.Text)
+	}
+	// Without a dialog, Esc is Back again.
+	h.w.Canvas().Unfocus()
+	h.press(fyne.KeyEscape)
+	h.atStep(wizard.StepBeforeLogin)
+}

@@ -268,6 +268,16 @@ func (p *testPage) onTrust() {
 	d.Show()
 }
 
+// dismiss closes the open dialog as its Cancel would (Esc).
+func (p *testPage) dismiss() {
+	switch {
+	case p.trustDialog != nil:
+		p.trustDialog.Dismiss()
+	case p.consent != nil:
+		p.consent.Dismiss()
+	}
+}
+
 // onTrustConfirmed records the exception and tests again with it.
 func (p *testPage) onTrustConfirmed(sha256 string, ok bool) {
 	p.trustDialog = nil

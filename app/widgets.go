@@ -30,7 +30,7 @@ func newPasswordEntry(u *UI) *entry {
 // TypedKey passes Esc to the window and every other key to the entry.
 func (e *entry) TypedKey(k *fyne.KeyEvent) {
 	if k.Name == fyne.KeyEscape && e.ui != nil {
-		e.ui.onBack()
+		e.ui.escape()
 		return
 	}
 	e.Entry.TypedKey(k)
@@ -70,7 +70,7 @@ func newSelectEntry(u *UI) *selectEntry {
 // TypedKey passes Esc to the window and every other key to the field.
 func (e *selectEntry) TypedKey(k *fyne.KeyEvent) {
 	if k.Name == fyne.KeyEscape && e.ui != nil {
-		e.ui.onBack()
+		e.ui.escape()
 		return
 	}
 	e.SelectEntry.TypedKey(k)
