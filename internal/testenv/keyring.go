@@ -8,7 +8,9 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -21,6 +23,9 @@ const KeyringSessionEnv = "MAILWIZ_IN_KEYRING_SESSION"
 // secretToolTimeout bounds each secret-tool run: a Secret Service that does
 // not answer must fail the test, not hang it.
 const secretToolTimeout = 20 * time.Second
+
+// keyringProbes numbers RequireKeyring's probe items within this process.
+var keyringProbes atomic.Int64
 
 // RequireKeyring makes sure the test runs against a throw-away, unlocked
 // Secret Service (gnome-keyring on a private session bus, as
@@ -45,7 +50,11 @@ func RequireKeyring(t testing.TB) {
 		skip("no throw-away Secret Service: run the keyring tests under ./scripts/with-keyring " +
 			"(make test does), e.g. ./scripts/with-keyring go test ./keychain/")
 	}
-	const probe = "mailwiz-testenv-probe"
+	// One probe item per call: the packages' test binaries run at once on
+	// the one keyring, and with a shared item one's clear could take the
+	// item the other stored, whose own clear then found nothing and failed
+	// (two concurrent store-and-clear loops: 35 clears in 80 failed).
+	probe := "mailwiz-testenv-probe-" + strconv.Itoa(os.Getpid()) + "-" + strconv.FormatInt(keyringProbes.Add(1), 10)
 	if _, err := secretTool(t, "probe\n", "store", "--label="+probe, "service", probe); err != nil {
 		skip("the Secret Service on this session bus does not store items: " + err.Error() +
 			" (is gnome-keyring installed and unlocked? run ./scripts/with-keyring)")
