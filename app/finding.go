@@ -109,7 +109,9 @@ func sourceRow(s wizard.SourceProgress) fyne.CanvasObject {
 	case wizard.SourceFound:
 		icon, state = theme.NewSuccessThemedResource(theme.ConfirmIcon()), lang.L("found")
 	case wizard.SourceNothing:
-		icon, state = theme.RadioButtonIcon(), lang.L("nothing there")
+		// A dash, not the empty circle it was: that is the unselected
+		// radio button a person meets on the next page, and looks clickable.
+		icon, state = theme.ContentRemoveIcon(), lang.L("nothing there")
 	case wizard.SourceFailed:
 		icon, state = theme.NewWarningThemedResource(theme.WarningIcon()), lang.L("could not ask")
 	default:
