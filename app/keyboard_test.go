@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -9,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/mailwiz/mailwiz/account"
 	"github.com/mailwiz/mailwiz/wizard"
 )
 
@@ -140,4 +142,50 @@ func TestEscClosesDialog(t *testing.T) {
 	h.w.Canvas().Unfocus()
 	h.press(fyne.KeyEscape)
 	h.atStep(wizard.StepBeforeLogin)
+}
+
+// After a refused certificate "Trust this certificate…" is in view whole,
+// in English and in Russian, at the default window size.
+func TestTrustButtonInView(t *testing.T) {
+	const fp = "33:49:BB:08:2E:58:49:F2:F5:6B:97:AF:6B:FE:AA:91:D0:9D:51:62:21:9A:0A:DE:D5:0A:4F:14:92:3F:AC:57"
+	refuse := func(_ context.Context, req wizard.TestRequest, _ func(wizard.StageProgress)) (wizard.TestReport, error) {
+		var rep wizard.TestReport
+		for _, s := range []account.Server{req.Incoming, req.Outgoing} {
+			text := map[string]string{}
+			for _, l := range []string{"en", "ru"} {
+				// As long as probe's tls-untrusted text with its fingerprint.
+				text[l] = strings.Repeat("The certificate is not signed by an authority this computer trusts. ", 5) + fp
+			}
+			rep.Results = append(rep.Results, wizard.ServerResult{Server: s, Stage: wizard.StageTLS,
+				Error:     "x509: certificate signed by unknown authority",
+				TLS:       &wizard.TLSInfo{Version: "TLS 1.3"},
+				Diagnosis: wizard.Diagnosis{Kind: "tls-untrusted", CertSHA256: fp, Text: text}})
+		}
+		return rep, nil
+	}
+	for _, language := range []string{"en", "ru"} {
+		t.Run(language, func(t *testing.T) {
+			h := newHarness(t, wizard.Deps{Lookup: lookupExample, Test: refuse})
+			h.ui.setLanguage(language)
+			test.Type(h.ui.address.address, "fay@example.com")
+			h.press(fyne.KeyReturn)
+			h.atStep(wizard.StepServers)
+			h.tap(h.ui.next)
+			h.atStep(wizard.StepBeforeLogin)
+			h.tap(h.ui.next)
+			h.atStep(wizard.StepTest)
+			p := h.ui.testing
+			test.Type(p.password, "pw")
+			h.press(fyne.KeyReturn)
+			h.waitFor("the refused certificate", func() bool { r := h.ui.wiz.Testing().Report; return r != nil && !h.ui.wiz.Testing().Running })
+			if !p.trust.Visible() {
+				t.Fatal("no Trust button after a refused certificate")
+			}
+			d := h.ui.app.Driver()
+			top := d.AbsolutePositionForObject(p.trust).Y - d.AbsolutePositionForObject(h.ui.scroll).Y
+			if top < 0 || top+p.trust.Size().Height > h.ui.scroll.Size().Height {
+				t.Errorf("the Trust button at %v..%v, the view is 0..%v", top, top+p.trust.Size().Height, h.ui.scroll.Size().Height)
+			}
+		})
+	}
 }

@@ -205,6 +205,12 @@ func (p *testPage) render() {
 	p.status.Refresh()
 	p.details.Refresh()
 	p.ui.relayout()
+	if p.trust.Visible() && !st.Running {
+		// Below the long explanation the button sat half under the
+		// window's bottom edge at the default size (in Russian only the
+		// top of its words showed).
+		p.ui.reveal(p.trust)
+	}
 }
 
 // serverTitle names a server in a line: "IMAP imap.example.com:993".
