@@ -55,7 +55,7 @@ func newWorld(t *testing.T) *world {
     </outgoingServer>
   </emailProvider>
 </clientConfig>`, worldDomain, testenv.DovecotHost, w.dove.IMAPS, w.dove.Submissions)))
-	closed := testenv.FreePort(t) // nothing listens: guesses are refused at once
+	closed := testenv.ClosedPort(t) // bound, never listening: guesses are refused at once, and no other test server can take it
 	real := wizard.Default()
 	w.deps = wizard.Deps{
 		Lookup: providers.Lookup,
