@@ -239,6 +239,11 @@ func diagnose(err error, srv account.Server, stage Stage, provider *account.Conf
 	if errors.As(err, &ce) && ce.SHA256 != "" && (kind == KindTLSUntrusted || kind == KindTLSExpired || kind == KindTLSHostnameMismatch) {
 		d.CertSHA256 = ce.SHA256
 		for _, lang := range []string{"en", "ru"} {
+			if kind == KindTLSUntrusted {
+				// The base text's "unless your administrator confirms" would
+				// say trustText's condition twice.
+				d.Text[lang] = format(untrustedFactText[langIndex(lang)], srv)
+			}
 			d.Text[lang] += " " + fmt.Sprintf(trustText[langIndex(lang)], ce.SHA256)
 		}
 	}

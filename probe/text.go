@@ -100,6 +100,14 @@ var wantsTLSText = [2]string{
 	"%[1]s ничего не ответил на порту %[2]d: этот порт ждёт TLS с первого байта. Выберите для него SSL.",
 }
 
+// untrustedFactText is KindTLSUntrusted's text without its advice, for a
+// refused certificate whose fingerprint is known: trustText then states
+// the condition (the administrator confirms it) once, and more exactly.
+var untrustedFactText = [2]string{
+	"The certificate of %[1]s is not signed by an authority this computer trusts, so the connection could be intercepted.",
+	"Сертификат %[1]s подписан центром, которому этот компьютер не доверяет: соединение может быть перехвачено.",
+}
+
 // trustText follows a refused certificate's explanation: its fingerprint,
 // and that it may be accepted once someone who runs the server has
 // confirmed it (a self-hosted server or Proton Mail Bridge has a
