@@ -258,15 +258,15 @@ func printSaveHint(w io.Writer, rep probe.Report, lang string) {
 // reportWords are the report's own labels; the explanations come
 // translated from probe.
 var reportWords = map[string]map[string]string{
-	"en": {"good": "all good", "bad": "something is wrong", "ok": "ok: logged in, %d ms", "failed": "FAILED at %s after %d ms",
+	"en": {"good": "all good", "bad": "something is wrong", "ok": "ok: logged in, %d ms", "failed": "FAILED at “%s” after %d ms",
 		"trusted": "trusted", "untrusted": "NOT trusted", "exception": "NOT trusted, accepted by you as an exception", "cert": "%s, certificate %s (%s), issued by %s, valid until %s",
 		"see": "see %s", "said": "the server said: %s", "message": "Test message",
-		"arrived": "ok: arrived %d ms after sending, and was deleted again", "msgfailed": "FAILED at %s",
+		"arrived": "ok: arrived %d ms after sending, and was deleted again", "msgfailed": "FAILED at “%s”",
 		"tried": "also tried %s:%d (%s): %s", "savehint": "To save the servers that worked: mailwiz save %s --password-stdin ADDRESS"},
-	"ru": {"good": "всё в порядке", "bad": "есть проблемы", "ok": "ок: вход выполнен, %d мс", "failed": "ОШИБКА на этапе %s через %d мс",
+	"ru": {"good": "всё в порядке", "bad": "есть проблемы", "ok": "ок: вход выполнен, %d мс", "failed": "ОШИБКА на этапе «%s» через %d мс",
 		"trusted": "доверенный", "untrusted": "НЕ доверенный", "exception": "НЕ доверенный, принят вами как исключение", "cert": "%s, сертификат %s (%s), выдан %s, действует до %s",
 		"see": "см. %s", "said": "ответ сервера: %s", "message": "Тестовое письмо",
-		"arrived": "ок: пришло через %d мс после отправки и удалено", "msgfailed": "ОШИБКА на этапе %s",
+		"arrived": "ок: пришло через %d мс после отправки и удалено", "msgfailed": "ОШИБКА на этапе «%s»",
 		"tried": "пробовали также %s:%d (%s): %s", "savehint": "Чтобы сохранить работающие серверы: mailwiz save %s --password-stdin АДРЕС"},
 }
 
@@ -286,7 +286,7 @@ func printReport(w io.Writer, addr account.Address, v probe.ReportView, lang str
 		if r.OK {
 			fmt.Fprintf(w, "  "+words["ok"]+"\n", r.DurationMS)
 		} else {
-			fmt.Fprintf(w, "  "+words["failed"]+"\n", r.Stage, r.DurationMS)
+			fmt.Fprintf(w, "  "+words["failed"]+"\n", stageWords(r.Stage, lang), r.DurationMS)
 		}
 		if t := r.TLS; t != nil {
 			trust := words["trusted"]
@@ -312,7 +312,7 @@ func printReport(w io.Writer, addr account.Address, v probe.ReportView, lang str
 			fmt.Fprintf(w, "  %s\n", r.FallbackText)
 		}
 		for _, t := range r.Tried {
-			why := string(t.Stage)
+			why := stageWords(t.Stage, lang)
 			if t.Diagnosis != nil {
 				why = string(t.Diagnosis.Kind)
 			}
@@ -324,7 +324,7 @@ func printReport(w io.Writer, addr account.Address, v probe.ReportView, lang str
 		if st.OK {
 			fmt.Fprintf(w, "  "+words["arrived"]+"\n", st.DeliveryMS)
 		} else {
-			fmt.Fprintf(w, "  "+words["msgfailed"]+"\n", st.Stage)
+			fmt.Fprintf(w, "  "+words["msgfailed"]+"\n", stageWords(st.Stage, lang))
 			if d := st.Diagnosis; d != nil {
 				fmt.Fprintf(w, "  %s: %s\n", d.Kind, d.Text)
 			}

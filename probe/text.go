@@ -2,6 +2,8 @@ package probe
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/mailwiz/mailwiz/account"
@@ -186,3 +188,35 @@ var alsoSilentText = [2]string{
 
 // noEncryptionText names security "none" in a sentence.
 var noEncryptionText = [2]string{"without encryption", "без шифрования"}
+
+// stageLabels are the words a person reads for each stage, in English.
+// They are also the keys of the other languages in the wizard's
+// translation files (assets/translations), so the GUI and the CLI say the
+// same thing: "encrypting", not "tls".
+var stageLabels = map[Stage]string{
+	StageDNS:      "looking up the name",
+	StageConnect:  "connecting",
+	StageTLS:      "encrypting",
+	StageGreeting: "greeting",
+	StageSTARTTLS: "switching to encryption",
+	StageAuth:     "logging in",
+	StageDone:     "done",
+	StageSend:     "sending the test message",
+	StageDeliver:  "waiting for the test message",
+	StageCleanup:  "deleting the test message",
+}
+
+// StageLabel is the English words for stage s (the JSON keeps the bare
+// stage name); an unknown stage is given as it is.
+func StageLabel(s Stage) string {
+	if l, ok := stageLabels[s]; ok {
+		return l
+	}
+	return string(s)
+}
+
+// StageLabels lists every stage that has a label, for checks that each
+// one is translated.
+func StageLabels() []Stage {
+	return slices.Sorted(maps.Keys(stageLabels))
+}
