@@ -163,7 +163,7 @@ func Save(ctx context.Context, s account.Server, password string) error {
 	if password == "" {
 		return &Error{Op: "save", User: user, Detail: "the password is empty"}
 	}
-	_, err = call(ctx, "save", user, password, func() (string, error) {
+	_, err = ask(ctx, "save", user, password, func() (string, error) {
 		return "", keyring.Set(Service, user, password)
 	})
 	return err
@@ -176,7 +176,7 @@ func Get(ctx context.Context, s account.Server) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return call(ctx, "get", user, "", func() (string, error) {
+	return ask(ctx, "get", user, "", func() (string, error) {
 		return keyring.Get(Service, user)
 	})
 }
@@ -187,7 +187,7 @@ func Delete(ctx context.Context, s account.Server) error {
 	if err != nil {
 		return err
 	}
-	_, err = call(ctx, "delete", user, "", func() (string, error) {
+	_, err = ask(ctx, "delete", user, "", func() (string, error) {
 		return "", keyring.Delete(Service, user)
 	})
 	return err
@@ -252,6 +252,18 @@ func DeleteAll(ctx context.Context, cfg account.Config) (removed int, err error)
 		}
 	}
 	return removed, nil
+}
+
+// ask is call for go-keyring's functions: where no keychain can answer at
+// all (Linux with no D-Bus session bus), it says so at once instead of
+// asking.
+func ask(ctx context.Context, op, user, secret string, f func() (string, error)) (string, error) {
+	if err := ctx.Err(); err == nil {
+		if why := noSessionBus(); why != "" {
+			return "", &Error{Op: op, User: user, Kind: ErrUnavailable, Detail: why}
+		}
+	}
+	return call(ctx, op, user, secret, f)
 }
 
 // call runs f on its own goroutine and waits for it until ctx ends or, if
