@@ -76,9 +76,9 @@ type UI struct {
 	body     *fyne.Container
 	scroll   *container.Scroll
 	bottom   *fyne.Container
-	back     *widget.Button
-	cancel   *widget.Button
-	next     *widget.Button
+	back     *button
+	cancel   *button
+	next     *button
 	langs    *widget.Select
 
 	cur page
@@ -127,9 +127,9 @@ func (u *UI) buildFrame() {
 	u.heading.SizeName = theme.SizeNameSubHeadingText
 	u.stepNote = widget.NewLabel("")
 	u.body = container.NewStack()
-	u.back = widget.NewButtonWithIcon("", theme.NavigateBackIcon(), u.onBack)
-	u.cancel = widget.NewButtonWithIcon("", theme.CancelIcon(), u.onCancel)
-	u.next = widget.NewButtonWithIcon("", theme.NavigateNextIcon(), u.onNext)
+	u.back = newButton(u, "", theme.NavigateBackIcon(), u.onBack)
+	u.cancel = newButton(u, "", theme.CancelIcon(), u.onCancel)
+	u.next = newButton(u, "", theme.NavigateNextIcon(), u.onNext)
 	u.next.Importance = widget.HighImportance
 	u.next.IconPlacement = widget.ButtonIconTrailingText
 	u.langs = widget.NewSelect([]string{"English", "Русский"}, u.onLanguageChosen)
@@ -235,7 +235,7 @@ func (u *UI) relayout() {
 	u.scroll.Refresh()
 }
 
-func setEnabled(b *widget.Button, on bool) {
+func setEnabled(b *button, on bool) {
 	if on {
 		b.Enable()
 	} else {

@@ -18,7 +18,7 @@ import (
 // may log in, each with a button to the exact page, and its limits.
 type beforePage struct {
 	ui      *UI
-	buttons []*widget.Button
+	buttons []*button
 	opened  *widget.Label
 }
 
@@ -46,7 +46,7 @@ func (p *beforePage) build() fyne.CanvasObject {
 	for _, h := range hints {
 		row := container.NewVBox(heading(hintTitle(h.Kind)), wrapped(h.In(p.ui.language)))
 		if h.URL != "" {
-			b := widget.NewButtonWithIcon(lang.L("Open the page"), theme.ComputerIcon(), p.opener(h.URL))
+			b := newButton(p.ui, lang.L("Open the page"), theme.ComputerIcon(), p.opener(h.URL))
 			p.buttons = append(p.buttons, b)
 			row.Add(container.NewHBox(b, widget.NewLabel(shortURL(h.URL))))
 		}

@@ -27,11 +27,11 @@ import (
 // sheet, and "Set up another account" (the Next button).
 type donePage struct {
 	ui      *UI
-	save    *widget.Button
+	save    *button
 	saved   *widget.Label
-	exports []*widget.Button
+	exports []*button
 	status  *widget.Label
-	print   *widget.Button
+	print   *button
 	qr      *canvas.Image
 }
 
@@ -47,7 +47,7 @@ const (
 
 func (p *donePage) build() fyne.CanvasObject {
 	addr, _ := p.ui.wiz.Address()
-	p.save = widget.NewButtonWithIcon(lang.L("Save the password in the keychain"), theme.DocumentSaveIcon(), p.onSave)
+	p.save = newButton(p.ui, lang.L("Save the password in the keychain"), theme.DocumentSaveIcon(), p.onSave)
 	p.save.Importance = widget.HighImportance
 	p.saved = wrapped("")
 	p.status = wrapped("")
@@ -79,7 +79,7 @@ func (p *donePage) build() fyne.CanvasObject {
 		case formatSheet:
 			hasSheet = true
 		}
-		b := widget.NewButtonWithIcon(formatLabel(f), theme.DownloadIcon(), p.exporter(f))
+		b := newButton(p.ui, formatLabel(f), theme.DownloadIcon(), p.exporter(f))
 		p.exports = append(p.exports, b)
 		grid.Add(b)
 	}
@@ -89,7 +89,7 @@ func (p *donePage) build() fyne.CanvasObject {
 		box.Add(grid)
 	}
 	if hasSheet {
-		p.print = widget.NewButtonWithIcon(lang.L("Open the sheet to print"), theme.DocumentPrintIcon(), p.onPrint)
+		p.print = newButton(p.ui, lang.L("Open the sheet to print"), theme.DocumentPrintIcon(), p.onPrint)
 		box.Add(wrapped(lang.L("The printable sheet lists every setting on one page, for paper or for someone helping you.")))
 		box.Add(container.NewHBox(p.print))
 	}

@@ -22,8 +22,8 @@ type findingPage struct {
 	progress    *widget.ProgressBarInfinite
 	sources     *fyne.Container
 	provisional *widget.Label
-	retry       *widget.Button
-	manual      *widget.Button
+	retry       *button
+	manual      *button
 }
 
 func newFindingPage(u *UI) *findingPage { return &findingPage{ui: u} }
@@ -37,9 +37,9 @@ func (p *findingPage) build() fyne.CanvasObject {
 	p.sources = container.NewVBox()
 	p.provisional = note("", widget.MediumImportance)
 	p.provisional.Hide()
-	p.retry = widget.NewButtonWithIcon(lang.L("Try again"), theme.ViewRefreshIcon(), p.onRetry)
+	p.retry = newButton(p.ui, lang.L("Try again"), theme.ViewRefreshIcon(), p.onRetry)
 	p.retry.Hide()
-	p.manual = widget.NewButtonWithIcon(lang.L("Enter the settings by hand"), theme.DocumentCreateIcon(), p.onManual)
+	p.manual = newButton(p.ui, lang.L("Enter the settings by hand"), theme.DocumentCreateIcon(), p.onManual)
 	p.manual.Hide()
 	p.render()
 	return container.NewVBox(p.status, p.progress, p.sources, p.provisional,

@@ -58,7 +58,7 @@ func fakeProbe(ctx context.Context, req wizard.TestRequest, progress func(wizard
 	return rep, nil
 }
 
-func (h *harness) tap(b *widget.Button) {
+func (h *harness) tap(b *button) {
 	h.t.Helper()
 	if b.Disabled() {
 		h.t.Fatalf("button %q is disabled", b.Text)

@@ -26,19 +26,19 @@ type testPage struct {
 	ui       *UI
 	password *entry
 	sendTest *widget.Check
-	start    *widget.Button
-	edit     *widget.Button
+	start    *button
+	edit     *button
 	status   *widget.Label
 	rows     *fyne.Container
 	details  *widget.Accordion
-	fix      *widget.Button // opens the provider's page for the fix
+	fix      *button // opens the provider's page for the fix
 	fixURL   string
-	skip     *widget.Button // OAuth2-only accounts: on to the exports untested
+	skip     *button // OAuth2-only accounts: on to the exports untested
 	consent  dialog.Dialog
 	// trust offers a certificate exception after a tls-untrusted,
 	// tls-expired or tls-hostname-mismatch failure; trustDialog is its
 	// confirmation while shown.
-	trust       *widget.Button
+	trust       *button
 	trustDialog *dialog.ConfirmDialog
 }
 
@@ -54,17 +54,17 @@ func (p *testPage) build() fyne.CanvasObject {
 	p.password.OnChanged = p.onPasswordChanged
 	p.password.OnSubmitted = p.onPasswordSubmitted
 	p.sendTest = widget.NewCheck(lang.L("Also send a test message to myself and check that it arrives"), nil)
-	p.start = widget.NewButtonWithIcon(lang.L("Test the connection"), theme.MediaPlayIcon(), p.onStart)
+	p.start = newButton(p.ui, lang.L("Test the connection"), theme.MediaPlayIcon(), p.onStart)
 	p.start.Importance = widget.HighImportance
-	p.edit = widget.NewButtonWithIcon(lang.L("Edit settings"), theme.SettingsIcon(), p.onEdit)
+	p.edit = newButton(p.ui, lang.L("Edit settings"), theme.SettingsIcon(), p.onEdit)
 	p.status = wrapped("")
 	p.rows = container.NewVBox()
 	p.details = widget.NewAccordion()
-	p.fix = widget.NewButtonWithIcon(lang.L("Open the provider's page"), theme.ComputerIcon(), p.onFix)
+	p.fix = newButton(p.ui, lang.L("Open the provider's page"), theme.ComputerIcon(), p.onFix)
 	p.fix.Hide()
-	p.trust = widget.NewButtonWithIcon(lang.L("Trust this certificate…"), theme.WarningIcon(), p.onTrust)
+	p.trust = newButton(p.ui, lang.L("Trust this certificate…"), theme.WarningIcon(), p.onTrust)
 	p.trust.Hide()
-	p.skip = widget.NewButtonWithIcon(lang.L("Skip the test and export the settings"), theme.MediaSkipNextIcon(), p.onSkip)
+	p.skip = newButton(p.ui, lang.L("Skip the test and export the settings"), theme.MediaSkipNextIcon(), p.onSkip)
 	if !p.ui.wiz.NeedsOAuth2() {
 		p.skip.Hide()
 	}

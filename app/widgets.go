@@ -91,6 +91,37 @@ func (e *selectEntry) TypedShortcut(s fyne.Shortcut) {
 	e.SelectEntry.TypedShortcut(s)
 }
 
+// button is a widget.Button that Enter presses too. Fyne's button answers
+// only Space, so with the focus on one (the first hint on "Before you log
+// in", Save on Done) Enter did nothing, though the window moves on with
+// Enter everywhere else. Esc goes to the window, as from a field: a focused
+// button swallowed it and Back did not happen.
+type button struct {
+	widget.Button
+	ui *UI
+}
+
+func newButton(u *UI, label string, icon fyne.Resource, tapped func()) *button {
+	b := &button{ui: u}
+	b.ExtendBaseWidget(b)
+	b.Text, b.Icon, b.OnTapped = label, icon, tapped
+	return b
+}
+
+// TypedKey presses the button on Return and keypad Enter (a disabled one
+// stays unpressed, as for a tap), gives Esc to the window and every other
+// key to the button.
+func (b *button) TypedKey(k *fyne.KeyEvent) {
+	switch {
+	case k.Name == fyne.KeyReturn || k.Name == fyne.KeyEnter:
+		b.Tapped(&fyne.PointEvent{})
+	case k.Name == fyne.KeyEscape && b.ui != nil:
+		b.ui.escape()
+	default:
+		b.Button.TypedKey(k)
+	}
+}
+
 // reveal scrolls the page just enough to show o whole, if it is on the
 // page and out of sight.
 func (u *UI) reveal(o fyne.CanvasObject) {
