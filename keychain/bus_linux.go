@@ -4,19 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	_ "unsafe" // for go:linkname
-
-	"github.com/zalando/go-keyring"
 )
-
-// provider is go-keyring's backend. Only its Secret Service backend talks
-// to D-Bus; the bus check must not stand in the way of the in-memory mock
-// (keyring.MockInit) that tests here and in other packages use. go-keyring
-// does not say which backend is in use, hence the linkname: a rename there
-// fails the link, and a renamed type makes TestKeychainNoSessionBus fail.
-//
-//go:linkname provider github.com/zalando/go-keyring.provider
-var provider keyring.Keyring
 
 // noSessionBus says why no keychain can answer at all, or "" when one
 // might. On Linux the keychain is a Secret Service on the D-Bus session
@@ -27,8 +15,8 @@ var provider keyring.Keyring
 // would find by itself, the keychain is reported unavailable at once and
 // godbus is never asked.
 func noSessionBus() string {
-	if fmt.Sprintf("%T", provider) != "keyring.secretServiceProvider" {
-		return ""
+	if mocked.Load() {
+		return "" // the in-memory mock needs no bus
 	}
 	if a := os.Getenv("DBUS_SESSION_BUS_ADDRESS"); a != "" && a != "autolaunch:" {
 		return ""

@@ -130,7 +130,7 @@ func TestChildMock(t *testing.T) {
 		t.Skip("runs only as a child of TestKeychainMock")
 	}
 	ctx := context.Background()
-	keyring.MockInit()
+	keychain.MockInit()
 	if err := keychain.Save(ctx, imapServer, canary); err != nil {
 		t.Fatal(err)
 	}
@@ -159,7 +159,7 @@ func TestChildMock(t *testing.T) {
 	}
 
 	// Whatever a backend says, the password never reaches the error text.
-	keyring.MockInitWithError(errors.New("backend refused secret " + canary + " for user"))
+	keychain.MockInitWithError(errors.New("backend refused secret " + canary + " for user"))
 	err := keychain.Save(ctx, imapServer, canary)
 	if !errors.Is(err, keychain.ErrUnavailable) {
 		t.Fatalf("Save with a failing backend = %v, want ErrUnavailable", err)
@@ -167,7 +167,7 @@ func TestChildMock(t *testing.T) {
 	if strings.Contains(err.Error(), canary) || !strings.Contains(err.Error(), "[password]") {
 		t.Errorf("the error text does not redact the password: %q", err)
 	}
-	keyring.MockInitWithError(keyring.ErrSetDataTooBig)
+	keychain.MockInitWithError(keyring.ErrSetDataTooBig)
 	if err := keychain.Save(ctx, imapServer, canary); !errors.Is(err, keychain.ErrTooBig) {
 		t.Errorf("Save with a too-big password = %v, want ErrTooBig", err)
 	}

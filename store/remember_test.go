@@ -10,7 +10,6 @@ import (
 	"github.com/mailwiz/mailwiz/account"
 	"github.com/mailwiz/mailwiz/keychain"
 	"github.com/mailwiz/mailwiz/store"
-	"github.com/zalando/go-keyring"
 )
 
 // These tests use go-keyring's in-memory mock: no test in this package uses
@@ -34,7 +33,7 @@ func gmailConfig() (account.Address, account.Config) {
 }
 
 func TestRememberForget(t *testing.T) {
-	keyring.MockInit()
+	keychain.MockInit()
 	ctx := context.Background()
 	s := &store.Store{Dir: t.TempDir()}
 	addr, cfg := gmailConfig()
@@ -88,7 +87,7 @@ func TestRememberKeychainFails(t *testing.T) {
 	addr, cfg := gmailConfig()
 	a := store.NewAccount(addr, cfg, "")
 
-	keyring.MockInitWithError(errors.New("the keyring is locked"))
+	keychain.MockInitWithError(errors.New("the keyring is locked"))
 	if _, err := s.Remember(ctx, a, "pw"); !errors.Is(err, keychain.ErrUnavailable) {
 		t.Fatalf("Remember = %v, want ErrUnavailable", err)
 	}
@@ -96,11 +95,11 @@ func TestRememberKeychainFails(t *testing.T) {
 		t.Errorf("settings were written although the keychain failed: %v", err)
 	}
 
-	keyring.MockInit()
+	keychain.MockInit()
 	if _, err := s.Remember(ctx, a, "pw"); err != nil {
 		t.Fatal(err)
 	}
-	keyring.MockInitWithError(errors.New("the keyring is locked"))
+	keychain.MockInitWithError(errors.New("the keyring is locked"))
 	if _, _, err := s.Forget(ctx, a.Email, account.Config{}); !errors.Is(err, keychain.ErrUnavailable) {
 		t.Fatalf("Forget = %v, want ErrUnavailable", err)
 	}
@@ -108,7 +107,7 @@ func TestRememberKeychainFails(t *testing.T) {
 		t.Errorf("Forget removed the settings although the keychain failed: %v", err)
 	}
 
-	keyring.MockInit()
+	keychain.MockInit()
 	oauth := store.NewAccount(addr, account.Config{Incoming: []account.Server{{Protocol: account.IMAP,
 		Host: "imap.example.com", Username: "alice@example.com", Auth: account.AuthOAuth2}}}, "")
 	if _, err := s.Remember(ctx, oauth, "pw"); err == nil {
