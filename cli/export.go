@@ -58,11 +58,11 @@ func runExport(ctx context.Context, env *Env, args []string) int {
 	var f exportFlags
 	fs := commands["export"].flags(env, func(fs *flag.FlagSet) {
 		fs.StringVar(&f.format, "format", "", "the format: "+strings.Join(export.Names(), ", "))
-		fs.StringVar(&f.incoming, "incoming", "", "incoming server, e.g. imap://imap.example.com:993?security=ssl (default: the built-in database)")
-		fs.StringVar(&f.outgoing, "outgoing", "", "outgoing server, e.g. smtp://smtp.example.com:465?security=ssl (default: the built-in database)")
+		fs.StringVar(&f.incoming, "incoming", "", "incoming server, e.g. imap://imap.example.com:993?security=ssl (default: the saved account's, else the built-in database or detect's)")
+		fs.StringVar(&f.outgoing, "outgoing", "", "outgoing server, e.g. smtp://smtp.example.com:465?security=ssl (default: the saved account's, else the built-in database or detect's)")
 		fs.StringVar(&f.name, "name", "", "your name, for the From line")
 		fs.StringVar(&f.lang, "lang", "", "language of the steps and warnings: en or ru (default: from LANG)")
-		fs.Var(&f.leave, "leave-on-server", "POP3: keep mail on the server after downloading it (default: the provider's choice, else false)")
+		fs.Var(&f.leave, "leave-on-server", "POP3: keep mail on the server after downloading it (default: the saved account's or the provider's choice, else false)")
 		fs.IntVar(&f.days, "days-on-server", 0, "POP3 with --leave-on-server: delete from the server after this many days (0 keeps it)")
 		fs.BoolVar(&f.offline, "offline", false, "use only the built-in provider database; ask no network")
 		fs.StringVar(&f.output, "o", "", `output file, or a directory to get the format's own file name (user.js, ADDRESS.mobileconfig, ...); "-" or none: standard output`)
@@ -94,9 +94,12 @@ func runExport(ctx context.Context, env *Env, args []string) int {
 	if err != nil {
 		return fail(env, ExitUsage, "%v", err)
 	}
-	acct, code, err := exportAccount(ctx, addr, &f)
+	acct, from, code, err := exportAccount(ctx, env, addr, &f)
 	if err != nil {
 		return configFailed(env, addr, code, err)
+	}
+	if from != "" {
+		fmt.Fprintf(env.Stderr, "mailwiz: settings from your saved account (%s)\n", homeShort(from))
 	}
 	acct.Lang = lang
 	if err := acct.Validate(); err != nil {
@@ -157,16 +160,18 @@ func configFailed(env *Env, addr account.Address, code int, err error) int {
 }
 
 // exportAccount builds the account from the servers given on the command
-// line and, for what they leave out, the built-in database or (without
-// --offline) discovery on the network. The int is the exit code for an error.
-func exportAccount(ctx context.Context, addr account.Address, f *exportFlags) (export.Account, int, error) {
-	cfg, code, err := resolveConfig(ctx, addr, serverChoice{f.incoming, f.outgoing, f.offline})
+// line and, for what they leave out, the account saved for the address, the
+// built-in database or (without --offline) discovery on the network. from
+// is the saved account's file when its servers are used. The int is the
+// exit code for an error.
+func exportAccount(ctx context.Context, env *Env, addr account.Address, f *exportFlags) (acct export.Account, from string, code int, err error) {
+	cfg, from, code, err := resolveConfig(ctx, addr, serverChoice{incoming: f.incoming, outgoing: f.outgoing, offline: f.offline, saved: true, warn: warner(env)})
 	if err != nil {
-		return export.Account{}, code, err
+		return export.Account{}, "", code, err
 	}
-	acct, err := export.NewAccount(addr, cfg)
+	acct, err = export.NewAccount(addr, cfg)
 	if err != nil {
-		return export.Account{}, ExitFailed, errors.New(strings.TrimPrefix(err.Error(), "export: "))
+		return export.Account{}, "", ExitFailed, errors.New(strings.TrimPrefix(err.Error(), "export: "))
 	}
 	acct.Name = f.name
 	if f.leave.set {
@@ -175,7 +180,24 @@ func exportAccount(ctx context.Context, addr account.Address, f *exportFlags) (e
 	if f.days != 0 {
 		acct.DaysOnServer = f.days
 	}
-	return acct, ExitOK, nil
+	return acct, from, ExitOK, nil
+}
+
+// warner prints a warning line on env's standard error.
+func warner(env *Env) func(string) {
+	return func(s string) { fmt.Fprintln(env.Stderr, "mailwiz: warning: "+s) }
+}
+
+// homeShort is path with the home directory written ~, as people read it.
+func homeShort(path string) string {
+	home, err := os.UserHomeDir()
+	if err != nil || home == "" || home == "/" {
+		return path
+	}
+	if rel, ok := strings.CutPrefix(path, home+string(filepath.Separator)); ok {
+		return "~" + string(filepath.Separator) + rel
+	}
+	return path
 }
 
 // writeFileAtomic writes data to a temporary file beside path and renames it

@@ -54,8 +54,8 @@ const timeoutUsage = "give up on the OS keychain after this long; raise it if yo
 func runSave(ctx context.Context, env *Env, args []string) int {
 	var f saveFlags
 	fs := commands["save"].flags(env, func(fs *flag.FlagSet) {
-		fs.StringVar(&f.incoming, "incoming", "", "incoming server, e.g. imap://imap.example.com:993?security=ssl (default: what detect finds)")
-		fs.StringVar(&f.outgoing, "outgoing", "", "outgoing server, e.g. smtp://smtp.example.com:465?security=ssl (default: what detect finds)")
+		fs.StringVar(&f.incoming, "incoming", "", "incoming server, e.g. imap://imap.example.com:993?security=ssl (default: the saved account's, else what detect finds)")
+		fs.StringVar(&f.outgoing, "outgoing", "", "outgoing server, e.g. smtp://smtp.example.com:465?security=ssl (default: the saved account's, else what detect finds)")
 		fs.StringVar(&f.name, "name", "", "your name, for the From line")
 		fs.BoolVar(&f.passwordStdin, "password-stdin", false, "read the password from standard input (required: it never goes on a command line)")
 		fs.Var(&f.leave, "leave-on-server", "POP3: keep mail on the server after downloading it (default: the provider's choice)")
@@ -93,7 +93,7 @@ func runSave(ctx context.Context, env *Env, args []string) int {
 	if err != nil {
 		return fail(env, ExitUsage, "%v", err)
 	}
-	cfg, code, err := saveConfig(ctx, addr, &f)
+	cfg, from, code, err := saveConfig(ctx, env, addr, &f)
 	if err != nil {
 		return configFailed(env, addr, code, err)
 	}
@@ -105,6 +105,11 @@ func runSave(ctx context.Context, env *Env, args []string) int {
 	defer cancel()
 	a := store.NewAccount(addr, cfg, f.name)
 	a.TrustedCerts = trusted
+	if from != "" {
+		// The servers are the ones saved before: so are the certificate
+		// exceptions accepted for them.
+		a.TrustedCerts = append(a.TrustedCerts, savedExceptions(addr, trusted)...)
+	}
 	acct, err := st.Remember(kctx, a, password)
 	if err != nil {
 		return fail(env, ExitFailed, "%s", keychainMessage(err))
@@ -123,6 +128,9 @@ func runSave(ctx context.Context, env *Env, args []string) int {
 		fmt.Fprintf(env.Stdout, "    %s\n", it)
 	}
 	fmt.Fprintf(env.Stdout, "  settings: %s\n", path)
+	if from != "" {
+		fmt.Fprintf(env.Stdout, "  servers: as saved before (mailwiz test %s checks them)\n", addr.Display())
+	}
 	for _, fp := range acct.TrustedCerts {
 		fmt.Fprintf(env.Stdout, "  certificate accepted as an exception: SHA-256 %s\n", fp)
 	}
@@ -130,15 +138,17 @@ func runSave(ctx context.Context, env *Env, args []string) int {
 }
 
 // saveConfig is the config to save: the servers given on the command line
-// first, then (for what they leave out) the built-in database or, without
-// --offline, discovery on the network. The int is the exit code for an error.
-func saveConfig(ctx context.Context, addr account.Address, f *saveFlags) (account.Config, int, error) {
-	cfg, code, err := resolveConfig(ctx, addr, serverChoice{f.incoming, f.outgoing, f.offline})
+// first, then (for what they leave out) the ones saved before for the
+// address, the built-in database or, without --offline, discovery on the
+// network. from is the earlier save's file when its servers are kept. The
+// int is the exit code for an error.
+func saveConfig(ctx context.Context, env *Env, addr account.Address, f *saveFlags) (account.Config, string, int, error) {
+	cfg, from, code, err := resolveConfig(ctx, addr, serverChoice{incoming: f.incoming, outgoing: f.outgoing, offline: f.offline, saved: true, warn: warner(env)})
 	if err != nil {
-		return account.Config{}, code, err
+		return account.Config{}, "", code, err
 	}
 	if len(cfg.Incoming) == 0 {
-		return account.Config{}, ExitFailed, fmt.Errorf("no incoming server is known for %s: give one, e.g. --incoming imap://imap.%s:993", addr.DomainUnicode, addr.Domain)
+		return account.Config{}, "", ExitFailed, fmt.Errorf("no incoming server is known for %s: give one, e.g. --incoming imap://imap.%s:993", addr.DomainUnicode, addr.Domain)
 	}
 	if f.leave.set {
 		cfg.LeaveOnServer = f.leave.value
@@ -146,7 +156,7 @@ func saveConfig(ctx context.Context, addr account.Address, f *saveFlags) (accoun
 	if f.days != 0 {
 		cfg.DaysOnServer = f.days
 	}
-	return cfg, ExitOK, nil
+	return cfg, from, ExitOK, nil
 }
 
 func runForget(ctx context.Context, env *Env, args []string) int {

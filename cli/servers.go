@@ -2,14 +2,17 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/mailwiz/mailwiz/account"
 	"github.com/mailwiz/mailwiz/providers"
+	"github.com/mailwiz/mailwiz/store"
 )
 
 // ParseServerURL reads the server form of the CLI contract:
@@ -91,33 +94,62 @@ func redactInput(s string) string {
 }
 
 // serverChoice is what a command was told about servers on its command
-// line: --incoming, --outgoing and whether it may ask the network.
+// line: --incoming, --outgoing and whether it may ask the network. saved
+// lets the settings saved for the address (mailwiz save, the wizard) stand
+// in for the command line; warn, if set, hears of a saved file that had to
+// be passed over.
 type serverChoice struct {
 	incoming, outgoing string
 	offline            bool
+	saved              bool
+	warn               func(string)
 }
 
-// resolveConfig is the account config a command works on: the servers given
-// on the command line first, and for what they leave out the built-in
-// database or, unless offline, discovery on the network. The config comes
-// expanded for addr. The int is the exit code for an error.
-func resolveConfig(ctx context.Context, addr account.Address, sc serverChoice) (account.Config, int, error) {
+// resolveConfig is the account config a command works on, each side from
+// the first that has it: the servers given on the command line, the
+// account saved for addr (with sc.saved), the built-in database or, unless
+// offline, discovery on the network. The config comes expanded for addr.
+// from is the saved account's file when servers came from it, else "".
+// The int is the exit code for an error.
+func resolveConfig(ctx context.Context, addr account.Address, sc serverChoice) (cfg account.Config, from string, code int, err error) {
 	in, out, err := sc.parse()
 	if err != nil {
-		return account.Config{}, ExitUsage, err
+		return account.Config{}, "", ExitUsage, err
+	}
+	var saved *store.Account
+	if sc.saved {
+		a, path, err := loadSaved(addr)
+		switch {
+		case err == nil:
+			saved = a
+			if in == nil || out == nil {
+				from = path
+			}
+		case errors.Is(err, store.ErrNotFound):
+		case in != nil || out != nil:
+			// The servers given are what the command needs; the broken
+			// file can wait, but the person should hear of it.
+			if sc.warn != nil {
+				sc.warn(err.Error() + "; going on with the servers given")
+			}
+		default:
+			return account.Config{}, "", ExitUsage, err
+		}
 	}
 	cfg, known := providers.Lookup(addr.Domain)
 	switch {
+	case saved != nil:
+		cfg = withSaved(cfg.For(addr), known, saved.Config().For(addr))
 	case known:
 	case in != nil && out != nil:
 		cfg = account.Config{Source: account.SourceManual}
 	case sc.offline:
-		return account.Config{}, ExitFailed, fmt.Errorf("%s is not in the built-in database: give both servers, e.g. --incoming imap://imap.%s:993 --outgoing smtp://smtp.%s:465, or drop --offline to look on the network",
+		return account.Config{}, "", ExitFailed, fmt.Errorf("%s is not in the built-in database: give both servers, e.g. --incoming imap://imap.%s:993 --outgoing smtp://smtp.%s:465, or drop --offline to look on the network",
 			addr.DomainUnicode, addr.Domain, addr.Domain)
 	default:
 		c, err := detectConfig(ctx, addr)
 		if err != nil {
-			return account.Config{}, ExitFailed, &detectFailure{err}
+			return account.Config{}, "", ExitFailed, &detectFailure{err}
 		}
 		cfg = c
 	}
@@ -130,7 +162,75 @@ func resolveConfig(ctx context.Context, addr account.Address, sc serverChoice) (
 	if out != nil {
 		cfg.Outgoing = append([]account.Server{fillServer(*out, cfg.Outgoing, addr)}, cfg.Outgoing...)
 	}
-	return cfg, ExitOK, nil
+	return cfg, from, ExitOK, nil
+}
+
+// loadSaved reads the account saved for addr and the file it is in. An
+// error other than store.ErrNotFound is one line naming the file and the
+// way out.
+func loadSaved(addr account.Address) (*store.Account, string, error) {
+	st, err := openStore()
+	if err != nil {
+		// No configuration directory: nothing can have been saved.
+		return nil, "", store.ErrNotFound
+	}
+	path := st.Path(addr.String())
+	a, err := st.Load(addr.String())
+	if err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, path, err
+		}
+		why := strings.TrimPrefix(err.Error(), "store: ")
+		if strings.Contains(why, path) {
+			return nil, path, fmt.Errorf("the settings saved for %s cannot be used: %s (mailwiz forget %s removes them)", addr.Display(), why, addr.Display())
+		}
+		return nil, path, fmt.Errorf("the settings saved for %s in %s cannot be used (%s): run mailwiz forget %s, or delete the file, and save the account again", addr.Display(), path, why, addr.Display())
+	}
+	return &a, path, nil
+}
+
+// withSaved is the config of a saved account: its chosen servers and POP3
+// choices, and from the built-in database (when known) the provider's
+// hints, limits and other servers. A saved server the database also lists
+// comes first in that list, so a test may still fall back to the
+// provider's other ports; one the person typed stands alone, meaning
+// exactly that server.
+func withSaved(builtin account.Config, known bool, saved account.Config) account.Config {
+	cfg := saved
+	if known {
+		cfg = builtin
+		if saved.Source != "" {
+			cfg.Source = saved.Source
+		}
+		if saved.Provider != nil {
+			cfg.Provider = saved.Provider
+		}
+		cfg.LeaveOnServer, cfg.DaysOnServer = saved.LeaveOnServer, saved.DaysOnServer
+	}
+	// The person saved these servers, having seen and confirmed them.
+	cfg.SecureSource = true
+	cfg.Incoming = savedFirst(saved.Incoming, cfg.Incoming, known)
+	cfg.Outgoing = savedFirst(saved.Outgoing, cfg.Outgoing, known)
+	return cfg
+}
+
+// savedFirst is list with the saved server (zero or one) first: list's
+// own entry for it moved to the front, or the saved server alone when list
+// does not have it. No saved server leaves list as it is.
+func savedFirst(saved, list []account.Server, known bool) []account.Server {
+	if len(saved) == 0 {
+		if known {
+			return list
+		}
+		return nil
+	}
+	s := saved[0]
+	for i, l := range list {
+		if known && l.Protocol == s.Protocol && strings.EqualFold(l.Host, s.Host) && l.Port == s.Port && l.Security == s.Security {
+			return append([]account.Server{s}, append(slices.Clone(list[:i]), list[i+1:]...)...)
+		}
+	}
+	return []account.Server{s}
 }
 
 // parse reads the --incoming and --outgoing URLs; nil where not given.

@@ -75,8 +75,8 @@ func runTest(ctx context.Context, env *Env, args []string) int {
 	fs := commands["test"].flags(env, func(fs *flag.FlagSet) {
 		fs.BoolVar(&f.json, "json", false, "print one JSON object (the contract in DESIGN.md) instead of a report")
 		fs.StringVar(&f.lang, "lang", "", "language of the explanations: en or ru (default: from LANG)")
-		fs.StringVar(&f.incoming, "incoming", "", "incoming server, e.g. imap://imap.example.com:993?security=ssl (default: what detect finds)")
-		fs.StringVar(&f.outgoing, "outgoing", "", "outgoing server, e.g. smtp://smtp.example.com:465?security=ssl (default: what detect finds)")
+		fs.StringVar(&f.incoming, "incoming", "", "incoming server, e.g. imap://imap.example.com:993?security=ssl (default: the saved account's, else what detect finds)")
+		fs.StringVar(&f.outgoing, "outgoing", "", "outgoing server, e.g. smtp://smtp.example.com:465?security=ssl (default: the saved account's, else what detect finds)")
 		fs.StringVar(&f.username, "username", "", "log in as this user on both servers (default: the provider's rule, usually the address)")
 		fs.DurationVar(&f.timeout, "timeout", probe.DefaultTimeout, "how long each step (connect, TLS, login...) may take")
 		fs.BoolVar(&f.allowPlaintext, "allow-plaintext", false, "send the password even over a connection without encryption (this also lets the test fall back to a port of the provider's without encryption when the preferred one does not answer)")
@@ -115,7 +115,7 @@ func runTest(ctx context.Context, env *Env, args []string) int {
 		return fail(env, ExitUsage, "%v", err)
 	}
 	trusted = append(trusted, savedExceptions(addr, trusted)...)
-	servers, alts, provider, code, err := testPlan(ctx, addr, &f)
+	servers, alts, provider, from, code, err := testPlan(ctx, addr, &f, warner(env))
 	if err != nil {
 		return configFailed(env, addr, code, err)
 	}
@@ -141,6 +141,13 @@ func runTest(ctx context.Context, env *Env, args []string) int {
 			return c
 		}
 		return code
+	}
+	if from != "" {
+		words, ok := reportWords[lang]
+		if !ok {
+			words = reportWords["en"]
+		}
+		fmt.Fprintf(env.Stdout, words["saved"]+"\n", homeShort(from))
 	}
 	printReport(env.Stdout, addr, rep.View(lang), lang)
 	printSaveHint(env.Stdout, rep, lang)
@@ -171,22 +178,24 @@ func savedExceptions(addr account.Address, have []string) []string {
 
 // testServers is testPlan without the alternatives.
 func testServers(ctx context.Context, addr account.Address, f *testFlags) ([]account.Server, *account.Config, int, error) {
-	servers, _, provider, code, err := testPlan(ctx, addr, f)
+	servers, _, provider, _, code, err := testPlan(ctx, addr, f, nil)
 	return servers, provider, code, err
 }
 
 // testPlan picks the servers to test: the ones given on the command
-// line, and for what they leave out the preferred incoming and outgoing
-// server of the built-in database or discovery. alts[i] are the servers
+// line, and for what they leave out the servers of the account saved for
+// addr, else the preferred incoming and outgoing server of the built-in
+// database or discovery; from is the saved account's file when it gave
+// servers, and warn hears of a saved file passed over. alts[i] are the servers
 // that may stand in for servers[i] when it does not answer from this
 // network: the config's other servers of the same protocol, only for a
 // server the command line did not name (a URL means exactly that server)
 // and not with --no-fallback. provider is the config whose hints explain
 // failures (nil when unknown).
-func testPlan(ctx context.Context, addr account.Address, f *testFlags) (servers []account.Server, alts [][]account.Server, provider *account.Config, code int, err error) {
-	cfg, code, err := resolveConfig(ctx, addr, serverChoice{incoming: f.incoming, outgoing: f.outgoing})
+func testPlan(ctx context.Context, addr account.Address, f *testFlags, warn func(string)) (servers []account.Server, alts [][]account.Server, provider *account.Config, from string, code int, err error) {
+	cfg, from, code, err := resolveConfig(ctx, addr, serverChoice{incoming: f.incoming, outgoing: f.outgoing, saved: true, warn: warn})
 	if err != nil {
-		return nil, nil, nil, code, err
+		return nil, nil, nil, "", code, err
 	}
 	for _, side := range []struct {
 		list  []account.Server
@@ -202,7 +211,7 @@ func testPlan(ctx context.Context, addr account.Address, f *testFlags) (servers 
 		}
 		if s.Auth == account.AuthOAuth2 {
 			if !side.given {
-				return nil, nil, nil, ExitUsage, fmt.Errorf("%s signs in through the browser (OAuth2), which mailwiz test cannot do; to test an app password, if the provider offers them, name the server: %s '%s'", s, side.flag, s)
+				return nil, nil, nil, "", ExitUsage, fmt.Errorf("%s signs in through the browser (OAuth2), which mailwiz test cannot do; to test an app password, if the provider offers them, name the server: %s '%s'", s, side.flag, s)
 			}
 			// Named on the command line, the server is tested as asked:
 			// with the password given (an app password, say). fillServer
@@ -223,12 +232,12 @@ func testPlan(ctx context.Context, addr account.Address, f *testFlags) (servers 
 		alts = append(alts, others)
 	}
 	if len(servers) == 0 {
-		return nil, nil, nil, ExitFailed, fmt.Errorf("no servers known for %s: give them with --incoming and --outgoing", addr.DomainUnicode)
+		return nil, nil, nil, "", ExitFailed, fmt.Errorf("no servers known for %s: give them with --incoming and --outgoing", addr.DomainUnicode)
 	}
 	if cfg.Provider != nil {
 		provider = &cfg
 	}
-	return servers, alts, provider, ExitOK, nil
+	return servers, alts, provider, from, ExitOK, nil
 }
 
 // printSaveHint tells how to keep a server found by fallback: save
@@ -262,12 +271,14 @@ var reportWords = map[string]map[string]string{
 		"trusted": "trusted", "untrusted": "NOT trusted", "exception": "NOT trusted, accepted by you as an exception", "cert": "%s, certificate %s (%s), issued by %s, valid until %s",
 		"see": "see %s", "said": "the server said: %s", "message": "Test message",
 		"arrived": "ok: arrived %d ms after sending, and was deleted again", "msgfailed": "FAILED at “%s”",
-		"tried": "also tried %s:%d (%s): %s", "savehint": "To save the servers that worked: mailwiz save %s --password-stdin ADDRESS"},
+		"tried": "also tried %s:%d (%s): %s", "savehint": "To save the servers that worked: mailwiz save %s --password-stdin ADDRESS",
+		"saved": "Servers from your saved account (%s)"},
 	"ru": {"good": "всё в порядке", "bad": "есть проблемы", "ok": "ок: вход выполнен, %d мс", "failed": "ОШИБКА на этапе «%s» через %d мс",
 		"trusted": "доверенный", "untrusted": "НЕ доверенный", "exception": "НЕ доверенный, принят вами как исключение", "cert": "%s, сертификат %s (%s), выдан %s, действует до %s",
 		"see": "см. %s", "said": "ответ сервера: %s", "message": "Тестовое письмо",
 		"arrived": "ок: пришло через %d мс после отправки и удалено", "msgfailed": "ОШИБКА на этапе «%s»",
-		"tried": "пробовали также %s:%d (%s): %s", "savehint": "Чтобы сохранить работающие серверы: mailwiz save %s --password-stdin АДРЕС"},
+		"tried": "пробовали также %s:%d (%s): %s", "savehint": "Чтобы сохранить работающие серверы: mailwiz save %s --password-stdin АДРЕС",
+		"saved": "Серверы из сохранённой учётной записи (%s)"},
 }
 
 // printReport writes the readable per-server report.
