@@ -192,3 +192,67 @@ func TestSavedAccountCorrupt(t *testing.T) {
 		})
 	}
 }
+
+// TestResolveSavedKnownProvider: for a domain the built-in database knows,
+// a saved server the database lists goes first with the provider's other
+// servers after it (a test may still fall back from it), a server the
+// person typed stands alone, and a side the saved file lacks comes from
+// the database. Hints stay the provider's.
+func TestResolveSavedKnownProvider(t *testing.T) {
+	dir := savedDir(t)
+	addr, err := account.ParseAddress("carol@gmail.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := &store.Store{Dir: dir}
+	srv := func(p account.Protocol, host string, port int, sec account.Security) account.Server {
+		return account.Server{Protocol: p, Host: host, Port: port, Security: sec, Username: addr.String(), Auth: account.AuthPassword}
+	}
+	for _, tc := range []struct {
+		name     string
+		saved    store.Account
+		in, out  []string
+		leave    bool
+		fromFile bool
+	}{
+		{"the provider's second servers",
+			store.Account{Incoming: srv(account.POP3, "pop.gmail.com", 995, account.SSL), Outgoing: srv(account.SMTP, "smtp.gmail.com", 587, account.STARTTLS), LeaveOnServer: true},
+			[]string{"pop.gmail.com:995", "imap.gmail.com:993"}, []string{"smtp.gmail.com:587", "smtp.gmail.com:465"}, true, true},
+		{"typed by hand",
+			store.Account{Incoming: srv(account.IMAP, "imap.relay.example", 1993, account.SSL), Outgoing: srv(account.SMTP, "smtp.relay.example", 2525, account.STARTTLS)},
+			[]string{"imap.relay.example:1993"}, []string{"smtp.relay.example:2525"}, false, true},
+		{"no outgoing saved",
+			store.Account{Incoming: srv(account.IMAP, "imap.gmail.com", 993, account.SSL)},
+			[]string{"imap.gmail.com:993", "pop.gmail.com:995"}, []string{"smtp.gmail.com:465", "smtp.gmail.com:587"}, false, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.saved.Email = addr.String()
+			if err := st.Save(tc.saved); err != nil {
+				t.Fatal(err)
+			}
+			cfg, from, code, err := resolveConfig(t.Context(), addr, serverChoice{offline: true, saved: true})
+			if err != nil || code != ExitOK {
+				t.Fatalf("exit %d, %v", code, err)
+			}
+			hosts := func(list []account.Server) []string {
+				var out []string
+				for _, s := range list {
+					out = append(out, s.Host+":"+strconv.Itoa(s.Port))
+				}
+				return out
+			}
+			if got := hosts(cfg.Incoming); strings.Join(got, " ") != strings.Join(tc.in, " ") {
+				t.Errorf("incoming %v; want %v", got, tc.in)
+			}
+			if got := hosts(cfg.Outgoing); strings.Join(got, " ") != strings.Join(tc.out, " ") {
+				t.Errorf("outgoing %v; want %v", got, tc.out)
+			}
+			if cfg.LeaveOnServer != tc.leave || !cfg.SecureSource || cfg.Provider == nil || len(cfg.Hints) == 0 {
+				t.Errorf("leave %v secure %v provider %v hints %d; want leave %v, secure, Gmail's provider and hints", cfg.LeaveOnServer, cfg.SecureSource, cfg.Provider, len(cfg.Hints), tc.leave)
+			}
+			if (from == st.Path(addr.String())) != tc.fromFile {
+				t.Errorf("from %q", from)
+			}
+		})
+	}
+}
