@@ -3,6 +3,8 @@ package app
 import (
 	"bytes"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +18,7 @@ import (
 	"github.com/mailwiz/mailwiz/internal/testenv"
 	"github.com/mailwiz/mailwiz/probe"
 	"github.com/mailwiz/mailwiz/providers"
+	"github.com/mailwiz/mailwiz/store"
 	"github.com/mailwiz/mailwiz/wizard"
 )
 
@@ -142,6 +145,11 @@ func TestRealUnknownDomainAutoconfigDovecot(t *testing.T) {
 // and nowhere else the wizard writes.
 func TestRealKeychainSave(t *testing.T) {
 	testenv.RequireKeyring(t)
+	// The settings go to a config dir of the test's own: never the
+	// person's ~/.config, where a test account would later be found by
+	// `mailwiz test` and the wizard as if the person had saved it.
+	config := t.TempDir()
+	t.Setenv("XDG_CONFIG_HOME", config)
 	w := newWorld(t)
 	const canary = "canary-Пароль-7f3a"
 	deps := w.deps
@@ -174,6 +182,13 @@ func TestRealKeychainSave(t *testing.T) {
 		if bytes.Contains(buf.Bytes(), []byte(canary)) {
 			t.Errorf("the %s export holds the password", f.ID)
 		}
+	}
+	settings, err := os.ReadFile(filepath.Join(config, "mailwiz", "accounts", store.FileName(testenv.DovecotUser)))
+	if err != nil {
+		t.Fatalf("the account's settings were not saved in the config dir: %v", err)
+	}
+	if bytes.Contains(settings, []byte(canary)) || !bytes.Contains(settings, []byte(testenv.DovecotHost)) {
+		t.Errorf("settings file: want the servers and no password:\n%s", settings)
 	}
 }
 
