@@ -92,7 +92,9 @@ func TestTestFallback(t *testing.T) {
 			password: "wrong", port: d.Submissions, kind: "bad-credentials"},
 		{name: "plaintext alternative without --allow-plaintext: not taken", outgoing: []account.Server{srv(account.SMTP, closed, account.SSL), plain},
 			port: closed, kind: "refused"},
-		{name: "plaintext alternative with --allow-plaintext", outgoing: []account.Server{srv(account.SMTP, closed, account.SSL), plain},
+		{name: "plaintext alternative for an encrypted preferred, even with --allow-plaintext: not taken", outgoing: []account.Server{srv(account.SMTP, closed, account.SSL), plain},
+			args: []string{"--allow-plaintext"}, port: closed, kind: "refused"},
+		{name: "plaintext alternative for a plaintext preferred, with --allow-plaintext", outgoing: []account.Server{srv(account.SMTP, closed, account.None), plain},
 			args: []string{"--allow-plaintext"}, port: d.Submission, ok: true, fromPort: closed, tried: 1},
 		{name: "nothing answers", outgoing: []account.Server{srv(account.SMTP, closed, account.SSL), srv(account.SMTP, silent, account.STARTTLS)},
 			port: closed, kind: "refused", tried: 1},
@@ -137,7 +139,7 @@ func TestTestFallback(t *testing.T) {
 					t.Errorf("fallback_from %q text %q; want none", r.FallbackFrom, r.FallbackText)
 				}
 			} else {
-				if want := srvURL("smtp", tt.fromPort, "ssl"); r.FallbackFrom != want {
+				if want := srvURL("smtp", tt.fromPort, string(tt.outgoing[0].Security)); r.FallbackFrom != want {
 					t.Errorf("fallback_from = %q; want %q", r.FallbackFrom, want)
 				}
 				if !strings.HasPrefix(r.FallbackText, "Port "+port(tt.fromPort)+" did not answer from your network; 127.0.0.1:"+port(r.Port)) {

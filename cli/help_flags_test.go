@@ -18,7 +18,7 @@ func TestHelpNamesNewFlags(t *testing.T) {
 		{"test", []string{
 			"--trust-cert SHA256]...", "-trust-cert SHA256", "administrator has confirmed", "save --trust-cert are used too",
 			"--no-fallback]", "-no-fallback", "other ports",
-			"-allow-plaintext", "fall back to a port of the provider's without encryption",
+			"-allow-plaintext", "an encrypted one never falls back to one without encryption",
 		}},
 		{"save", []string{"--trust-cert SHA256]...", "-trust-cert SHA256", "accepted with test --trust-cert", "later tests of the address use it"}},
 	}

@@ -26,8 +26,11 @@ import (
 //   - A name that does not resolve is no reason either: the host is the
 //     same, so is the answer.
 //   - An alternative has the same protocol and sign-in method; SSL and
-//     STARTTLS stand in for each other, a server without encryption only
-//     with the user's consent (Request.AllowPlaintext).
+//     STARTTLS stand in for each other. A server without encryption stands
+//     in only for a preferred server without encryption, and only with the
+//     user's consent (Request.AllowPlaintext): silence on an encrypted port
+//     is exactly what a network that strips encryption arranges, so it
+//     must never lead to a plaintext login, whatever was consented to.
 //
 // Timing, Happy-Eyeballs style (RFC 8305): the preferred server gets a
 // head start (Request.FallbackDelay, counted from the resolved name). If it
@@ -47,7 +50,7 @@ const DefaultFallbackDelay = 2 * time.Second
 // when it does not answer from this network: the same protocol and
 // sign-in method on another host:port, in list order (the provider's
 // preference), each host:port once. Which of them may carry the password
-// unencrypted is decided by Run (Request.AllowPlaintext).
+// unencrypted is decided by Run (see usableAlternatives).
 func Alternatives(preferred account.Server, list []account.Server) []account.Server {
 	var out []account.Server
 	seen := map[string]bool{hostPort(preferred): true}
@@ -67,8 +70,8 @@ func hostPort(s account.Server) string {
 
 // usableAlternatives are Alternatives[i] that Run may try: filtered again
 // (a caller may have built the list by hand), without a plaintext one
-// unless the user consented, with the preferred's user name where none is
-// set.
+// unless the preferred is itself plaintext and the user consented, with
+// the preferred's user name where none is set.
 func (req *Request) usableAlternatives(i int) []account.Server {
 	if i >= len(req.Alternatives) {
 		return nil
@@ -76,7 +79,7 @@ func (req *Request) usableAlternatives(i int) []account.Server {
 	pref := req.Servers[i]
 	var out []account.Server
 	for _, s := range Alternatives(pref, req.Alternatives[i]) {
-		if s.Security == account.None && !req.AllowPlaintext {
+		if s.Security == account.None && (pref.Security != account.None || !req.AllowPlaintext) {
 			continue
 		}
 		if !s.Security.Valid() {

@@ -107,7 +107,9 @@ func TestFallback(t *testing.T) {
 			delay: 50 * time.Millisecond, timeout: 10 * time.Second, want: slowIMAPS, ok: true, altsTried: true},
 		{name: "plaintext alternative without consent: not taken", preferred: loopbackServer(account.SMTP, silent, account.SSL), alts: []account.Server{plainSubmission},
 			delay: 100 * time.Millisecond, timeout: time.Second, want: loopbackServer(account.SMTP, silent, account.SSL), kind: KindTimeout},
-		{name: "plaintext alternative with consent", preferred: loopbackServer(account.SMTP, closed, account.SSL), alts: []account.Server{plainSubmission},
+		{name: "plaintext alternative for an encrypted preferred, even with consent: not taken", preferred: loopbackServer(account.SMTP, closed, account.SSL), alts: []account.Server{plainSubmission},
+			plaintext: true, want: loopbackServer(account.SMTP, closed, account.SSL), kind: KindRefused},
+		{name: "plaintext alternative for a plaintext preferred, with consent", preferred: loopbackServer(account.SMTP, closed, account.None), alts: []account.Server{plainSubmission},
 			plaintext: true, want: plainSubmission, ok: true, fallback: true, tried: 1, altsTried: true},
 		{name: "another protocol is no alternative", preferred: loopbackServer(account.SMTP, closed, account.SSL), alts: []account.Server{imaps},
 			want: loopbackServer(account.SMTP, closed, account.SSL), kind: KindRefused},
@@ -299,8 +301,19 @@ func TestAlternatives(t *testing.T) {
 	if alts := req.usableAlternatives(0); len(alts) != 1 || alts[0].Port != 587 {
 		t.Errorf("usable without consent = %v; want 587 only", alts)
 	}
+	// Consent does not let a silent encrypted port lead to plaintext.
 	req.AllowPlaintext = true
+	if alts := req.usableAlternatives(0); len(alts) != 1 || alts[0].Port != 587 {
+		t.Errorf("usable with consent for an SSL preferred = %v; want 587 only", alts)
+	}
+	// A plaintext preferred may fall back to another plaintext port, with consent.
+	plainPref := s(account.SMTP, "smtp.example.com", 2526, account.None, account.AuthPassword)
+	req = Request{Servers: []account.Server{plainPref}, Alternatives: [][]account.Server{list}, AllowPlaintext: true}
+	if alts := req.usableAlternatives(0); len(alts) != 3 || alts[2].Port != 25 {
+		t.Errorf("usable with consent for a plaintext preferred = %v; want 465, 587 and 25", alts)
+	}
+	req.AllowPlaintext = false
 	if alts := req.usableAlternatives(0); len(alts) != 2 {
-		t.Errorf("usable with consent = %v; want 587 and 25", alts)
+		t.Errorf("usable without consent for a plaintext preferred = %v; want 465 and 587", alts)
 	}
 }
