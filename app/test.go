@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -172,7 +173,9 @@ func (p *testPage) render() {
 	case st.Report.OK:
 		p.status.Importance = widget.SuccessImportance
 		text := lang.L("Everything works: you can receive and send mail. Press Next to save the account.")
-		if len(p.ui.wiz.TrustedCerts()) > 0 {
+		// Said only when a server of this test went through an exception:
+		// one kept from earlier may belong to a server no longer chosen.
+		if slices.ContainsFunc(st.Report.Results, func(r wizard.ServerResult) bool { return r.TLS != nil && r.TLS.Exception }) {
 			text += " " + lang.L("This computer does not trust the server's certificate: you accepted it as an exception.")
 		}
 		// A blocked port replaced by the provider's other one: probe's words, in en or ru.
