@@ -43,12 +43,19 @@ run: build
 vet:
 	$(GO) vet ./...
 
+# The packages below the GUI: no Fyne, so they build in seconds and run
+# under the race detector. The GUI (app) and main run without it: a race
+# build of Fyne takes minutes on two cores.
+CORE_PKGS = $(shell $(GO) list ./... | grep -v -e '/app$$' -e '/app/' -e '^github.com/mailwiz/mailwiz$$')
+
 # Every test, with a real Secret Service on a private D-Bus session.
 test: deps
+	$(GO) mod tidy -diff
 	$(GO) vet ./...
 	GOOS=darwin $(GO) vet ./keychain/...
 	GOOS=windows $(GO) vet ./keychain/...
-	./scripts/with-keyring $(GO) test -count=1 ./...
+	./scripts/with-keyring $(GO) test -race -count=1 $(CORE_PKGS)
+	./scripts/with-keyring $(GO) test -count=1 ./app/... .
 	$(MAKE) smoke
 	@# CI (CI=true) also builds both packages; locally they are on request.
 	@if [ "$${CI:-}" = true ]; then $(MAKE) package-linux package-windows; fi
