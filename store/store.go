@@ -66,9 +66,37 @@ type Account struct {
 	// trust in that one certificate.
 	TrustedCerts []string `json:"trusted_certs,omitempty"`
 	// KeychainItems are the keychain user names the password was saved under.
-	KeychainItems []string  `json:"keychain_items,omitempty"`
-	Saved         time.Time `json:"saved"`
+	KeychainItems []string `json:"keychain_items,omitempty"`
+	// Vouched says how the servers were vouched for when they were saved;
+	// nil in files written before it existed (then only Source tells).
+	Vouched *Vouch    `json:"vouched,omitempty"`
+	Saved   time.Time `json:"saved"`
 }
+
+// Vouch is how an account's servers came to be trusted with its password.
+// A later run reads it and never upgrades it: servers that only the person
+// confirmed stay confirmed for exactly those hosts.
+type Vouch struct {
+	// By is what vouched: VouchSource (a source that vouches for its
+	// answer: the built-in database, the domain's own autoconfig over
+	// https, the ISPDB, the MX match), VouchNamed (the person typed or
+	// named the servers) or VouchConfirmed (nothing vouched; the person
+	// confirmed Hosts).
+	By string `json:"by"`
+	// Source is the source the servers came from, as account.Config.Source.
+	Source account.Source `json:"source,omitempty"`
+	// Hosts, with VouchConfirmed, are the host names the person confirmed.
+	Hosts []string `json:"hosts,omitempty"`
+	// At is when the person confirmed them (VouchConfirmed).
+	At time.Time `json:"at,omitzero"`
+}
+
+// The values of Vouch.By.
+const (
+	VouchSource    = "source"
+	VouchNamed     = "named"
+	VouchConfirmed = "confirmed"
+)
 
 // Config returns the account as an account.Config holding just its servers
 // and choices, the form the keychain and export packages take.
@@ -126,10 +154,49 @@ func (s *Store) Save(a Account) error {
 		return fmt.Errorf("store: %w", err)
 	}
 	data = append(data, '\n')
-	if err := os.MkdirAll(s.Dir, 0o700); err != nil {
-		return fmt.Errorf("store: making the settings directory: %w", err)
+	if err := s.prepareDir(true); err != nil {
+		return err
 	}
 	return writeAtomic(s.Path(a.Email), data)
+}
+
+// prepareDir makes sure the settings directory and its parent (mailwiz's
+// own) are private: another local user who could write there could swap a
+// saved server or a certificate exception, and the next test would send
+// the password to them. A directory of ours that is open to others is
+// tightened to 0700; one owned by someone else is refused. create makes
+// the directories when missing (Save); otherwise a missing one is fine.
+func (s *Store) prepareDir(create bool) error {
+	dirs := []string{s.Dir}
+	// Only directories that are mailwiz's own: never a parent such as
+	// ~/.config or /tmp that other programs share.
+	if parent := filepath.Dir(s.Dir); filepath.Base(parent) == "mailwiz" {
+		dirs = []string{parent, s.Dir}
+	}
+	for _, d := range dirs {
+		if create {
+			if err := os.Mkdir(d, 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
+				if err := os.MkdirAll(d, 0o700); err != nil {
+					return fmt.Errorf("store: making the settings directory: %w", err)
+				}
+			}
+		}
+		if err := securePrivateDir(d); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// DirError is a settings directory mailwiz will not use.
+type DirError struct {
+	Path    string
+	Problem string // what is wrong, e.g. "it belongs to user 1001"
+	Fix     string // what to do
+}
+
+func (e *DirError) Error() string {
+	return fmt.Sprintf("store: the settings directory %s cannot be trusted: %s; %s", e.Path, e.Problem, e.Fix)
 }
 
 // writeAtomic replaces path with data: a crash leaves the old file or the
@@ -179,6 +246,9 @@ func (s *Store) Load(email string) (Account, error) {
 }
 
 func (s *Store) load(path string) (Account, error) {
+	if err := s.prepareDir(false); err != nil {
+		return Account{}, err
+	}
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return Account{}, fmt.Errorf("%w (%s)", ErrNotFound, path)
