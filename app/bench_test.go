@@ -46,6 +46,6 @@ func TestStartupTouchesNothing(t *testing.T) {
 			called("Test")
 			return wizard.TestReport{}, nil
 		},
-		Save: func(context.Context, account.Address, account.Config, string) error { called("Save"); return nil },
+		Save: func(context.Context, wizard.SaveRequest) error { called("Save"); return nil },
 	})
 }

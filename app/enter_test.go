@@ -7,7 +7,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
-	"github.com/mailwiz/mailwiz/account"
 	"github.com/mailwiz/mailwiz/wizard"
 )
 
@@ -17,8 +16,8 @@ import (
 // focused button goes Back, as it does from a field.
 func TestEnterPressesFocusedButton(t *testing.T) {
 	var saved []string
-	save := func(_ context.Context, addr account.Address, _ account.Config, pw string) error {
-		saved = append(saved, addr.String()+":"+pw)
+	save := func(_ context.Context, req wizard.SaveRequest) error {
+		saved = append(saved, req.Address.String()+":"+req.Password)
 		return nil
 	}
 	h := newHarness(t, wizard.Deps{Lookup: lookupExample, Test: fakeProbe, Save: save})

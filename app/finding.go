@@ -122,48 +122,10 @@ func sourceRow(s wizard.SourceProgress) fyne.CanvasObject {
 }
 
 // sourceName names a discovery source for the list of sources being asked.
-func sourceName(s account.Source) string {
-	switch s {
-	case account.SourceBuiltin:
-		return lang.L("mailwiz's list of providers")
-	case account.SourceAutoconfig:
-		return lang.L("the domain's own settings (autoconfig)")
-	case account.SourceWellKnown:
-		return lang.L("the domain's website (.well-known)")
-	case account.SourceISPDB:
-		return lang.L("Thunderbird's provider database")
-	case account.SourceMX:
-		return lang.L("the domain's mail servers (MX)")
-	case account.SourceSRV:
-		return lang.L("DNS service records (SRV)")
-	case account.SourceAutodiscover:
-		return lang.L("Microsoft Autodiscover")
-	case account.SourceGuess:
-		return lang.L("trying common server names")
-	}
-	return lang.L("typed by hand")
-}
+func sourceName(s account.Source) string { return lang.L(wizard.SourceName(s)) }
 
 // sourcePhrase says where settings came from, in a sentence.
-func sourcePhrase(s account.Source) string {
-	switch s {
-	case account.SourceBuiltin:
-		return lang.L("from mailwiz's list of providers")
-	case account.SourceAutoconfig, account.SourceWellKnown:
-		return lang.L("from the domain's own settings")
-	case account.SourceISPDB:
-		return lang.L("from Thunderbird's provider database")
-	case account.SourceMX:
-		return lang.L("from the provider that handles this domain's mail")
-	case account.SourceSRV:
-		return lang.L("from the domain's DNS records — please check")
-	case account.SourceAutodiscover:
-		return lang.L("from Microsoft Autodiscover")
-	case account.SourceGuess:
-		return lang.L("guessed — please check")
-	}
-	return lang.L("typed by hand")
-}
+func sourcePhrase(s account.Source) string { return lang.L(wizard.SourcePhrase(s)) }
 
 func firstHost(c account.Config) string {
 	if len(c.Incoming) > 0 {

@@ -71,8 +71,8 @@ func (h *harness) tap(b *button) {
 // a person would use it.
 func TestFlowKnownProvider(t *testing.T) {
 	var saved []string
-	save := func(_ context.Context, addr account.Address, cfg account.Config, pw string) error {
-		saved = append(saved, addr.String()+":"+pw)
+	save := func(_ context.Context, req wizard.SaveRequest) error {
+		saved = append(saved, req.Address.String()+":"+req.Password)
 		return nil
 	}
 	h := newHarness(t, wizard.Deps{Lookup: lookupExample, Test: fakeProbe, Save: save})
@@ -264,7 +264,7 @@ func TestFlowUnverifiedSource(t *testing.T) {
 
 // No keychain: a clear message, nothing typed lost, exports still there.
 func TestFlowKeychainUnavailable(t *testing.T) {
-	noKeyring := func(context.Context, account.Address, account.Config, string) error {
+	noKeyring := func(context.Context, wizard.SaveRequest) error {
 		return errors.Join(wizard.ErrNoKeychain, errors.New("keychain: no Secret Service on the session bus"))
 	}
 	h := newHarness(t, wizard.Deps{Lookup: lookupExample, Test: fakeProbe, Save: noKeyring,
@@ -643,7 +643,7 @@ func TestCanaryPasswordStaysOut(t *testing.T) {
 			req.Password = "right"
 			return fakeProbe(ctx, req, p)
 		},
-		Save: func(_ context.Context, _ account.Address, _ account.Config, pw string) error { saved = pw; return nil }})
+		Save: func(_ context.Context, req wizard.SaveRequest) error { saved = req.Password; return nil }})
 	br := &browser{App: h.ui.app}
 	h.ui.app = br
 	var screens []string

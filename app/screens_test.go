@@ -15,7 +15,6 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
 
-	"github.com/mailwiz/mailwiz/account"
 	"github.com/mailwiz/mailwiz/internal/testenv"
 	"github.com/mailwiz/mailwiz/wizard"
 )
@@ -73,7 +72,7 @@ func (h *harness) golden(name string) {
 func TestScreens(t *testing.T) {
 	real := wizard.Default() // the real export formats, for the Done page
 	h := newHarness(t, wizard.Deps{Lookup: lookupExample, Test: fakeProbe,
-		Save:    func(context.Context, account.Address, account.Config, string) error { return nil },
+		Save:    func(context.Context, wizard.SaveRequest) error { return nil },
 		Formats: real.Formats, Export: real.Export})
 	h.ui.app.Settings().SetTheme(lightTheme{theme.DefaultTheme()})
 	h.w.Resize(fyne.NewSize(720, 600))

@@ -27,7 +27,7 @@ func TestOpen(t *testing.T) {
 			called("Test")
 			return wizard.TestReport{}, nil
 		},
-		Save: func(context.Context, account.Address, account.Config, string) error { called("Save"); return nil },
+		Save: func(context.Context, wizard.SaveRequest) error { called("Save"); return nil },
 	})
 	t.Cleanup(ui.Close)
 	t.Cleanup(w.Close)

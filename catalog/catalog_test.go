@@ -1,9 +1,6 @@
 package catalog
 
-import (
-	"regexp"
-	"testing"
-)
+import "testing"
 
 func TestLoads(t *testing.T) {
 	if err := Err(); err != nil {
@@ -11,32 +8,6 @@ func TestLoads(t *testing.T) {
 	}
 	if len(Keys("en")) < 100 {
 		t.Fatalf("only %d English keys", len(Keys("en")))
-	}
-}
-
-// TestComplete: every key is in every language, and the placeholders of a
-// translation are the key's own.
-func TestComplete(t *testing.T) {
-	field := regexp.MustCompile(`\{\{\s*\.(\w+)\s*\}\}`)
-	for _, l := range Languages {
-		for _, other := range Languages {
-			for _, k := range Keys(other) {
-				if !Has(l, k) {
-					t.Errorf("%s lacks %q (in %s)", l, k, other)
-				}
-			}
-		}
-		for _, k := range Keys(l) {
-			want := map[string]bool{}
-			for _, m := range field.FindAllStringSubmatch(k, -1) {
-				want[m[1]] = true
-			}
-			for _, m := range field.FindAllStringSubmatch(tables[l][k], -1) {
-				if !want[m[1]] {
-					t.Errorf("%s %q uses {{.%s}}, which the key does not have", l, k, m[1])
-				}
-			}
-		}
 	}
 }
 

@@ -11,14 +11,20 @@ package cli
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/signal"
 	"sort"
 	"strings"
+
+	"github.com/mailwiz/mailwiz/account"
+	"github.com/mailwiz/mailwiz/discover"
+	"github.com/mailwiz/mailwiz/store"
 )
 
 // Exit codes.
@@ -28,14 +34,38 @@ const (
 	ExitUsage  = 2
 )
 
-// Env is what a command may touch: its streams and its arguments' context.
-// Tests run commands in-process with buffers.
+// Env is what a command may touch: its streams, the environment, the
+// settings store and the network's trust anchors. Tests run commands
+// in-process with buffers, a store of their own and loopback servers, so
+// they can run in parallel; Main fills in the real ones.
 type Env struct {
 	Stdin  io.Reader
 	Stdout io.Writer
 	Stderr io.Writer
 	// Getenv reads the environment (LANG, for the hint language).
 	Getenv func(string) string
+
+	// Store keeps the saved accounts; nil means the user's configuration
+	// directory (store.Default).
+	Store *store.Store
+	// RootCAs and Resolver replace the system's CA pool and resolver for
+	// connection tests; nil means the system's.
+	RootCAs  *x509.CertPool
+	Resolver *net.Resolver
+	// DiscoverOptions, if set, adjusts discovery's options (a test CA, a
+	// port map to loopback servers).
+	DiscoverOptions func(*discover.Options)
+	// Detect, if set, replaces discovery on the network for test, save and
+	// export.
+	Detect func(ctx context.Context, addr account.Address) (account.Config, error)
+}
+
+// store is the settings store: Env.Store, else the user's.
+func (e *Env) store() (*store.Store, error) {
+	if e.Store != nil {
+		return e.Store, nil
+	}
+	return store.Default()
 }
 
 type command struct {

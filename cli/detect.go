@@ -68,7 +68,7 @@ func runDetect(ctx context.Context, env *Env, args []string) int {
 			return fail(env, ExitFailed, "%s is not in the built-in database; discovery on the network (without --offline) will look for it", addr.DomainUnicode)
 		}
 	} else {
-		opts, err := f.discoverOptions()
+		opts, err := f.discoverOptions(env)
 		if err != nil {
 			return fail(env, ExitUsage, "%v", err)
 		}
@@ -86,7 +86,7 @@ func runDetect(ctx context.Context, env *Env, args []string) int {
 }
 
 // discoverOptions turns the network flags into discovery options.
-func (f *detectFlags) discoverOptions() (discover.Options, error) {
+func (f *detectFlags) discoverOptions(env *Env) (discover.Options, error) {
 	opts := discover.Options{ISPDBURL: f.ispdb, Timeout: f.timeout}
 	if f.timeout <= 0 {
 		return opts, fmt.Errorf("--timeout %v is not a positive duration; use e.g. --timeout 10s", f.timeout)
@@ -102,22 +102,21 @@ func (f *detectFlags) discoverOptions() (discover.Options, error) {
 		}
 		opts.Resolver = r
 	}
-	if netTestHook != nil {
-		netTestHook(&opts)
+	if env.DiscoverOptions != nil {
+		env.DiscoverOptions(&opts)
 	}
 	return opts, nil
 }
 
-// netTestHook lets this package's tests add their test CA and port map to
-// the discovery options; nil outside tests.
-var netTestHook func(*discover.Options)
-
-// detectConfig finds the settings for an address the way `mailwiz detect`
-// does without flags: the built-in database, then the network. test, save
-// and export use it when no servers are given on the command line.
-var detectConfig = func(ctx context.Context, addr account.Address) (account.Config, error) {
+// detect finds the settings for an address the way `mailwiz detect` does
+// without flags: the built-in database, then the network. test, save and
+// export use it when nothing else gives the servers.
+func (e *Env) detect(ctx context.Context, addr account.Address) (account.Config, error) {
+	if e.Detect != nil {
+		return e.Detect(ctx, addr)
+	}
 	f := detectFlags{ispdb: discover.DefaultISPDBURL, timeout: discover.DefaultTimeout}
-	opts, err := f.discoverOptions()
+	opts, err := f.discoverOptions(e)
 	if err != nil {
 		return account.Config{}, err
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"testing"
@@ -24,12 +25,11 @@ func netWorld(t *testing.T) (dnsAddr, ispdb string, dns *testenv.DNS, web *teste
 	dns = testenv.StartDNS(t, testenv.Zone{})
 	web = testenv.StartWeb(t, ca)
 	closed := testenv.ClosedPort(t)
-	netTestHook = func(o *discover.Options) {
+	withDiscover(t, func(o *discover.Options) {
 		o.RootCAs = ca.Pool()
 		o.Ports = map[int]int{443: web.HTTPSPort, 80: web.HTTPPort,
 			993: closed, 143: closed, 995: closed, 110: closed, 465: closed, 587: closed, 25: closed}
-	}
-	t.Cleanup(func() { netTestHook = nil })
+	})
 	// The ISPDB is reached by address, as --ispdb-url allows.
 	ispdb = "https://127.0.0.1:" + strconv.Itoa(web.HTTPSPort) + "/v1.1/"
 	web.Mux("https", "127.0.0.1")
@@ -46,7 +46,7 @@ func ccXML(id, host string) string {
 func runCLI(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	env := &Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb}
+	env := newEnv(t, "", &out, &errb)
 	code := Run(t.Context(), env, args)
 	return code, out.String(), errb.String()
 }
@@ -164,7 +164,7 @@ func TestDetectNetworkFlags(t *testing.T) {
 // discovery, which asks the built-in database first.
 func TestDetectConfigFallback(t *testing.T) {
 	addr, _ := account.ParseAddress("bob@gmail.com")
-	cfg, err := detectConfig(context.Background(), addr)
+	cfg, err := newEnv(t, "", io.Discard, io.Discard).detect(context.Background(), addr)
 	if err != nil || cfg.Source != account.SourceBuiltin {
 		t.Fatalf("detectConfig = %s, %v; want the built-in answer", cfg.Source, err)
 	}

@@ -165,15 +165,18 @@ func configFailed(env *Env, addr account.Address, code int, err error) int {
 // is the saved account's file when its servers are used. The int is the
 // exit code for an error.
 func exportAccount(ctx context.Context, env *Env, addr account.Address, f *exportFlags) (acct export.Account, from string, code int, err error) {
-	cfg, from, code, err := resolveConfig(ctx, addr, serverChoice{incoming: f.incoming, outgoing: f.outgoing, offline: f.offline, saved: true, warn: warner(env)})
+	r, from, code, err := resolveConfig(ctx, env, addr, serverChoice{incoming: f.incoming, outgoing: f.outgoing, offline: f.offline, saved: true, warn: warner(env)})
 	if err != nil {
 		return export.Account{}, "", code, err
 	}
-	acct, err = export.NewAccount(addr, cfg)
+	acct, err = export.NewAccount(addr, r.Config)
 	if err != nil {
 		return export.Account{}, "", ExitFailed, errors.New(strings.TrimPrefix(err.Error(), "export: "))
 	}
 	acct.Name = f.name
+	if acct.Name == "" {
+		acct.Name = r.Name
+	}
 	if f.leave.set {
 		acct.LeaveOnServer = f.leave.value
 	}

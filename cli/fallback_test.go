@@ -50,16 +50,14 @@ func TestTestFallback(t *testing.T) {
 		return account.Server{Protocol: p, Host: "127.0.0.1", Port: port, Security: sec, Username: account.PlaceholderAddress, Auth: account.AuthPassword}
 	}
 	detected := func(outgoing ...account.Server) {
-		old := detectConfig
-		t.Cleanup(func() { detectConfig = old })
-		detectConfig = func(context.Context, account.Address) (account.Config, error) {
+		withDetect(t, func(context.Context, account.Address) (account.Config, error) {
 			return account.Config{
 				Provider: &account.Provider{ID: "example", Name: "Example Mail"},
 				Incoming: []account.Server{srv(account.IMAP, d.IMAPS, account.SSL)},
 				Outgoing: outgoing,
 				Source:   account.SourceAutoconfig, SecureSource: true,
 			}, nil
-		}
+		})
 	}
 	user := testenv.DovecotUser
 	submission := srv(account.SMTP, d.Submission, account.STARTTLS)
@@ -107,7 +105,7 @@ func TestTestFallback(t *testing.T) {
 				pw = testenv.DovecotPassword
 			}
 			var out, errb bytes.Buffer
-			env := &Env{Stdin: strings.NewReader(pw), Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" }}
+			env := newEnv(t, pw, &out, &errb)
 			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 			defer cancel()
 			args := append([]string{"test", "--json", "--password-stdin", "--timeout", "2s"}, tt.args...)
@@ -164,7 +162,7 @@ func TestTestFallback(t *testing.T) {
 		t.Run("report "+lang, func(t *testing.T) {
 			detected(srv(account.SMTP, closed, account.SSL), submission)
 			var out, errb bytes.Buffer
-			env := &Env{Stdin: strings.NewReader(testCanary), Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" }}
+			env := newEnv(t, testCanary, &out, &errb)
 			code := Run(t.Context(), env, []string{"test", "--lang", lang, "--password-stdin", "--timeout", "2s", "--username", user, "--incoming", srvURL("imap", d.IMAPS, "ssl"), "alice@example.test"})
 			// The canary is the wrong password: the alternative answers
 			// with bad-credentials and is the one reported.
@@ -188,7 +186,7 @@ func TestTestFallback(t *testing.T) {
 	t.Run("save hint", func(t *testing.T) {
 		detected(srv(account.SMTP, closed, account.SSL), submission)
 		var out, errb bytes.Buffer
-		env := &Env{Stdin: strings.NewReader(testenv.DovecotPassword), Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" }}
+		env := newEnv(t, testenv.DovecotPassword, &out, &errb)
 		code := Run(t.Context(), env, []string{"test", "--password-stdin", "--timeout", "2s", user})
 		want := "mailwiz save --outgoing '" + srvURL("smtp", d.Submission, "starttls") + "' --password-stdin ADDRESS"
 		if code != ExitOK || !strings.Contains(out.String(), want) {

@@ -24,7 +24,7 @@ func TestHelpNamesNewFlags(t *testing.T) {
 	}
 	for _, tt := range tests {
 		var out, errb bytes.Buffer
-		code := Run(context.Background(), &Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb}, []string{"help", tt.cmd})
+		code := Run(context.Background(), newEnv(t, "", &out, &errb), []string{"help", tt.cmd})
 		if code != ExitOK || errb.Len() != 0 {
 			t.Errorf("help %s: exit %d, stderr %q", tt.cmd, code, errb.String())
 		}

@@ -14,13 +14,14 @@ import (
 	"github.com/mailwiz/mailwiz/keychain"
 	"github.com/mailwiz/mailwiz/providers"
 	"github.com/mailwiz/mailwiz/store"
+	"github.com/mailwiz/mailwiz/wizard"
 )
 
 func init() {
 	register(&command{
 		name:    "save",
 		summary: "keep the password in the OS keychain and the settings in mailwiz's config directory",
-		usage:   "save [--incoming URL] [--outgoing URL] [--name NAME] [--leave-on-server] [--days-on-server N] [--offline] [--trust-cert SHA256]... [--timeout D] [--json] --password-stdin ADDRESS",
+		usage:   "save [--incoming URL] [--outgoing URL] [--name NAME] [--leave-on-server] [--days-on-server N] [--offline] [--trust-cert SHA256]... [--accept-unverified HOST[,HOST]] [--timeout D] [--json] --password-stdin ADDRESS",
 		run:     runSave,
 	})
 	register(&command{
@@ -35,9 +36,6 @@ func init() {
 // by mistake, and keychains refuse long secrets anyway (Windows: 2560 bytes).
 const maxPasswordBytes = 2048
 
-// openStore is the settings store; tests point it elsewhere.
-var openStore = store.Default
-
 type saveFlags struct {
 	incoming, outgoing, name string
 	passwordStdin            bool
@@ -46,6 +44,7 @@ type saveFlags struct {
 	offline, json            bool
 	timeout                  time.Duration
 	trust                    certList
+	accept                   hostList
 }
 
 // timeoutUsage explains --timeout for save and forget.
@@ -62,6 +61,7 @@ func runSave(ctx context.Context, env *Env, args []string) int {
 		fs.IntVar(&f.days, "days-on-server", 0, "POP3 with --leave-on-server: delete from the server after this many days (0 keeps it)")
 		fs.BoolVar(&f.offline, "offline", false, "use only the built-in provider database; ask no network")
 		fs.Var(&f.trust, "trust-cert", "keep in the settings a certificate exception you accepted with test --trust-cert: fingerprint `SHA256` (colons and case do not matter; repeatable; a fingerprint is no secret); later tests of the address use it")
+		fs.Var(&f.accept, "accept-unverified", acceptUsage)
 		fs.BoolVar(&f.json, "json", false, "print one JSON object: email, keychain_items, settings")
 		fs.DurationVar(&f.timeout, "timeout", keychain.DefaultTimeout, timeoutUsage)
 	})
@@ -93,24 +93,32 @@ func runSave(ctx context.Context, env *Env, args []string) int {
 	if err != nil {
 		return fail(env, ExitUsage, "%v", err)
 	}
-	cfg, from, code, err := saveConfig(ctx, env, addr, &f)
+	lang := localeLanguage(env)
+	r, from, code, err := saveConfig(ctx, env, addr, &f)
 	if err != nil {
 		return configFailed(env, addr, code, err)
 	}
-	st, err := openStore()
+	f.accept.confirm(env, &r)
+	if err := r.Check(); err != nil {
+		return planFailed(env, lang, "save", addr, r, err, false)
+	}
+	st, err := env.store()
 	if err != nil {
 		return fail(env, ExitFailed, "%v", err)
 	}
-	kctx, cancel := context.WithTimeout(ctx, f.timeout)
-	defer cancel()
-	a := store.NewAccount(addr, cfg, f.name)
-	a.TrustedCerts = trusted
 	if from != "" {
 		// The servers are the ones saved before: so are the certificate
 		// exceptions accepted for them.
-		a.TrustedCerts = append(a.TrustedCerts, savedExceptions(addr, trusted)...)
+		trusted = append(trusted, savedExceptions(env, addr, trusted)...)
 	}
-	acct, err := st.Remember(kctx, a, password)
+	name := f.name
+	if name == "" {
+		name = r.Name
+	}
+	kctx, cancel := context.WithTimeout(ctx, f.timeout)
+	defer cancel()
+	acct, err := wizard.SaveAccount(kctx, st, wizard.SaveRequest{Address: addr, Config: r.Config, Name: name,
+		Password: password, TrustedCerts: trusted, Vouched: r.Record()})
 	if err != nil {
 		return fail(env, ExitFailed, "%s", keychainMessage(err))
 	}
@@ -142,21 +150,21 @@ func runSave(ctx context.Context, env *Env, args []string) int {
 // address, the built-in database or, without --offline, discovery on the
 // network. from is the earlier save's file when its servers are kept. The
 // int is the exit code for an error.
-func saveConfig(ctx context.Context, env *Env, addr account.Address, f *saveFlags) (account.Config, string, int, error) {
-	cfg, from, code, err := resolveConfig(ctx, addr, serverChoice{incoming: f.incoming, outgoing: f.outgoing, offline: f.offline, saved: true, warn: warner(env)})
+func saveConfig(ctx context.Context, env *Env, addr account.Address, f *saveFlags) (wizard.Resolved, string, int, error) {
+	r, from, code, err := resolveConfig(ctx, env, addr, serverChoice{incoming: f.incoming, outgoing: f.outgoing, offline: f.offline, saved: true, warn: warner(env)})
 	if err != nil {
-		return account.Config{}, "", code, err
+		return wizard.Resolved{}, "", code, err
 	}
-	if len(cfg.Incoming) == 0 {
-		return account.Config{}, "", ExitFailed, fmt.Errorf("no incoming server is known for %s: give one, e.g. --incoming imap://imap.%s:993", addr.DomainUnicode, addr.Domain)
+	if len(r.Config.Incoming) == 0 {
+		return wizard.Resolved{}, "", ExitFailed, fmt.Errorf("no incoming server is known for %s: give one, e.g. --incoming imap://imap.%s:993", addr.DomainUnicode, addr.Domain)
 	}
 	if f.leave.set {
-		cfg.LeaveOnServer = f.leave.value
+		r.Config.LeaveOnServer = f.leave.value
 	}
 	if f.days != 0 {
-		cfg.DaysOnServer = f.days
+		r.Config.DaysOnServer = f.days
 	}
-	return cfg, from, ExitOK, nil
+	return r, from, ExitOK, nil
 }
 
 func runForget(ctx context.Context, env *Env, args []string) int {
@@ -180,7 +188,7 @@ func runForget(ctx context.Context, env *Env, args []string) int {
 	if err != nil {
 		return fail(env, ExitUsage, "%v", err)
 	}
-	st, err := openStore()
+	st, err := env.store()
 	if err != nil {
 		return fail(env, ExitFailed, "%v", err)
 	}

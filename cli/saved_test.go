@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -19,21 +20,21 @@ import (
 func savedRun(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	env := &Env{Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" }}
+	env := newEnv(t, stdin, &out, &errb)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	code = Run(ctx, env, args)
 	return code, out.String(), errb.String()
 }
 
-// savedDir points the settings store at a fresh directory, the way a
-// person's ~/.config is found (XDG_CONFIG_HOME), and returns the accounts
+// savedDir gives the test's commands a fresh settings store, laid out as
+// in a person's configuration directory, and returns its accounts
 // directory.
 func savedDir(t *testing.T) string {
 	t.Helper()
-	cfg := t.TempDir()
-	t.Setenv("XDG_CONFIG_HOME", cfg)
-	return filepath.Join(cfg, "mailwiz", "accounts")
+	dir := filepath.Join(t.TempDir(), "mailwiz", "accounts")
+	withStore(t, dir)
+	return dir
 }
 
 // TestSavedAccountUsed walks what a person does for a domain mailwiz does
@@ -133,6 +134,7 @@ func TestSavedAccountFlagsWin(t *testing.T) {
 	if err := st.Save(store.Account{Email: user,
 		Incoming: account.Server{Protocol: account.IMAP, Host: "127.0.0.1", Port: closed, Security: account.SSL, Username: user, Auth: account.AuthPassword},
 		Outgoing: account.Server{Protocol: account.SMTP, Host: "127.0.0.1", Port: d.Submissions, Security: account.SSL, Username: user, Auth: account.AuthPassword},
+		Source:   account.SourceManual, Vouched: &store.Vouch{By: store.VouchNamed},
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -219,7 +221,8 @@ func TestResolveSavedKnownProvider(t *testing.T) {
 			store.Account{Incoming: srv(account.POP3, "pop.gmail.com", 995, account.SSL), Outgoing: srv(account.SMTP, "smtp.gmail.com", 587, account.STARTTLS), LeaveOnServer: true},
 			[]string{"pop.gmail.com:995", "imap.gmail.com:993"}, []string{"smtp.gmail.com:587", "smtp.gmail.com:465"}, true, true},
 		{"typed by hand",
-			store.Account{Incoming: srv(account.IMAP, "imap.relay.example", 1993, account.SSL), Outgoing: srv(account.SMTP, "smtp.relay.example", 2525, account.STARTTLS)},
+			store.Account{Incoming: srv(account.IMAP, "imap.relay.example", 1993, account.SSL), Outgoing: srv(account.SMTP, "smtp.relay.example", 2525, account.STARTTLS),
+				Source: account.SourceManual},
 			[]string{"imap.relay.example:1993"}, []string{"smtp.relay.example:2525"}, false, true},
 		{"no outgoing saved",
 			store.Account{Incoming: srv(account.IMAP, "imap.gmail.com", 993, account.SSL)},
@@ -230,7 +233,8 @@ func TestResolveSavedKnownProvider(t *testing.T) {
 			if err := st.Save(tc.saved); err != nil {
 				t.Fatal(err)
 			}
-			cfg, from, code, err := resolveConfig(t.Context(), addr, serverChoice{offline: true, saved: true})
+			r, from, code, err := resolveConfig(t.Context(), newEnv(t, "", io.Discard, io.Discard), addr, serverChoice{offline: true, saved: true})
+			cfg := r.Config
 			if err != nil || code != ExitOK {
 				t.Fatalf("exit %d, %v", code, err)
 			}

@@ -6,13 +6,13 @@ import (
 	"fmt"
 	"net"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/mailwiz/mailwiz/account"
 	"github.com/mailwiz/mailwiz/providers"
 	"github.com/mailwiz/mailwiz/store"
+	"github.com/mailwiz/mailwiz/wizard"
 )
 
 // ParseServerURL reads the server form of the CLI contract:
@@ -105,26 +105,23 @@ type serverChoice struct {
 	warn               func(string)
 }
 
-// resolveConfig is the account config a command works on, each side from
-// the first that has it: the servers given on the command line, the
-// account saved for addr (with sc.saved), the built-in database or, unless
-// offline, discovery on the network. The config comes expanded for addr.
-// from is the saved account's file when servers came from it, else "".
-// The int is the exit code for an error.
-func resolveConfig(ctx context.Context, addr account.Address, sc serverChoice) (cfg account.Config, from string, code int, err error) {
+// resolveConfig is the account a command works on, decided as the window
+// decides it (wizard.Resolve): each side from the first that has it, the
+// servers given on the command line, the account saved for addr (with
+// sc.saved), the built-in database or, unless offline, discovery on the
+// network. from is the saved account's file when servers came from it,
+// else "". The int is the exit code for an error.
+func resolveConfig(ctx context.Context, env *Env, addr account.Address, sc serverChoice) (r wizard.Resolved, from string, code int, err error) {
 	in, out, err := sc.parse()
 	if err != nil {
-		return account.Config{}, "", ExitUsage, err
+		return wizard.Resolved{}, "", ExitUsage, err
 	}
-	var saved *store.Account
+	c := wizard.Choice{Address: addr, Incoming: in, Outgoing: out, Lookup: providers.Lookup}
 	if sc.saved {
-		a, path, err := loadSaved(addr)
+		a, path, err := loadSaved(env, addr)
 		switch {
 		case err == nil:
-			saved = a
-			if in == nil || out == nil {
-				from = path
-			}
+			c.Saved, from = a, path
 		case errors.Is(err, store.ErrNotFound):
 		case in != nil || out != nil:
 			// The servers given are what the command needs; the broken
@@ -133,43 +130,35 @@ func resolveConfig(ctx context.Context, addr account.Address, sc serverChoice) (
 				sc.warn(err.Error() + "; going on with the servers given")
 			}
 		default:
-			return account.Config{}, "", ExitUsage, err
+			return wizard.Resolved{}, "", ExitUsage, err
 		}
 	}
-	cfg, known := providers.Lookup(addr.Domain)
+	if !sc.offline {
+		c.Discover = env.detect
+	}
+	r, err = wizard.Resolve(ctx, c)
+	var nk *wizard.NotKnownError
+	var de *wizard.DiscoveryError
 	switch {
-	case saved != nil:
-		cfg = withSaved(cfg.For(addr), known, saved.Config().For(addr))
-	case known:
-	case in != nil && out != nil:
-		cfg = account.Config{Source: account.SourceManual}
-	case sc.offline:
-		return account.Config{}, "", ExitFailed, fmt.Errorf("%s is not in the built-in database: give both servers, e.g. --incoming imap://imap.%s:993 --outgoing smtp://smtp.%s:465, or drop --offline to look on the network",
+	case errors.As(err, &nk):
+		return wizard.Resolved{}, "", ExitFailed, fmt.Errorf("%s is not in the built-in database: give both servers, e.g. --incoming imap://imap.%s:993 --outgoing smtp://smtp.%s:465, or drop --offline to look on the network",
 			addr.DomainUnicode, addr.Domain, addr.Domain)
-	default:
-		c, err := detectConfig(ctx, addr)
-		if err != nil {
-			return account.Config{}, "", ExitFailed, &detectFailure{err}
-		}
-		cfg = c
+	case errors.As(err, &de):
+		return wizard.Resolved{}, "", ExitFailed, &detectFailure{de.Err}
+	case err != nil:
+		return wizard.Resolved{}, "", ExitFailed, err
 	}
-	cfg = cfg.For(addr)
-	// A server given by URL takes the login and sign-in method known for the
-	// same host, else the address's login and a password.
-	if in != nil {
-		cfg.Incoming = append([]account.Server{fillServer(*in, cfg.Incoming, addr)}, cfg.Incoming...)
+	if !r.FromSaved {
+		from = ""
 	}
-	if out != nil {
-		cfg.Outgoing = append([]account.Server{fillServer(*out, cfg.Outgoing, addr)}, cfg.Outgoing...)
-	}
-	return cfg, from, ExitOK, nil
+	return r, from, ExitOK, nil
 }
 
 // loadSaved reads the account saved for addr and the file it is in. An
 // error other than store.ErrNotFound is one line naming the file and the
 // way out.
-func loadSaved(addr account.Address) (*store.Account, string, error) {
-	st, err := openStore()
+func loadSaved(env *Env, addr account.Address) (*store.Account, string, error) {
+	st, err := env.store()
 	if err != nil {
 		// No configuration directory: nothing can have been saved.
 		return nil, "", store.ErrNotFound
@@ -180,58 +169,28 @@ func loadSaved(addr account.Address) (*store.Account, string, error) {
 		if errors.Is(err, store.ErrNotFound) {
 			return nil, path, err
 		}
-		why := strings.TrimPrefix(err.Error(), "store: ")
-		if strings.Contains(why, path) {
-			return nil, path, fmt.Errorf("the settings saved for %s cannot be used: %s (mailwiz forget %s removes them)", addr.Display(), why, addr.Display())
-		}
-		return nil, path, fmt.Errorf("the settings saved for %s in %s cannot be used (%s): run mailwiz forget %s, or delete the file, and save the account again", addr.Display(), path, why, addr.Display())
+		return nil, path, &savedFileError{addr: addr, path: path, err: err}
 	}
 	return &a, path, nil
 }
 
-// withSaved is the config of a saved account: its chosen servers and POP3
-// choices, and from the built-in database (when known) the provider's
-// hints, limits and other servers. A saved server the database also lists
-// comes first in that list, so a test may still fall back to the
-// provider's other ports; one the person typed stands alone, meaning
-// exactly that server.
-func withSaved(builtin account.Config, known bool, saved account.Config) account.Config {
-	cfg := saved
-	if known {
-		cfg = builtin
-		if saved.Source != "" {
-			cfg.Source = saved.Source
-		}
-		if saved.Provider != nil {
-			cfg.Provider = saved.Provider
-		}
-		cfg.LeaveOnServer, cfg.DaysOnServer = saved.LeaveOnServer, saved.DaysOnServer
-	}
-	// The person saved these servers, having seen and confirmed them.
-	cfg.SecureSource = true
-	cfg.Incoming = savedFirst(saved.Incoming, cfg.Incoming, known)
-	cfg.Outgoing = savedFirst(saved.Outgoing, cfg.Outgoing, known)
-	return cfg
+// savedFileError is a saved settings file that cannot be used.
+type savedFileError struct {
+	addr account.Address
+	path string
+	err  error
 }
 
-// savedFirst is list with the saved server (zero or one) first: list's
-// own entry for it moved to the front, or the saved server alone when list
-// does not have it. No saved server leaves list as it is.
-func savedFirst(saved, list []account.Server, known bool) []account.Server {
-	if len(saved) == 0 {
-		if known {
-			return list
-		}
-		return nil
+func (e *savedFileError) Error() string {
+	var de *store.DirError
+	if errors.As(e.err, &de) {
+		return fmt.Sprintf("the settings directory %s cannot be trusted: %s; %s", de.Path, de.Problem, de.Fix)
 	}
-	s := saved[0]
-	for i, l := range list {
-		if known && l.Protocol == s.Protocol && strings.EqualFold(l.Host, s.Host) && l.Port == s.Port && l.Security == s.Security {
-			return append([]account.Server{s}, append(slices.Clone(list[:i]), list[i+1:]...)...)
-		}
-	}
-	return []account.Server{s}
+	return fmt.Sprintf("the settings saved for %s in %s cannot be used: run mailwiz forget %s, or delete the file, and save the account again (%v)",
+		e.addr.Display(), e.path, e.addr.Display(), e.err)
 }
+
+func (e *savedFileError) Unwrap() error { return e.err }
 
 // parse reads the --incoming and --outgoing URLs; nil where not given.
 func (sc serverChoice) parse() (in, out *account.Server, err error) {
@@ -256,23 +215,4 @@ func (sc serverChoice) parse() (in, out *account.Server, err error) {
 		out = &s
 	}
 	return in, out, nil
-}
-
-// fillServer completes a server given by URL from what is known of the same
-// host: its login and sign-in method, else the address's login.
-func fillServer(s account.Server, known []account.Server, addr account.Address) account.Server {
-	userGiven := s.Username != ""
-	for _, k := range known {
-		if k.Protocol == s.Protocol && strings.EqualFold(k.Host, s.Host) {
-			if !userGiven {
-				s.Username = k.Username
-			}
-			s.Auth = k.Auth
-			return s
-		}
-	}
-	if !userGiven {
-		s.Username = addr.Login()
-	}
-	return s
 }

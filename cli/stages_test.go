@@ -46,7 +46,7 @@ func TestReportWordsAndTrustOnce(t *testing.T) {
 		{"ru", "ОШИБКА на этапе «шифрование» через", "администратор"},
 	} {
 		var out, errb bytes.Buffer
-		env := &Env{Stdin: strings.NewReader(testenv.DovecotPassword + "\n"), Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" }}
+		env := newEnv(t, testenv.DovecotPassword+"\n", &out, &errb)
 		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 		code := Run(ctx, env, []string{"test", "--password-stdin", "--lang", tc.lang,
 			"--incoming", srvURL("imap", d.IMAPS, "ssl"), "--outgoing", srvURL("smtp", d.Submissions, "ssl"), testenv.DovecotUser})

@@ -2,34 +2,26 @@ package cli
 
 import (
 	"context"
-	"crypto/x509"
 	"flag"
 	"fmt"
 	"io"
-	"net"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/mailwiz/mailwiz/account"
 	"github.com/mailwiz/mailwiz/probe"
+	"github.com/mailwiz/mailwiz/wizard"
 )
 
 func init() {
 	register(&command{
 		name:    "test",
 		summary: "log in to the incoming and outgoing servers for real and say what is wrong",
-		usage:   "test [--json] [--lang en|ru] [--incoming URL] [--outgoing URL] [--username U] [--timeout D] [--allow-plaintext] [--trust-cert SHA256]... [--no-fallback] [--send-test] --password-stdin ADDRESS",
+		usage:   "test [--json] [--lang en|ru] [--incoming URL] [--outgoing URL] [--username U] [--timeout D] [--allow-plaintext] [--trust-cert SHA256]... [--accept-unverified HOST[,HOST]] [--no-fallback] [--send-test] --password-stdin ADDRESS",
 		run:     runTest,
 	})
 }
-
-// Test seams: this package's tests trust their own CA and resolve names on
-// loopback. Nil means the system pool and resolver.
-var (
-	testRootCAs  *x509.CertPool
-	testResolver *net.Resolver
-)
 
 type testFlags struct {
 	json, allowPlaintext, sendTest, passwordStdin bool
@@ -37,6 +29,7 @@ type testFlags struct {
 	incoming, outgoing, username, lang            string
 	timeout                                       time.Duration
 	trust                                         certList
+	accept                                        hostList
 }
 
 // trustCertUsage explains test's --trust-cert (save has its own words).
@@ -81,6 +74,7 @@ func runTest(ctx context.Context, env *Env, args []string) int {
 		fs.DurationVar(&f.timeout, "timeout", probe.DefaultTimeout, "how long each step (connect, TLS, login...) may take")
 		fs.BoolVar(&f.allowPlaintext, "allow-plaintext", false, "send the password even over a connection without encryption (a preferred server without encryption that does not answer may then fall back to another such port of the provider's; an encrypted one never falls back to one without encryption)")
 		fs.Var(&f.trust, "trust-cert", trustCertUsage)
+		fs.Var(&f.accept, "accept-unverified", acceptUsage)
 		fs.BoolVar(&f.noFallback, "no-fallback", false, "test exactly the preferred servers: do not try the provider's other ports when one does not answer from this network")
 		fs.BoolVar(&f.sendTest, "send-test", false, "also send a message to the address itself and wait for it to arrive, then delete it")
 		fs.BoolVar(&f.passwordStdin, "password-stdin", false, "read the password from standard input (required: it never goes on a command line)")
@@ -114,30 +108,40 @@ func runTest(ctx context.Context, env *Env, args []string) int {
 	if err != nil {
 		return fail(env, ExitUsage, "%v", err)
 	}
-	trusted = append(trusted, savedExceptions(addr, trusted)...)
-	servers, alts, provider, from, code, err := testPlan(ctx, addr, &f, warner(env))
+	trusted = append(trusted, savedExceptions(env, addr, trusted)...)
+	r, from, code, err := resolveConfig(ctx, env, addr, serverChoice{incoming: f.incoming, outgoing: f.outgoing, saved: true, warn: warner(env)})
 	if err != nil {
 		return configFailed(env, addr, code, err)
 	}
+	f.accept.confirm(env, &r)
+	plan, err := r.PlanTest(wizard.TestOptions{Username: f.username, NoFallback: f.noFallback})
+	if err != nil {
+		return planFailed(env, lang, "test", addr, r, err, f.json)
+	}
+	var provider *account.Config
+	if r.Config.Provider != nil {
+		provider = &r.Config
+	}
 	rep := probe.Run(ctx, probe.Request{
 		Address:        addr,
-		Servers:        servers,
-		Alternatives:   alts,
+		Servers:        plan.Servers,
+		Alternatives:   plan.Alternatives,
 		Password:       password,
 		Provider:       provider,
 		AllowPlaintext: f.allowPlaintext,
 		SendTest:       f.sendTest,
 		Timeout:        f.timeout,
-		RootCAs:        testRootCAs,
+		RootCAs:        env.RootCAs,
 		TrustedCerts:   trusted,
-		Resolver:       testResolver,
+		Resolver:       env.Resolver,
 	})
 	code = ExitOK
 	if !rep.OK {
 		code = ExitFailed
 	}
+	trust := newTrustView(r)
 	if f.json {
-		if c := writeJSON(env, rep.View(lang)); c != ExitOK {
+		if c := writeJSON(env, testJSON{rep.View(lang), trust}); c != ExitOK {
 			return c
 		}
 		return code
@@ -149,6 +153,7 @@ func runTest(ctx context.Context, env *Env, args []string) int {
 		}
 		fmt.Fprintf(env.Stdout, words["saved"]+"\n", homeShort(from))
 	}
+	printTrust(env.Stdout, trust, lang)
 	printReport(env.Stdout, addr, rep.View(lang), lang)
 	printSaveHint(env.Stdout, rep, lang)
 	return code
@@ -158,8 +163,8 @@ func runTest(ctx context.Context, env *Env, args []string) int {
 // `mailwiz save --trust-cert` that are not in have already: a saved
 // account keeps the certificates its user accepted. No settings, or
 // unreadable ones, add nothing; the test then says what it finds.
-func savedExceptions(addr account.Address, have []string) []string {
-	st, err := openStore()
+func savedExceptions(env *Env, addr account.Address, have []string) []string {
+	st, err := env.store()
 	if err != nil {
 		return nil
 	}
@@ -174,70 +179,6 @@ func savedExceptions(addr account.Address, have []string) []string {
 		}
 	}
 	return out
-}
-
-// testServers is testPlan without the alternatives.
-func testServers(ctx context.Context, addr account.Address, f *testFlags) ([]account.Server, *account.Config, int, error) {
-	servers, _, provider, _, code, err := testPlan(ctx, addr, f, nil)
-	return servers, provider, code, err
-}
-
-// testPlan picks the servers to test: the ones given on the command
-// line, and for what they leave out the servers of the account saved for
-// addr, else the preferred incoming and outgoing server of the built-in
-// database or discovery; from is the saved account's file when it gave
-// servers, and warn hears of a saved file passed over. alts[i] are the servers
-// that may stand in for servers[i] when it does not answer from this
-// network: the config's other servers of the same protocol, only for a
-// server the command line did not name (a URL means exactly that server)
-// and not with --no-fallback. provider is the config whose hints explain
-// failures (nil when unknown).
-func testPlan(ctx context.Context, addr account.Address, f *testFlags, warn func(string)) (servers []account.Server, alts [][]account.Server, provider *account.Config, from string, code int, err error) {
-	cfg, from, code, err := resolveConfig(ctx, addr, serverChoice{incoming: f.incoming, outgoing: f.outgoing, saved: true, warn: warn})
-	if err != nil {
-		return nil, nil, nil, "", code, err
-	}
-	for _, side := range []struct {
-		list  []account.Server
-		given bool
-		flag  string
-	}{{cfg.Incoming, f.incoming != "", "--incoming"}, {cfg.Outgoing, f.outgoing != "", "--outgoing"}} {
-		if len(side.list) == 0 {
-			continue
-		}
-		s := side.list[0]
-		if f.username != "" {
-			s.Username = f.username
-		}
-		if s.Auth == account.AuthOAuth2 {
-			if !side.given {
-				return nil, nil, nil, "", ExitUsage, fmt.Errorf("%s signs in through the browser (OAuth2), which mailwiz test cannot do; to test an app password, if the provider offers them, name the server: %s '%s'", s, side.flag, s)
-			}
-			// Named on the command line, the server is tested as asked:
-			// with the password given (an app password, say). fillServer
-			// copied OAuth2 from the database's entry for the host; a
-			// server that insists on it refuses, and probe says so.
-			s.Auth = account.AuthPassword
-		}
-		servers = append(servers, s)
-		var others []account.Server
-		if !side.given && !f.noFallback {
-			for _, a := range probe.Alternatives(s, side.list[1:]) {
-				if f.username != "" {
-					a.Username = f.username
-				}
-				others = append(others, a)
-			}
-		}
-		alts = append(alts, others)
-	}
-	if len(servers) == 0 {
-		return nil, nil, nil, "", ExitFailed, fmt.Errorf("no servers known for %s: give them with --incoming and --outgoing", addr.DomainUnicode)
-	}
-	if cfg.Provider != nil {
-		provider = &cfg
-	}
-	return servers, alts, provider, from, ExitOK, nil
 }
 
 // printSaveHint tells how to keep a server found by fallback: save

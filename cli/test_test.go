@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"flag"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -20,6 +21,7 @@ import (
 	"github.com/mailwiz/mailwiz/account"
 	"github.com/mailwiz/mailwiz/internal/testenv"
 	"github.com/mailwiz/mailwiz/probe"
+	"github.com/mailwiz/mailwiz/wizard"
 )
 
 // testCanary is a password that must never appear in any output or file.
@@ -71,18 +73,11 @@ func (o testOutput) kinds() []string {
 	return k
 }
 
-// withRoots makes the command trust pool for one test.
-func withRoots(t *testing.T, pool *x509.CertPool) {
-	old := testRootCAs
-	testRootCAs = pool
-	t.Cleanup(func() { testRootCAs = old })
-}
-
 // mwTest runs `mailwiz test --json --password-stdin ARGS` in-process.
 func mwTest(t *testing.T, password string, args ...string) (int, testOutput, string, string) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	env := &Env{Stdin: strings.NewReader(password + "\n"), Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" }}
+	env := newEnv(t, password+"\n", &out, &errb)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	code := Run(ctx, env, append([]string{"test", "--json", "--password-stdin"}, args...))
@@ -127,7 +122,7 @@ func TestTestDovecot(t *testing.T) {
 
 	t.Run("plain report", func(t *testing.T) {
 		var out, errb bytes.Buffer
-		env := &Env{Stdin: strings.NewReader("wrong\n"), Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" }}
+		env := newEnv(t, "wrong\n", &out, &errb)
 		code := Run(context.Background(), env, []string{"test", "--password-stdin", "--incoming", srvURL("imap", d.IMAPS, "ssl"), "--outgoing", srvURL("smtp", d.Submissions, "ssl"), user})
 		if code != ExitFailed {
 			t.Fatalf("exit %d; want 1\n%s%s", code, out.String(), errb.String())
@@ -161,9 +156,7 @@ func TestTestDovecot(t *testing.T) {
 	// Without --incoming/--outgoing the servers come from detection, and
 	// the provider's hints shape the diagnosis.
 	t.Run("detected servers", func(t *testing.T) {
-		old := detectConfig
-		t.Cleanup(func() { detectConfig = old })
-		detectConfig = func(context.Context, account.Address) (account.Config, error) {
+		withDetect(t, func(context.Context, account.Address) (account.Config, error) {
 			return account.Config{
 				Provider: &account.Provider{ID: "example", Name: "Example Mail"},
 				Incoming: []account.Server{{Protocol: account.IMAP, Host: "127.0.0.1", Port: d.IMAPS, Security: account.SSL, Username: account.PlaceholderAddress, Auth: account.AuthPassword}},
@@ -171,7 +164,7 @@ func TestTestDovecot(t *testing.T) {
 				Hints:    []account.Hint{{Kind: account.HintAppPassword, URL: "https://mail.example.test/app-passwords", Text: map[string]string{"en": "Create an app password."}}},
 				Source:   account.SourceAutoconfig, SecureSource: true,
 			}, nil
-		}
+		})
 		code, o, raw, _ := mwTest(t, testenv.DovecotPassword, "alice+news@example.test")
 		if code != ExitOK || !o.OK || len(o.Results) != 2 {
 			t.Fatalf("exit %d; want both detected servers to log in (as alice@, the tag dropped)\n%s", code, raw)
@@ -428,7 +421,7 @@ func TestTestUsage(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var out, errb bytes.Buffer
-			env := &Env{Stdin: strings.NewReader(tt.stdin), Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" }}
+			env := newEnv(t, tt.stdin, &out, &errb)
 			code := Run(context.Background(), env, tt.args)
 			if code != ExitUsage || !strings.Contains(errb.String(), tt.want) || strings.Count(errb.String(), "\n") != 1 {
 				t.Errorf("exit %d stderr %q; want 2 and one line with %q", code, errb.String(), tt.want)
@@ -512,12 +505,13 @@ func TestTestGolden(t *testing.T) {
 		t.Run(tt.file, func(t *testing.T) {
 			in, out := testenv.StartScripted(t, tt.in), testenv.StartScripted(t, tt.out)
 			var stdout, stderr bytes.Buffer
-			env := &Env{Stdin: strings.NewReader("pw\n"), Stdout: &stdout, Stderr: &stderr, Getenv: func(k string) string {
+			env := newEnv(t, "pw\n", &stdout, &stderr)
+			env.Getenv = func(k string) string {
 				if k == "LANG" {
 					return tt.envLng
 				}
 				return ""
-			}}
+			}
 			args := append([]string{"test", "--password-stdin", "--incoming", srvURL(tt.inURL, in, "ssl"), "--outgoing", srvURL("smtp", out, "ssl")}, tt.args...)
 			if code := Run(context.Background(), env, append(args, "ann@example.test")); code != ExitFailed {
 				t.Fatalf("exit %d; want 1\n%s%s", code, stdout.String(), stderr.String())
@@ -542,25 +536,29 @@ func TestTestGolden(t *testing.T) {
 
 // TestTestServersOAuth2: a database entry that signs in with OAuth2 is
 // refused with the way on, and that way (naming the server) then tests the
-// password. outlook.com is in the built-in database: no network.
+// password. outlook.com is in the built-in database: no network is asked
+// (the refusal comes before any connection; the plan is checked without
+// running it).
 func TestTestServersOAuth2(t *testing.T) {
-	addr, err := account.ParseAddress("ann@outlook.com")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, _, code, err := testServers(t.Context(), addr, &testFlags{})
+	var out, errb bytes.Buffer
+	code := Run(t.Context(), newEnv(t, "pw", &out, &errb), []string{"test", "--password-stdin", "ann@outlook.com"})
 	const way = "--incoming 'imap://outlook.office365.com:993?security=ssl'"
-	if code != ExitUsage || err == nil || !strings.Contains(err.Error(), "OAuth2") || !strings.Contains(err.Error(), way) {
-		t.Fatalf("exit %d, err %v; want a usage error naming OAuth2 and %s", code, err, way)
+	if code != ExitUsage || !strings.Contains(errb.String(), "OAuth2") || !strings.Contains(errb.String(), way) {
+		t.Fatalf("exit %d, stderr %q; want a usage error naming OAuth2 and %s", code, errb.String(), way)
 	}
-	servers, _, code, err := testServers(t.Context(), addr, &testFlags{
+	addr, _ := account.ParseAddress("ann@outlook.com")
+	r, _, code, err := resolveConfig(t.Context(), newEnv(t, "", io.Discard, io.Discard), addr, serverChoice{
 		incoming: "imap://outlook.office365.com:993?security=ssl",
 		outgoing: "smtp://smtp-mail.outlook.com:587?security=starttls",
 	})
-	if err != nil || code != ExitOK || len(servers) != 2 {
-		t.Fatalf("with both servers named: %v, exit %d, %d servers", err, code, len(servers))
+	if err != nil || code != ExitOK {
+		t.Fatalf("with both servers named: %v, exit %d", err, code)
 	}
-	for _, s := range servers {
+	plan, err := r.PlanTest(wizard.TestOptions{})
+	if err != nil || len(plan.Servers) != 2 {
+		t.Fatalf("plan: %v, %+v", err, plan)
+	}
+	for _, s := range plan.Servers {
 		if s.Auth != account.AuthPassword || s.Username != "ann@outlook.com" {
 			t.Errorf("%s: auth %s username %q; want password and the address", s, s.Auth, s.Username)
 		}

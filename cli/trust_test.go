@@ -84,9 +84,7 @@ func TestTrustCert(t *testing.T) {
 
 	t.Run("a saved account keeps its exception", func(t *testing.T) {
 		dir := t.TempDir()
-		old := openStore
-		openStore = func() (*store.Store, error) { return &store.Store{Dir: dir}, nil }
-		t.Cleanup(func() { openStore = old })
+		withStore(t, dir)
 		st := &store.Store{Dir: dir}
 		a := store.Account{Email: user, Incoming: account.Server{Protocol: account.IMAP, Host: "127.0.0.1", Port: d.IMAP, Security: account.STARTTLS}}
 		a.TrustedCerts = []string{other}
@@ -109,7 +107,7 @@ func TestTrustCert(t *testing.T) {
 	t.Run("the report says who trusted it", func(t *testing.T) {
 		for _, tc := range []struct{ lang, want string }{{"en", "accepted by you as an exception"}, {"ru", "принят вами как исключение"}} {
 			var out, errb bytes.Buffer
-			env := &Env{Stdin: strings.NewReader(testenv.DovecotPassword), Stdout: &out, Stderr: &errb}
+			env := newEnv(t, testenv.DovecotPassword, &out, &errb)
 			args := append([]string{"test", "--password-stdin", "--lang", tc.lang, "--trust-cert", fp}, append(servers, user)...)
 			if code := Run(context.Background(), env, args); code != ExitOK || !strings.Contains(out.String(), tc.want) {
 				t.Errorf("%s: exit %d; want 0 and %q in:\n%s%s", tc.lang, code, tc.want, out.String(), errb.String())
@@ -124,7 +122,7 @@ func TestTrustCertUsage(t *testing.T) {
 	for _, cmd := range []string{"test", "save"} {
 		for _, bad := range []string{"", "AB:CD", "xyz" + strings.Repeat("0", 61), strings.Repeat("A", 66)} {
 			var out, errb bytes.Buffer
-			env := &Env{Stdin: strings.NewReader(testCanary), Stdout: &out, Stderr: &errb}
+			env := newEnv(t, testCanary, &out, &errb)
 			code := Run(context.Background(), env, []string{cmd, "--password-stdin", "--trust-cert", bad, "--incoming", "imap://127.0.0.1:1?security=ssl", "--outgoing", "smtp://127.0.0.1:1?security=ssl", "a@example.test"})
 			msg := errb.String()
 			if code != ExitUsage || strings.Count(msg, "\n") != 1 || !strings.HasPrefix(msg, "mailwiz: --trust-cert: ") || !strings.Contains(msg, "64 hex digits") && !strings.Contains(msg, "hex digits 0-9") {
@@ -142,14 +140,12 @@ func TestTrustCertUsage(t *testing.T) {
 func TestSaveTrustCert(t *testing.T) {
 	testenv.RequireKeyring(t)
 	dir := t.TempDir()
-	old := openStore
-	openStore = func() (*store.Store, error) { return &store.Store{Dir: dir}, nil }
-	t.Cleanup(func() { openStore = old })
+	withStore(t, dir)
 	const fp = "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89"
 	const email = "trust-save-test@selfhosted.example.test"
 	run := func(args ...string) (int, string, string) {
 		var out, errb bytes.Buffer
-		env := &Env{Stdin: strings.NewReader(testCanary), Stdout: &out, Stderr: &errb}
+		env := newEnv(t, testCanary, &out, &errb)
 		return Run(context.Background(), env, args), out.String(), errb.String()
 	}
 	t.Cleanup(func() { run("forget", email) })

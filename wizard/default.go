@@ -11,7 +11,6 @@ import (
 	"github.com/mailwiz/mailwiz/account"
 	"github.com/mailwiz/mailwiz/discover"
 	"github.com/mailwiz/mailwiz/export"
-	"github.com/mailwiz/mailwiz/keychain"
 	"github.com/mailwiz/mailwiz/probe"
 	"github.com/mailwiz/mailwiz/providers"
 	"github.com/mailwiz/mailwiz/store"
@@ -22,12 +21,12 @@ import (
 // not available rather than pretending.
 func Default() Deps {
 	d := Deps{
-		Lookup:        providers.Lookup,
-		Discover:      Discover(discover.Options{}),
-		Test:          Probe(probe.Request{}),
-		Save:          SaveToKeychain,
-		Export:        Export,
-		SaveWithTrust: SaveWithTrust,
+		Lookup:   providers.Lookup,
+		Discover: Discover(discover.Options{}),
+		Test:     Probe(probe.Request{}),
+		Save:     SaveToKeychain,
+		Saved:    LoadSaved,
+		Export:   Export,
 	}
 	for _, f := range export.Formats() {
 		d.Formats = append(d.Formats, Format{ID: f.Name, Name: f.Name, Ext: f.Ext})
@@ -69,30 +68,34 @@ func fromDiscover(e discover.Event) []Event {
 	return out
 }
 
-// SaveToKeychain is Deps.Save on the OS keychain: one item per chosen
-// server that logs in with a password, then the account's non-secret
-// settings (package store), so `mailwiz forget` finds the items and the
-// account can be reopened. Its errors match ErrNoKeychain (and
-// keychain.ErrUnavailable) when there is no keychain.
-func SaveToKeychain(ctx context.Context, addr account.Address, cfg account.Config, password string) error {
-	return SaveWithTrust(ctx, addr, cfg, password, nil)
-}
-
-// SaveWithTrust is SaveToKeychain keeping the certificate exceptions the
-// user confirmed (SHA-256 fingerprints) in the settings as well.
-func SaveWithTrust(ctx context.Context, addr account.Address, cfg account.Config, password string, trusted []string) error {
+// SaveToKeychain is Deps.Save on the OS keychain and the default store:
+// one item per chosen server that logs in with a password, then the
+// account's non-secret settings (package store), so `mailwiz forget`
+// finds the items and the account can be reopened. Its errors match
+// ErrNoKeychain (and keychain.ErrUnavailable) when there is no keychain.
+func SaveToKeychain(ctx context.Context, req SaveRequest) error {
 	st, err := store.Default()
 	if err != nil {
 		return err
 	}
-	// NewAccount keeps the chosen (first) servers, usernames expanded.
-	a := store.NewAccount(addr, cfg, "")
-	a.TrustedCerts = trusted
-	_, err = st.Remember(ctx, a, password)
-	if errors.Is(err, keychain.ErrUnavailable) {
-		return fmt.Errorf("%w: %w", ErrNoKeychain, err)
-	}
+	_, err = SaveAccount(ctx, st, req)
 	return err
+}
+
+// LoadSaved is Deps.Saved on the default store.
+func LoadSaved(addr account.Address) (*store.Account, error) {
+	st, err := store.Default()
+	if err != nil {
+		return nil, nil // no configuration directory: nothing was saved
+	}
+	a, err := st.Load(addr.String())
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &a, nil
 }
 
 // Export is Deps.Export on package export: the chosen servers as they were
@@ -134,9 +137,7 @@ func Probe(base probe.Request) func(context.Context, TestRequest, func(StageProg
 		rep := probe.Run(ctx, pr)
 		out := TestReport{OK: rep.OK}
 		for _, r := range rep.Results {
-			out.Results = append(out.Results, ServerResult{Server: r.Server, OK: r.OK, Stage: r.Stage,
-				Duration: r.Duration, Error: r.Error, Diagnosis: fromProbeDiagnosis(r.Diagnosis), TLS: fromProbeTLS(r.TLS),
-				FallbackFrom: r.FallbackFrom, FallbackText: r.FallbackText})
+			out.Results = append(out.Results, fromProbeResult(r))
 		}
 		if st := rep.SendTest; st != nil {
 			out.SendTest = &ServerResult{Server: req.Outgoing, OK: st.OK, Stage: st.Stage,
@@ -144,6 +145,16 @@ func Probe(base probe.Request) func(context.Context, TestRequest, func(StageProg
 		}
 		return out, nil
 	}
+}
+
+func fromProbeResult(r probe.Result) ServerResult {
+	res := ServerResult{Server: r.Server, OK: r.OK, Stage: r.Stage, Duration: r.Duration, Error: r.Error,
+		Diagnosis: fromProbeDiagnosis(r.Diagnosis), TLS: fromProbeTLS(r.TLS),
+		FallbackFrom: r.FallbackFrom, FallbackText: r.FallbackText}
+	for _, t := range r.Tried {
+		res.Tried = append(res.Tried, fromProbeResult(t))
+	}
+	return res
 }
 
 func fromProbeDiagnosis(d *probe.Diagnosis) Diagnosis {

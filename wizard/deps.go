@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/mailwiz/mailwiz/account"
+	"github.com/mailwiz/mailwiz/store"
 )
 
 // Deps are the core operations the wizard calls. Every field may be nil:
@@ -25,13 +26,15 @@ type Deps struct {
 	// Test logs in to the servers for real and reports each stage reached.
 	Test func(ctx context.Context, req TestRequest, progress func(StageProgress)) (TestReport, error)
 
-	// Save stores the password in the OS keychain for every server of cfg.
-	Save func(ctx context.Context, addr account.Address, cfg account.Config, password string) error
-	// SaveWithTrust, if set, is Save for an account with certificate
-	// exceptions (TrustCert): trusted are their SHA-256 fingerprints, kept
-	// with the settings so the account keeps them. Without it, Save runs
-	// and the exceptions are not kept.
-	SaveWithTrust func(ctx context.Context, addr account.Address, cfg account.Config, password string, trusted []string) error
+	// Save keeps an account: the password in the OS keychain for its chosen
+	// servers, the settings (name, servers, certificate exceptions, how the
+	// servers were vouched for) beside it.
+	Save func(ctx context.Context, req SaveRequest) error
+
+	// Saved returns the account saved for addr (nil, nil when none), so a
+	// saved account's servers stand in for discovery. An error is a saved
+	// file that cannot be used; the wizard then goes on without it.
+	Saved func(addr account.Address) (*store.Account, error)
 
 	// Formats lists the export formats offered on the Done step.
 	Formats []Format
@@ -48,7 +51,7 @@ type Deps struct {
 // Format is one export format offered to the user.
 type Format struct {
 	ID   string // the CLI's --format value, e.g. "thunderbird"
-	Name string // the client or file, in English, e.g. "Thunderbird"
+	Name string // what the window shows, the same as ID today
 	Ext  string // the file name extension, with the dot, e.g. ".js"
 }
 

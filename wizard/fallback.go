@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/mailwiz/mailwiz/account"
-	"github.com/mailwiz/mailwiz/probe"
 )
 
 // Port fallback: networks block ports (25 nearly everywhere, sometimes 465
@@ -20,39 +19,6 @@ import (
 // A server the user typed or edited on the Servers step is tested exactly
 // as typed: the user chose it, and the provider's list may not even be for
 // that host.
-
-// alternativesLocked returns the servers that may stand in for the chosen
-// incoming and outgoing server: none for a side the user typed.
-func (w *Wizard) alternativesLocked() (in, out []account.Server) {
-	if len(w.cfg.Incoming) > 0 && !w.test.typed[0] {
-		in = encryptedUnlessConsented(w.cfg.Incoming[0], probe.Alternatives(w.cfg.Incoming[0], w.cfg.Incoming[1:]))
-	}
-	if len(w.cfg.Outgoing) > 0 && !w.test.typed[1] {
-		out = encryptedUnlessConsented(w.cfg.Outgoing[0], probe.Alternatives(w.cfg.Outgoing[0], w.cfg.Outgoing[1:]))
-	}
-	return in, out
-}
-
-// encryptedUnlessConsented drops the alternatives without encryption unless
-// the chosen server is itself without it. The plaintext consent is asked
-// for a chosen server that is not encrypted ("This server does not encrypt
-// the connection"), and the request carries one consent for both sides: a
-// consent given for the incoming server (or for a server chosen before an
-// edit; it is kept) must not let a silent outgoing SSL port fall back to
-// a plaintext one the user never saw. On a network that drops packets that
-// fallback is exactly what an attacker would arrange.
-func encryptedUnlessConsented(chosen account.Server, alts []account.Server) []account.Server {
-	if chosen.Security == account.None {
-		return alts
-	}
-	var out []account.Server
-	for _, a := range alts {
-		if a.Security != account.None {
-			out = append(out, a)
-		}
-	}
-	return out
-}
 
 // adoptFallbackLocked makes each server that logged in in place of the
 // chosen one the chosen server, keeping the old one in the list behind it.

@@ -38,8 +38,8 @@ func TestPortFallback(t *testing.T) {
 	deps := Deps{
 		Lookup: func(domain string) (account.Config, bool) { return cfg, domain == "example.test" },
 		Test:   Probe(probe.Request{RootCAs: ca.Pool(), Timeout: 5 * time.Second, FallbackDelay: 100 * time.Millisecond}),
-		Save: func(_ context.Context, _ account.Address, c account.Config, _ string) error {
-			saved = c
+		Save: func(_ context.Context, req SaveRequest) error {
+			saved = req.Config
 			return nil
 		},
 		Export: Export,

@@ -111,13 +111,9 @@ func TestFallbackKeepsException(t *testing.T) {
 	deps := Deps{
 		Lookup: func(domain string) (account.Config, bool) { return cfg, domain == "example.test" },
 		Test:   Probe(probe.Request{RootCAs: stranger.Pool(), Timeout: 5 * time.Second, FallbackDelay: 100 * time.Millisecond}),
-		Save: func(context.Context, account.Address, account.Config, string) error {
+		Save: func(_ context.Context, req SaveRequest) error {
 			saves++
-			return nil
-		},
-		SaveWithTrust: func(_ context.Context, _ account.Address, _ account.Config, _ string, trusted []string) error {
-			saves++
-			savedTrust = trusted
+			savedTrust = req.TrustedCerts
 			return nil
 		},
 	}

@@ -66,28 +66,52 @@ func (w *Wizard) startFinding() {
 	w.mu.Unlock()
 
 	w.run(func(ctx context.Context, gen uint64) {
-		if w.deps.Lookup != nil {
-			w.progress(gen, SourceProgress{Source: account.SourceBuiltin, Status: SourceAsking})
-			if cfg, ok := w.deps.Lookup(addr.Domain); ok {
-				cfg.Source, cfg.SecureSource = account.SourceBuiltin, true
-				w.progress(gen, SourceProgress{Source: account.SourceBuiltin, Status: SourceFound})
-				w.finish(gen, cfg.For(addr), nil)
-				return
-			}
-			w.progress(gen, SourceProgress{Source: account.SourceBuiltin, Status: SourceNothing})
+		r, err := Resolve(ctx, w.choice(gen, addr))
+		var nk *NotKnownError
+		if errors.As(err, &nk) {
+			err = fmt.Errorf("%w: %s is not in the built-in database", ErrNothingFound, addr.DomainUnicode)
 		}
-		if w.deps.Discover == nil {
-			w.finish(gen, account.Config{}, fmt.Errorf("%w: %s is not in the built-in database", ErrNothingFound, addr.DomainUnicode))
-			return
-		}
-		ctx, cancel := context.WithTimeout(ctx, w.deps.DiscoverTimeout)
-		defer cancel()
-		cfg, err := w.deps.Discover(ctx, addr, func(e Event) { w.discoverEvent(gen, addr, e) })
-		if err == nil && len(cfg.Incoming) == 0 && len(cfg.Outgoing) == 0 {
-			err = fmt.Errorf("%w: %s", ErrNothingFound, addr.DomainUnicode)
-		}
-		w.finish(gen, cfg.For(addr), err)
+		w.finish(gen, r, err)
 	})
+}
+
+// SourceSaved names the account saved for the address among the sources
+// the Finding step lists (never in the detect JSON: a saved file keeps the
+// source its servers were found by).
+const SourceSaved account.Source = "saved"
+
+// choice is what the Finding step resolves from: the saved account for
+// addr, the built-in database, then discovery, each reporting its progress.
+func (w *Wizard) choice(gen uint64, addr account.Address) Choice {
+	c := Choice{Address: addr}
+	if w.deps.Saved != nil {
+		// A saved file that cannot be used is passed over here: the window
+		// finds the servers afresh, and saving replaces the file.
+		if a, err := w.deps.Saved(addr); err == nil && a != nil {
+			c.Saved = a
+			w.progress(gen, SourceProgress{Source: SourceSaved, Status: SourceFound})
+		}
+	}
+	if w.deps.Lookup != nil {
+		c.Lookup = func(domain string) (account.Config, bool) {
+			w.progress(gen, SourceProgress{Source: account.SourceBuiltin, Status: SourceAsking})
+			cfg, ok := w.deps.Lookup(domain)
+			st := SourceNothing
+			if ok {
+				st = SourceFound
+			}
+			w.progress(gen, SourceProgress{Source: account.SourceBuiltin, Status: st})
+			return cfg, ok
+		}
+	}
+	if w.deps.Discover != nil {
+		c.Discover = func(ctx context.Context, addr account.Address) (account.Config, error) {
+			ctx, cancel := context.WithTimeout(ctx, w.deps.DiscoverTimeout)
+			defer cancel()
+			return w.deps.Discover(ctx, addr, func(e Event) { w.discoverEvent(gen, addr, e) })
+		}
+	}
+	return c
 }
 
 // progress records and reports a source's state.
@@ -131,7 +155,7 @@ func (w *Wizard) discoverEvent(gen uint64, addr account.Address, e Event) {
 }
 
 // finish records discovery's end and reports Found or NotFound.
-func (w *Wizard) finish(gen uint64, cfg account.Config, err error) {
+func (w *Wizard) finish(gen uint64, r Resolved, err error) {
 	w.mu.Lock()
 	if !w.current(gen) {
 		w.mu.Unlock()
@@ -143,15 +167,17 @@ func (w *Wizard) finish(gen uint64, cfg account.Config, err error) {
 			err = fmt.Errorf("%w: %w", ErrNothingFound, err)
 		}
 		w.find.err = err
-		// Manual entry starts from an empty IMAP+SMTP pair on the domain.
-		w.cfg = manualConfig(w.addr)
-		w.have = true
+		// Manual entry starts from the usual IMAP+SMTP pair on the domain,
+		// shown on the Servers step for the person to check and type over:
+		// what they go on with are servers they named.
+		w.setResolvedLocked(Resolved{Config: manualConfig(w.addr), Named: [2]bool{true, true}, Vouching: Vouching{All: true}})
 		w.mu.Unlock()
 		w.notify(NotFound{Err: err})
 		return
 	}
+	cfg := r.Config
 	w.find.final = &cfg
-	w.setConfigLocked(cfg)
+	w.setResolvedLocked(r)
 	w.mu.Unlock()
 	w.notify(Found{Config: cfg})
 }

@@ -5,7 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"time"
+
+	"github.com/mailwiz/mailwiz/account"
+	"github.com/mailwiz/mailwiz/keychain"
+	"github.com/mailwiz/mailwiz/store"
 )
 
 type saveState struct {
@@ -31,25 +36,56 @@ func (w *Wizard) Saving() SaveState {
 	return SaveState{Running: w.save.running, Done: w.save.done, Err: w.save.err}
 }
 
-// Save stores the password in the OS keychain on a goroutine of its own (a
-// keychain may block on an unlock prompt) and reports Saved. A failure
-// loses nothing: the account stays as it is and Save can run again.
+// SaveRequest is what a save keeps: the account's chosen servers, the
+// person's name, the password (for the keychain only), the certificate
+// exceptions they accepted and how the servers were vouched for.
+type SaveRequest struct {
+	Address  account.Address
+	Config   account.Config // the chosen servers first
+	Name     string
+	Password string
+	// TrustedCerts are SHA-256 fingerprints of certificates the person
+	// accepted as exceptions.
+	TrustedCerts []string
+	// Vouched is Resolved.Record of the servers saved.
+	Vouched store.Vouch
+}
+
+// SaveAccount keeps req in st: the password in the OS keychain, one item
+// per chosen server that logs in with one, then the settings. Errors match
+// ErrNoKeychain (and keychain.ErrUnavailable) when there is no keychain.
+func SaveAccount(ctx context.Context, st *store.Store, req SaveRequest) (store.Account, error) {
+	a := store.NewAccount(req.Address, req.Config, req.Name)
+	for _, fp := range req.TrustedCerts {
+		if !slices.Contains(a.TrustedCerts, fp) {
+			a.TrustedCerts = append(a.TrustedCerts, fp)
+		}
+	}
+	v := req.Vouched
+	a.Vouched = &v
+	saved, err := st.Remember(ctx, a, req.Password)
+	if errors.Is(err, keychain.ErrUnavailable) {
+		return saved, fmt.Errorf("%w: %w", ErrNoKeychain, err)
+	}
+	return saved, err
+}
+
+// Save keeps the account (Deps.Save) on a goroutine of its own (a keychain
+// may block on an unlock prompt) and reports Saved. A failure loses
+// nothing: the account stays as it is and Save can run again.
 func (w *Wizard) Save() {
 	w.mu.Lock()
-	addr, cfg, pw := w.addr, cloneConfig(w.cfg), w.test.password
 	w.pruneTrustLocked()
-	trusted := w.trustedLocked()
+	req := SaveRequest{Address: w.addr, Config: cloneConfig(w.cfg), Name: w.name, Password: w.test.password,
+		TrustedCerts: w.trustedLocked(), Vouched: w.resolvedLocked().Record()}
 	w.save = saveState{running: true}
 	w.mu.Unlock()
 	w.run(func(ctx context.Context, gen uint64) {
 		err := ErrNoKeychain
 		ctx, cancel := context.WithTimeout(ctx, time.Minute) // an unlock prompt waits for a person
 		defer cancel()
-		switch {
-		case len(trusted) > 0 && w.deps.SaveWithTrust != nil:
-			err = w.deps.SaveWithTrust(ctx, addr, cfg, pw, trusted)
-		case w.deps.Save != nil:
-			err = w.deps.Save(ctx, addr, cfg, pw)
+		if w.deps.Save != nil {
+			err = w.deps.Save(ctx, req)
 		}
 		w.mu.Lock()
 		if !w.current(gen) {

@@ -5,6 +5,7 @@ import (
 	"net"
 	"slices"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/mailwiz/mailwiz/account"
@@ -18,16 +19,37 @@ func (w *Wizard) Config() account.Config {
 	return cloneConfig(w.cfg)
 }
 
-// setConfigLocked adopts a found config. POP3 "leave a copy on the server"
-// starts on, as our users' guide recommends for people with several devices.
-func (w *Wizard) setConfigLocked(cfg account.Config) {
-	cfg = cloneConfig(cfg)
-	cfg.LeaveOnServer = true
+// setResolvedLocked adopts found servers. POP3 "leave a copy on the
+// server" starts on, as our users' guide recommends for people with
+// several devices, unless a saved account says otherwise.
+func (w *Wizard) setResolvedLocked(r Resolved) {
+	cfg := cloneConfig(r.Config)
+	if !r.FromSaved {
+		cfg.LeaveOnServer = true
+	}
 	w.cfg = cfg
 	w.have = true
-	w.acceptedUnverified = false
-	w.test.typed = [2]bool{}
+	w.vouch = r.Vouching
+	w.fromSaved = r.FromSaved
+	if w.name == "" {
+		w.name = r.Name
+	}
+	w.test.typed = r.Named
 	w.pruneTrustLocked()
+}
+
+// resolvedLocked is the account as it stands, in the form the shared
+// decisions take (plan.go).
+func (w *Wizard) resolvedLocked() Resolved {
+	return Resolved{Config: cloneConfig(w.cfg), Named: w.test.typed, FromSaved: w.fromSaved, Vouching: w.vouch}
+}
+
+// FromSaved reports whether the servers came from the account saved for
+// the address (the Servers step says so).
+func (w *Wizard) FromSaved() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.fromSaved
 }
 
 func cloneConfig(c account.Config) account.Config {
@@ -138,8 +160,9 @@ func (w *Wizard) SetOutgoing(s account.Server) {
 }
 
 // editedSource keeps the source of a config the user only adjusted: the
-// trust decision was about where the hosts came from, and the confirmation
-// of an unverified source covers what is then shown and edited.
+// trust decision is about where the hosts came from. Editing a server does
+// not vouch for its host: one nothing vouches for still needs the person's
+// confirmation (plan.go).
 func editedSource(s account.Source) account.Source {
 	if s == "" {
 		return account.SourceManual
@@ -160,15 +183,16 @@ func (w *Wizard) SetLeaveOnServer(on bool) {
 func (w *Wizard) NeedsSourceConfirmation() bool {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return !w.cfg.SecureSource && !w.acceptedUnverified
+	return w.resolvedLocked().Check() != nil
 }
 
-// ConfirmSource records that the user checked the hosts of an unverified
-// source and wants to use them.
+// ConfirmSource records that the user checked the hosts of the chosen
+// servers (Hosts) and wants to use them: exactly those hosts, so a server
+// changed afterwards to another unverified host is asked about again.
 func (w *Wizard) ConfirmSource() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	w.acceptedUnverified = true
+	w.vouch.Confirm(time.Now(), w.hostsLocked()...)
 }
 
 // Hosts returns the distinct host names of the chosen servers, for the
@@ -176,6 +200,10 @@ func (w *Wizard) ConfirmSource() {
 func (w *Wizard) Hosts() []string {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	return w.hostsLocked()
+}
+
+func (w *Wizard) hostsLocked() []string {
 	var out []string
 	seen := map[string]bool{}
 	for _, s := range [][]account.Server{w.cfg.Incoming[:min(1, len(w.cfg.Incoming))], w.cfg.Outgoing[:min(1, len(w.cfg.Outgoing))]} {
@@ -258,8 +286,8 @@ func (w *Wizard) checkServersLocked() error {
 	if err := CheckServer(w.cfg.Outgoing[0], true); err != nil {
 		return fmt.Errorf("%w: %w", ErrNotReady, err)
 	}
-	if !w.cfg.SecureSource && !w.acceptedUnverified {
-		return fmt.Errorf("%w: %w", ErrNotReady, ErrUnconfirmedSource)
+	if err := w.resolvedLocked().Check(); err != nil {
+		return fmt.Errorf("%w: %w", ErrNotReady, err)
 	}
 	return nil
 }

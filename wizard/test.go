@@ -57,6 +57,9 @@ type ServerResult struct {
 	// makes it the chosen one (fallback.go).
 	FallbackFrom *account.Server
 	FallbackText map[string]string
+	// Tried are the other servers tried in this place when the chosen one
+	// did not answer, each as it ended (the test page lists them).
+	Tried []ServerResult
 }
 
 // Diagnosis is a failure explained: Kind from the contract's list
@@ -236,23 +239,25 @@ func (w *Wizard) StartTest(sendTest bool) error {
 		w.mu.Unlock()
 		return fmt.Errorf("wizard: the test runs on the test step, not on %s", w.step)
 	}
-	if !w.cfg.SecureSource && !w.acceptedUnverified {
+	if len(w.cfg.Incoming) == 0 || len(w.cfg.Outgoing) == 0 {
 		w.mu.Unlock()
-		return ErrUnconfirmedSource
+		return fmt.Errorf("%w: an incoming and an outgoing server are needed", ErrNotReady)
+	}
+	// The window tests an OAuth2 server with the password too: a person
+	// may have an app password, and the server's refusal is explained.
+	plan, err := w.resolvedLocked().PlanTest(TestOptions{PasswordForOAuth2: true})
+	if err != nil {
+		w.mu.Unlock()
+		return err
 	}
 	if w.plaintextLocked() && !w.test.plainOK {
 		w.mu.Unlock()
 		return ErrPlaintextConsent
 	}
-	if len(w.cfg.Incoming) == 0 || len(w.cfg.Outgoing) == 0 {
-		w.mu.Unlock()
-		return fmt.Errorf("%w: an incoming and an outgoing server are needed", ErrNotReady)
-	}
 	w.pruneTrustLocked()
-	req := TestRequest{Address: w.addr, Incoming: w.cfg.Incoming[0], Outgoing: w.cfg.Outgoing[0],
+	req := TestRequest{Address: w.addr, Incoming: plan.Servers[0], Outgoing: plan.Servers[1],
 		Password: w.test.password, AllowPlaintext: w.test.plainOK, SendTest: sendTest, Config: cloneConfig(w.cfg),
-		TrustedCerts: w.trustedLocked()}
-	req.IncomingAlternatives, req.OutgoingAlternatives = w.alternativesLocked()
+		TrustedCerts: w.trustedLocked(), IncomingAlternatives: plan.Alternatives[0], OutgoingAlternatives: plan.Alternatives[1]}
 	w.test.running, w.test.report, w.test.err = true, nil, nil
 	w.test.stages = map[string]StageProgress{}
 	w.mu.Unlock()

@@ -35,12 +35,8 @@ func TestCertificateException(t *testing.T) {
 	deps := Deps{
 		Lookup: func(domain string) (account.Config, bool) { return cfg, domain == "example.test" },
 		Test:   Probe(probe.Request{RootCAs: stranger.Pool(), Timeout: 5 * time.Second}),
-		Save: func(context.Context, account.Address, account.Config, string) error {
-			t.Error("Save ran; want SaveWithTrust")
-			return nil
-		},
-		SaveWithTrust: func(_ context.Context, _ account.Address, _ account.Config, _ string, trusted []string) error {
-			savedTrust = append(savedTrust, trusted)
+		Save: func(_ context.Context, req SaveRequest) error {
+			savedTrust = append(savedTrust, req.TrustedCerts)
 			return nil
 		},
 	}

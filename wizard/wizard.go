@@ -89,7 +89,10 @@ type Wizard struct {
 	cfg  account.Config // what the Servers step shows and edits
 	have bool           // cfg holds a usable answer (found or typed)
 
-	acceptedUnverified bool
+	// vouch is what vouches for the servers (plan.go); fromSaved: they
+	// came from the account saved for the address.
+	vouch     Vouching
+	fromSaved bool
 
 	gen    uint64             // bumped on every start and cancel; stale results carry an old one
 	cancel context.CancelFunc // cancels the running work, nil when idle
@@ -156,7 +159,7 @@ func (w *Wizard) SetAddress(text string) error {
 		w.have = false
 		w.cfg = account.Config{}
 		w.find = finding{}
-		w.acceptedUnverified = false
+		w.vouch, w.fromSaved = Vouching{}, false
 		w.test = testState{}
 		w.save = saveState{}
 	}
@@ -260,7 +263,7 @@ func (w *Wizard) Restart() {
 	w.wg.Wait()
 	w.mu.Lock()
 	w.step, w.name, w.addressText, w.addr, w.addrErr = StepAddress, "", "", account.Address{}, errEmptyAddress
-	w.find, w.cfg, w.have, w.acceptedUnverified = finding{}, account.Config{}, false, false
+	w.find, w.cfg, w.have, w.vouch, w.fromSaved = finding{}, account.Config{}, false, Vouching{}, false
 	w.test, w.save = testState{}, saveState{}
 	w.mu.Unlock()
 	w.notify(StepChanged{Step: StepAddress})

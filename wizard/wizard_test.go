@@ -348,8 +348,8 @@ func fakeTest(ctx context.Context, req TestRequest, progress func(StageProgress)
 func TestPasswordTestAndSave(t *testing.T) {
 	r := newRecorder()
 	var saved []string
-	save := func(ctx context.Context, addr account.Address, cfg account.Config, pw string) error {
-		saved = append(saved, addr.String()+" "+pw)
+	save := func(ctx context.Context, req SaveRequest) error {
+		saved = append(saved, req.Address.String()+" "+req.Password)
 		return nil
 	}
 	w := New(Deps{Lookup: lookup, Test: fakeTest, Save: save}, r.listen)
@@ -426,7 +426,7 @@ func TestPlaintextNeedsConsent(t *testing.T) {
 func TestSaveWithoutKeychain(t *testing.T) {
 	r := newRecorder()
 	unavailable := errors.New("keychain: unavailable: no Secret Service on the session bus")
-	w := New(Deps{Save: func(context.Context, account.Address, account.Config, string) error { return unavailable }}, r.listen)
+	w := New(Deps{Save: func(context.Context, SaveRequest) error { return unavailable }}, r.listen)
 	defer w.Close()
 	w.SetAddress("ida@example.com")
 	w.SetPassword("pw")
