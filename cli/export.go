@@ -20,7 +20,7 @@ func init() {
 	register(&command{
 		name:    "export",
 		summary: "write the account's settings for another mail client (no password is ever written)",
-		usage:   "export --format F [--incoming URL] [--outgoing URL] [--name NAME] [--lang en|ru] [--leave-on-server] [--offline] [-o FILE] ADDRESS",
+		usage:   "export --format F [--incoming URL] [--outgoing URL] [--name NAME] [--lang en|ru] [--leave-on-server] [--days-on-server N] [--offline] [-o FILE] [--force] ADDRESS",
 		run:     runExport,
 	})
 }
@@ -29,7 +29,7 @@ type exportFlags struct {
 	format, incoming, outgoing, name, lang, output string
 	leave                                          optionalBool
 	days                                           int
-	offline                                        bool
+	offline, force                                 bool
 }
 
 // optionalBool is a bool flag that knows whether it was given, so the
@@ -65,6 +65,7 @@ func runExport(ctx context.Context, env *Env, args []string) int {
 		fs.Var(&f.leave, "leave-on-server", "POP3: keep mail on the server after downloading it (default: the saved account's or the provider's choice, else false)")
 		fs.IntVar(&f.days, "days-on-server", 0, "POP3 with --leave-on-server: delete from the server after this many days (0 keeps it)")
 		fs.BoolVar(&f.offline, "offline", false, "use only the built-in provider database; ask no network")
+		fs.BoolVar(&f.force, "force", false, "with -o: replace a file that is already there (its permissions are kept when stricter)")
 		fs.StringVar(&f.output, "o", "", `output file, or a directory to get the format's own file name (user.js, ADDRESS.mobileconfig, ...); "-" or none: standard output`)
 	})
 	usage := fs.Usage
@@ -131,7 +132,11 @@ func runExport(ctx context.Context, env *Env, args []string) int {
 	if st, err := os.Stat(path); err == nil && st.IsDir() {
 		path = filepath.Join(path, format.FileName(acct))
 	}
-	if err := writeFileAtomic(path, []byte(buf.String())); err != nil {
+	if err := writeFileAtomic(path, []byte(buf.String()), f.force); err != nil {
+		var ee *existsError
+		if errors.As(err, &ee) {
+			return fail(env, ExitFailed, "%s is already there: give another -o, or add --force to replace it", path)
+		}
 		return fail(env, ExitFailed, "%v", err)
 	}
 	fmt.Fprintf(env.Stdout, "wrote %s (%s)\n", path, format.Description)
@@ -203,9 +208,26 @@ func homeShort(path string) string {
 	return path
 }
 
+// existsError: the output file is already there and --force was not given.
+type existsError struct{ path string }
+
+func (e *existsError) Error() string { return e.path + " is already there" }
+
 // writeFileAtomic writes data to a temporary file beside path and renames it
-// into place, so a reader never sees half a file.
-func writeFileAtomic(path string, data []byte) error {
+// into place, so a reader never sees half a file. A file already at path is
+// replaced only with force, and keeps its mode when that is stricter than
+// 0644 (a 0600 file stays 0600).
+func writeFileAtomic(path string, data []byte, force bool) error {
+	mode := os.FileMode(0o644)
+	if fi, err := os.Lstat(path); err == nil {
+		if !force {
+			return &existsError{path}
+		}
+		if !fi.Mode().IsRegular() {
+			return fmt.Errorf("%s is not a regular file; give another -o", path)
+		}
+		mode = fi.Mode().Perm() & 0o644
+	}
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*")
 	if err != nil {
@@ -216,12 +238,25 @@ func writeFileAtomic(path string, data []byte) error {
 		tmp.Close()
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
-	if err := tmp.Chmod(0o644); err != nil {
+	if err := tmp.Chmod(mode); err != nil {
+		tmp.Close()
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := tmp.Sync(); err != nil {
 		tmp.Close()
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	if err := tmp.Close(); err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if !force {
+		// Link fails if a file appeared since the check: never replace
+		// one without --force. Where links are not supported, rename.
+		if err := os.Link(tmp.Name(), path); err == nil {
+			return nil
+		} else if errors.Is(err, os.ErrExist) {
+			return &existsError{path}
+		}
 	}
 	if err := os.Rename(tmp.Name(), path); err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)

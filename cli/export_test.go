@@ -248,3 +248,42 @@ func TestExportHelpListsFormats(t *testing.T) {
 		}
 	}
 }
+
+// TestExportNoClobber: -o onto a file that is there refuses without
+// --force and leaves it untouched; with --force the file is replaced and
+// keeps a stricter mode it had.
+func TestExportNoClobber(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "user.js")
+	if err := os.WriteFile(path, []byte("mine\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	args := append(append([]string{"--format", "thunderbird"}, exportServers...), "-o", path, "ann@example.org")
+	code, _, errOut := runExport(t, nil, args...)
+	if code != cli.ExitFailed || !strings.Contains(errOut, "already there") || !strings.Contains(errOut, "--force") {
+		t.Fatalf("exit %d, stderr %q; want 1 naming --force", code, errOut)
+	}
+	if b, _ := os.ReadFile(path); string(b) != "mine\n" {
+		t.Fatalf("the file was changed: %q", b)
+	}
+	// The same through a directory: the format's own name is there.
+	code, _, _ = runExport(t, nil, append(append([]string{"--format", "thunderbird"}, exportServers...), "-o", dir, "ann@example.org")...)
+	if code != cli.ExitFailed {
+		t.Fatalf("-o DIR onto an existing user.js: exit %d", code)
+	}
+	code, _, errOut = runExport(t, nil, append([]string{"--force"}, args...)...)
+	if code != cli.ExitOK {
+		t.Fatalf("--force: exit %d, %s", code, errOut)
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(path); !strings.Contains(string(b), "imap.example.org") || fi.Mode().Perm() != 0o600 {
+		t.Errorf("after --force: mode %04o, content %q", fi.Mode().Perm(), b[:min(len(b), 60)])
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		t.Errorf("temporary files left: %v", entries)
+	}
+}
