@@ -14,8 +14,8 @@ import (
 )
 
 // moduleKeys returns every literal catalog key in the module's non-test
-// code, with where it is used: the key of lang.L (the window), of T and of
-// Key.
+// code, with where it is used: the key of lang.L (the window), of
+// catalog.T, of catalog.Key, and of a local shorthand named T.
 func moduleKeys(t *testing.T) map[string]string {
 	t.Helper()
 	keys := map[string]string{}
@@ -37,6 +37,14 @@ func moduleKeys(t *testing.T) map[string]string {
 		ast.Inspect(af, func(n ast.Node) bool {
 			c, ok := n.(*ast.CallExpr)
 			if !ok {
+				return true
+			}
+			// A local shorthand T := func(key string, ...) { catalog.T(lang, key, ...) }.
+			if id, ok := c.Fun.(*ast.Ident); ok && id.Name == "T" && len(c.Args) > 0 {
+				if lit, ok := c.Args[0].(*ast.BasicLit); ok && lit.Kind == token.STRING {
+					s, _ := strconv.Unquote(lit.Value)
+					keys[s] = fset.Position(c.Pos()).String()
+				}
 				return true
 			}
 			sel, ok := c.Fun.(*ast.SelectorExpr)

@@ -13,8 +13,11 @@ import (
 	"time"
 
 	"github.com/mailwiz/mailwiz/account"
+	"github.com/mailwiz/mailwiz/catalog"
 	"github.com/mailwiz/mailwiz/discover"
+	"github.com/mailwiz/mailwiz/internal/safetext"
 	"github.com/mailwiz/mailwiz/providers"
+	"github.com/mailwiz/mailwiz/wizard"
 )
 
 func init() {
@@ -81,7 +84,7 @@ func runDetect(ctx context.Context, env *Env, args []string) int {
 	if f.json {
 		return writeJSON(env, v)
 	}
-	printConfig(env.Stdout, v, addr)
+	printConfig(env.Stdout, v, addr, lang)
 	return ExitOK
 }
 
@@ -147,56 +150,90 @@ func writeJSON(env *Env, v any) int {
 	return ExitOK
 }
 
-// printConfig writes the human-readable table of a detected config.
-func printConfig(w io.Writer, v account.View, addr account.Address) {
-	name := "unknown provider"
+// printConfig writes the human-readable table of a detected config, in
+// lang.
+func printConfig(w io.Writer, v account.View, addr account.Address, lang string) {
+	T := func(key string, args ...any) string { return catalog.T(lang, key, args...) }
+	name := T("unknown provider")
 	if v.Provider != nil {
-		name = v.Provider.Name
+		name = safetext.Show(v.Provider.Name)
 	}
-	fmt.Fprintf(w, "%s — %s (source: %s)\n\n", addr.Display(), name, v.Source)
+	fmt.Fprintf(w, "%s — %s (%s)\n\n", addr.Display(), name, T(wizard.SourcePhrase(v.Source)))
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	if len(v.Incoming) == 0 && len(v.Outgoing) == 0 {
 		// A provider that gives mail apps no access (its no-imap hint says
 		// why): an empty table would read as a bug.
-		fmt.Fprintln(w, "No IMAP, POP3 or SMTP server: mail apps cannot connect to this provider.")
+		fmt.Fprintln(w, T("No IMAP, POP3 or SMTP server: mail apps cannot connect to this provider."))
 	} else {
-		fmt.Fprintln(tw, "DIRECTION\tPROTOCOL\tHOST\tPORT\tSECURITY\tUSERNAME\tAUTH")
+		fmt.Fprintln(tw, strings.Join([]string{T("DIRECTION"), T("PROTOCOL"), T("HOST"), T("PORT"), T("SECURITY"), T("USERNAME"), T("AUTH")}, "\t"))
+	}
+	row := func(dir string, s account.Server) {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\n", dir, strings.ToUpper(string(s.Protocol)), s.Host, s.Port,
+			T(securityKey(s.Security)), s.Username, T(authKey(s.Auth)))
 	}
 	for _, s := range v.Incoming {
-		fmt.Fprintf(tw, "incoming\t%s\t%s\t%d\t%s\t%s\t%s\n", strings.ToUpper(string(s.Protocol)), s.Host, s.Port, s.Security, s.Username, s.Auth)
+		row(T("incoming"), s)
 	}
 	for _, s := range v.Outgoing {
-		fmt.Fprintf(tw, "outgoing\t%s\t%s\t%d\t%s\t%s\t%s\n", strings.ToUpper(string(s.Protocol)), s.Host, s.Port, s.Security, s.Username, s.Auth)
+		row(T("outgoing"), s)
 	}
 	tw.Flush()
 	if !v.SecureSource {
-		fmt.Fprintln(w, "\nThese settings come from a source nothing vouches for: check the hosts before you send a password.")
+		fmt.Fprintln(w, "\n"+T("These settings come from a source nothing vouches for: check the hosts before you send a password."))
 	}
 	if len(v.Hints) > 0 {
-		fmt.Fprintln(w, "\nBefore you log in:")
+		fmt.Fprintln(w, "\n"+T("Before you log in:"))
 		for _, h := range v.Hints {
-			fmt.Fprintf(w, "  • %s\n", h.Text)
+			fmt.Fprintf(w, "  • %s\n", safetext.Show(h.Text))
 			if h.URL != "" {
-				fmt.Fprintf(w, "    %s\n", h.URL)
+				fmt.Fprintf(w, "    %s\n", safetext.Show(h.URL))
 			}
 		}
 	}
 	if l := v.Limits; l != nil {
-		fmt.Fprintln(w, "\nLimits:")
+		fmt.Fprintln(w, "\n"+T("Limits:"))
 		if l.MaxMessageMB > 0 {
-			fmt.Fprintf(w, "  message size up to %d MB\n", l.MaxMessageMB)
+			fmt.Fprintln(w, "  "+T("message size up to {{.N}} MB", "N", l.MaxMessageMB))
 		}
 		if l.MaxRecipients > 0 {
-			fmt.Fprintf(w, "  up to %d recipients per message\n", l.MaxRecipients)
+			fmt.Fprintln(w, "  "+T("up to {{.N}} recipients per message", "N", l.MaxRecipients))
 		}
 		if l.SendPerDay > 0 {
-			fmt.Fprintf(w, "  up to %d messages per day\n", l.SendPerDay)
+			fmt.Fprintln(w, "  "+T("up to {{.N}} messages per day", "N", l.SendPerDay))
 		}
 		if l.IMAPConnections > 0 {
-			fmt.Fprintf(w, "  up to %d simultaneous IMAP connections\n", l.IMAPConnections)
+			fmt.Fprintln(w, "  "+T("up to {{.N}} simultaneous IMAP connections", "N", l.IMAPConnections))
 		}
 		if len(l.BlockedAttachments) > 0 {
-			fmt.Fprintf(w, "  blocked attachment types: %s\n", strings.Join(l.BlockedAttachments, " "))
+			fmt.Fprintln(w, "  "+T("blocked attachment types: {{.List}}", "List", strings.Join(l.BlockedAttachments, " ")))
 		}
 	}
+}
+
+// securityKey is the catalog key of a security mode in a table.
+func securityKey(s account.Security) string {
+	switch s {
+	case account.SSL:
+		return catalog.Key("ssl")
+	case account.STARTTLS:
+		return catalog.Key("starttls")
+	case account.None:
+		return catalog.Key("none")
+	}
+	return string(s)
+}
+
+// authKey is the catalog key of a sign-in method in a table.
+func authKey(a account.Auth) string {
+	switch a {
+	case account.AuthPassword:
+		return catalog.Key("password")
+	case account.AuthPasswordEncrypted:
+		return catalog.Key("password-encrypted")
+	case account.AuthOAuth2:
+		return catalog.Key("oauth2")
+	case account.AuthNone:
+		return catalog.Key("none")
+	}
+	return string(a)
 }

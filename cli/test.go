@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/mailwiz/mailwiz/account"
+	"github.com/mailwiz/mailwiz/catalog"
+	"github.com/mailwiz/mailwiz/internal/safetext"
 	"github.com/mailwiz/mailwiz/probe"
 	"github.com/mailwiz/mailwiz/wizard"
 )
@@ -147,11 +149,7 @@ func runTest(ctx context.Context, env *Env, args []string) int {
 		return code
 	}
 	if from != "" {
-		words, ok := reportWords[lang]
-		if !ok {
-			words = reportWords["en"]
-		}
-		fmt.Fprintf(env.Stdout, words["saved"]+"\n", homeShort(from))
+		fmt.Fprintln(env.Stdout, catalog.T(lang, "Servers from your saved account ({{.Path}})", "Path", homeShort(from)))
 	}
 	printTrust(env.Stdout, trust, lang)
 	printReport(env.Stdout, addr, rep.View(lang), lang)
@@ -198,90 +196,69 @@ func printSaveHint(w io.Writer, rep probe.Report, lang string) {
 	if len(flags) == 0 {
 		return
 	}
-	words, ok := reportWords[lang]
-	if !ok {
-		words = reportWords["en"]
-	}
-	fmt.Fprintf(w, "\n"+words["savehint"]+"\n", strings.Join(flags, " "))
+	fmt.Fprintln(w, "\n"+catalog.T(lang, "To save the servers that worked: mailwiz save {{.Flags}} --password-stdin ADDRESS", "Flags", strings.Join(flags, " ")))
 }
 
-// reportWords are the report's own labels; the explanations come
-// translated from probe.
-var reportWords = map[string]map[string]string{
-	"en": {"good": "all good", "bad": "something is wrong", "ok": "ok: logged in, %d ms", "failed": "FAILED at “%s” after %d ms",
-		"trusted": "trusted", "untrusted": "NOT trusted", "exception": "NOT trusted, accepted by you as an exception", "cert": "%s, certificate %s (%s), issued by %s, valid until %s",
-		"see": "see %s", "said": "the server said: %s", "message": "Test message",
-		"arrived": "ok: arrived %d ms after sending, and was deleted again", "msgfailed": "FAILED at “%s”",
-		"tried": "also tried %s:%d (%s): %s", "savehint": "To save the servers that worked: mailwiz save %s --password-stdin ADDRESS",
-		"saved": "Servers from your saved account (%s)"},
-	"ru": {"good": "всё в порядке", "bad": "есть проблемы", "ok": "ок: вход выполнен, %d мс", "failed": "ОШИБКА на этапе «%s» через %d мс",
-		"trusted": "доверенный", "untrusted": "НЕ доверенный", "exception": "НЕ доверенный, принят вами как исключение", "cert": "%s, сертификат %s (%s), выдан %s, действует до %s",
-		"see": "см. %s", "said": "ответ сервера: %s", "message": "Тестовое письмо",
-		"arrived": "ок: пришло через %d мс после отправки и удалено", "msgfailed": "ОШИБКА на этапе «%s»",
-		"tried": "пробовали также %s:%d (%s): %s", "savehint": "Чтобы сохранить работающие серверы: mailwiz save %s --password-stdin АДРЕС",
-		"saved": "Серверы из сохранённой учётной записи (%s)"},
-}
-
-// printReport writes the readable per-server report.
+// printReport writes the readable per-server report in lang. Words that
+// came from a server are made safe to show (safetext) and labelled as the
+// server's.
 func printReport(w io.Writer, addr account.Address, v probe.ReportView, lang string) {
-	words, ok := reportWords[lang]
-	if !ok {
-		words = reportWords["en"]
-	}
-	verdict := words["good"]
+	T := func(key string, args ...any) string { return catalog.T(lang, key, args...) }
+	verdict := T("all good")
 	if !v.OK {
-		verdict = words["bad"]
+		verdict = T("something is wrong")
 	}
 	fmt.Fprintf(w, "%s: %s\n", addr.Display(), verdict)
 	for _, r := range v.Results {
-		fmt.Fprintf(w, "\n%s %s:%d (%s)\n", strings.ToUpper(string(r.Protocol)), r.Host, r.Port, r.Security)
+		fmt.Fprintf(w, "\n%s %s:%d (%s)\n", strings.ToUpper(string(r.Protocol)), r.Host, r.Port, T(securityKey(r.Security)))
 		if r.OK {
-			fmt.Fprintf(w, "  "+words["ok"]+"\n", r.DurationMS)
+			fmt.Fprintln(w, "  "+T("ok: logged in, {{.MS}} ms", "MS", r.DurationMS))
 		} else {
-			fmt.Fprintf(w, "  "+words["failed"]+"\n", stageWords(r.Stage, lang), r.DurationMS)
+			fmt.Fprintln(w, "  "+T("FAILED at “{{.Stage}}” after {{.MS}} ms", "Stage", stageWords(r.Stage, lang), "MS", r.DurationMS))
 		}
 		if t := r.TLS; t != nil {
-			trust := words["trusted"]
+			trust := T("trusted")
 			switch {
 			case t.Exception:
-				trust = words["exception"]
+				trust = T("NOT trusted, accepted by you as an exception")
 			case !t.Verified:
-				trust = words["untrusted"]
+				trust = T("NOT trusted")
 			}
-			fmt.Fprintf(w, "  "+words["cert"]+"\n", t.Version, t.Subject, trust, t.Issuer, t.NotAfter.Format("2006-01-02"))
+			fmt.Fprintln(w, "  "+T("{{.Version}}, certificate {{.Subject}} ({{.Trust}}), issued by {{.Issuer}}, valid until {{.Date}}",
+				"Version", t.Version, "Subject", safetext.Show(t.Subject), "Trust", trust, "Issuer", safetext.Show(t.Issuer), "Date", t.NotAfter.Format("2006-01-02")))
 			fmt.Fprintf(w, "  SHA-256 %s\n", t.SHA256)
 		}
 		if d := r.Diagnosis; d != nil {
-			fmt.Fprintf(w, "  %s: %s\n", d.Kind, d.Text)
+			fmt.Fprintf(w, "  %s\n", safetext.Show(d.Text))
 			if d.URL != "" {
-				fmt.Fprintf(w, "  "+words["see"]+"\n", d.URL)
+				fmt.Fprintln(w, "  "+T("see {{.URL}}", "URL", safetext.Show(d.URL)))
 			}
 		}
 		if r.Error != "" {
-			fmt.Fprintf(w, "  "+words["said"]+"\n", r.Error)
+			fmt.Fprintln(w, "  "+T("the server said: {{.Words}}", "Words", safetext.Show(r.Error)))
 		}
 		if r.FallbackText != "" {
-			fmt.Fprintf(w, "  %s\n", r.FallbackText)
+			fmt.Fprintf(w, "  %s\n", safetext.Show(r.FallbackText))
 		}
 		for _, t := range r.Tried {
 			why := stageWords(t.Stage, lang)
 			if t.Diagnosis != nil {
-				why = string(t.Diagnosis.Kind)
+				why = diagnosisWords(t.Diagnosis.Kind, lang)
 			}
-			fmt.Fprintf(w, "  "+words["tried"]+"\n", t.Host, t.Port, t.Security, why)
+			fmt.Fprintln(w, "  "+T("also tried {{.Host}}:{{.Port}} ({{.Security}}): {{.Why}}", "Host", t.Host, "Port", t.Port, "Security", T(securityKey(t.Security)), "Why", why))
 		}
 	}
 	if st := v.SendTest; st != nil {
-		fmt.Fprintf(w, "\n%s\n", words["message"])
+		fmt.Fprintf(w, "\n%s\n", T("Test message"))
 		if st.OK {
-			fmt.Fprintf(w, "  "+words["arrived"]+"\n", st.DeliveryMS)
+			fmt.Fprintln(w, "  "+T("ok: arrived {{.MS}} ms after sending, and was deleted again", "MS", st.DeliveryMS))
 		} else {
-			fmt.Fprintf(w, "  "+words["msgfailed"]+"\n", stageWords(st.Stage, lang))
+			fmt.Fprintln(w, "  "+T("FAILED at “{{.Stage}}”", "Stage", stageWords(st.Stage, lang)))
 			if d := st.Diagnosis; d != nil {
-				fmt.Fprintf(w, "  %s: %s\n", d.Kind, d.Text)
+				fmt.Fprintf(w, "  %s\n", safetext.Show(d.Text))
 			}
 			if st.Error != "" {
-				fmt.Fprintf(w, "  "+words["said"]+"\n", st.Error)
+				fmt.Fprintln(w, "  "+T("the server said: {{.Words}}", "Words", safetext.Show(st.Error)))
 			}
 		}
 	}

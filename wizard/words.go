@@ -55,3 +55,50 @@ func SourcePhrase(s account.Source) string {
 	}
 	return catalog.Key("typed by hand")
 }
+
+// DiagnosisName is the catalog key of a short phrase for a diagnosis kind
+// (the contract's words, e.g. "bad-credentials"), for lists where the
+// whole explanation would not fit: the servers a fallback also tried.
+func DiagnosisName(kind string) string {
+	switch kind {
+	case "dns-failed":
+		return catalog.Key("the name does not resolve")
+	case "refused":
+		return catalog.Key("connection refused")
+	case "timeout":
+		return catalog.Key("no answer")
+	case "port-blocked":
+		return catalog.Key("the port is blocked")
+	case "tls-untrusted":
+		return catalog.Key("certificate not trusted")
+	case "tls-hostname-mismatch":
+		return catalog.Key("certificate for another name")
+	case "tls-expired":
+		return catalog.Key("certificate expired")
+	case "tls-too-old":
+		return catalog.Key("outdated encryption only")
+	case "starttls-unavailable":
+		return catalog.Key("no STARTTLS")
+	case "plaintext-refused":
+		return catalog.Key("refuses a login without encryption")
+	case "bad-credentials":
+		return catalog.Key("wrong user name or password")
+	case "app-password":
+		return catalog.Key("needs an app password")
+	case "enable-imap":
+		return catalog.Key("IMAP is switched off")
+	case "enable-pop":
+		return catalog.Key("POP is switched off")
+	case "oauth2-required":
+		return catalog.Key("needs a sign-in through the provider's page")
+	case "web-login":
+		return catalog.Key("needs a login on the website first")
+	case "too-many-connections":
+		return catalog.Key("too many connections")
+	case "no-common-mechanism":
+		return catalog.Key("no sign-in method in common")
+	case "server-misbehaving":
+		return catalog.Key("the server misbehaved")
+	}
+	return catalog.Key("a problem at the server")
+}

@@ -1,0 +1,96 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/mailwiz/mailwiz/catalog"
+	"github.com/mailwiz/mailwiz/internal/testenv"
+)
+
+// catalogEnglish returns the English sentences of the catalog that Russian
+// says differently and that are long enough to be words, not names.
+func catalogEnglish() []string {
+	word := regexp.MustCompile(`[A-Za-z]{4,}`)
+	var out []string
+	for _, k := range catalog.Keys("en") {
+		plain := regexp.MustCompile(`{{[^}]*}}`).ReplaceAllString(k, "")
+		if catalog.T("ru", k) == k || !word.MatchString(plain) {
+			continue
+		}
+		// Match on the longest stretch between placeholders.
+		best := ""
+		for _, part := range regexp.MustCompile(`{{[^}]*}}`).Split(k, -1) {
+			if len(strings.TrimSpace(part)) > len(best) {
+				best = strings.TrimSpace(part)
+			}
+		}
+		if len(best) >= 4 && word.MatchString(best) {
+			out = append(out, best)
+		}
+	}
+	return out
+}
+
+// TestRussianHasNoCatalogEnglish: with --lang ru, a command's human output
+// holds none of the catalog's English: headings, table, limits, hints,
+// stage names, trust lines are all Russian (host names, URLs and the
+// servers' own words stay as they are).
+func TestRussianHasNoCatalogEnglish(t *testing.T) {
+	english := catalogEnglish()
+	if len(english) < 100 {
+		t.Fatalf("only %d English sentences to look for: is the catalog read?", len(english))
+	}
+	for _, args := range [][]string{
+		{"detect", "--offline", "--lang", "ru", "ivan@mail.ru"},
+		{"detect", "--offline", "--lang", "ru", "ivan@gmail.com"},
+		{"detect", "--offline", "--lang", "ru", "ivan@outlook.com"},
+		{"detect", "--offline", "--lang", "ru", "ivan@tuta.com"},
+		{"detect", "--offline", "--lang", "ru", "ivan@rambler.ru"},
+		{"detect", "--offline", "--lang", "ru", "ivan@yandex.ru"},
+	} {
+		var out, errb bytes.Buffer
+		Run(context.Background(), newEnv(t, "", &out, &errb), args)
+		// URLs and host names are English by nature.
+		text := regexp.MustCompile(`https?://\S+`).ReplaceAllString(out.String()+errb.String(), "URL")
+		if !strings.Contains(text, "Перед входом") && !strings.Contains(text, "Нет серверов") {
+			t.Errorf("%v: not Russian at all?\n%s", args, text)
+		}
+		for _, e := range english {
+			if strings.Contains(text, e) {
+				t.Errorf("%v prints the catalog's English %q:\n%s", args, e, text)
+			}
+		}
+	}
+}
+
+// TestRussianTestReport: `mailwiz test --lang ru` against scripted servers
+// that refuse (a wrong password, basic authentication off) and fall back:
+// the report has none of the catalog's English.
+func TestRussianTestReport(t *testing.T) {
+	ca := testenv.NewCA(t)
+	withRoots(t, ca.Pool())
+	leaf := ca.Issue(t, "127.0.0.1")
+	in := testenv.StartScripted(t, testenv.Scripted{Protocol: "imap", TLS: leaf, Login: []string{"NO [AUTHENTICATIONFAILED] Invalid credentials (Failure)"}})
+	out := testenv.StartScripted(t, testenv.Scripted{Protocol: "smtp", TLS: leaf, Login: []string{"535 5.7.139 Authentication unsuccessful, basic authentication is disabled."}})
+	var stdout, stderr bytes.Buffer
+	code := Run(context.Background(), newEnv(t, "pw", &stdout, &stderr), []string{"test", "--lang", "ru", "--password-stdin",
+		"--incoming", srvURL("imap", in, "ssl"), "--outgoing", srvURL("smtp", out, "ssl"), "ann@example.test"})
+	text := regexp.MustCompile(`https?://\S+`).ReplaceAllString(stdout.String()+stderr.String(), "URL")
+	// The servers' own words are theirs: drop those lines.
+	text = regexp.MustCompile(`(?m)^\s*ответ сервера: .*$`).ReplaceAllString(text, "")
+	if code != ExitFailed || !strings.Contains(text, "есть проблемы") {
+		t.Fatalf("exit %d:\n%s", code, text)
+	}
+	for _, e := range catalogEnglish() {
+		if strings.Contains(text, e) {
+			t.Errorf("the Russian report prints the catalog's English %q:\n%s", e, text)
+		}
+	}
+	if regexp.MustCompile(`[a-z]+-[a-z]+:`).MatchString(text) {
+		t.Errorf("a diagnosis kind label in the Russian report:\n%s", text)
+	}
+}
