@@ -100,8 +100,7 @@ func (f *detectFlags) discoverOptions(env *Env) (discover.Options, error) {
 	if f.dns != "" {
 		r, err := discover.NewResolver(f.dns)
 		if err != nil {
-			// The package prefix means nothing to a person at a shell.
-			return opts, fmt.Errorf("--dns: %s", strings.TrimPrefix(err.Error(), "discover: "))
+			return opts, fmt.Errorf("--dns %q is not a DNS server to ask: give HOST:PORT, e.g. 127.0.0.1:53", f.dns)
 		}
 		opts.Resolver = r
 	}

@@ -147,7 +147,7 @@ func TestDetectNetworkFlags(t *testing.T) {
 		code int
 		want string
 	}{
-		{[]string{"detect", "--dns", "localhost", "a@b.test"}, ExitUsage, `mailwiz: --dns: DNS server "localhost" is not HOST:PORT`},
+		{[]string{"detect", "--dns", "localhost", "a@b.test"}, ExitUsage, `mailwiz: --dns "localhost" is not a DNS server to ask: give HOST:PORT`},
 		{[]string{"detect", "--ispdb-url", "ftp://x/", "a@b.test"}, ExitUsage, "--ispdb-url"},
 		{[]string{"detect", "--timeout", "0s", "a@b.test"}, ExitUsage, "--timeout"},
 		{[]string{"detect", "--timeout", "soon", "a@b.test"}, ExitUsage, "soon"},

@@ -104,7 +104,7 @@ func runExport(ctx context.Context, env *Env, args []string) int {
 	}
 	acct.Lang = lang
 	if err := acct.Validate(); err != nil {
-		return fail(env, ExitUsage, "%s", strings.TrimPrefix(err.Error(), "export: "))
+		return fail(env, ExitUsage, "%s", exportMessage(err))
 	}
 
 	toStdout := f.output == "" || f.output == "-"
@@ -114,7 +114,7 @@ func runExport(ctx context.Context, env *Env, args []string) int {
 	// Write to memory first: a failed export leaves no half-written file.
 	var buf strings.Builder
 	if err := export.Write(&buf, format.Name, acct); err != nil {
-		return fail(env, ExitFailed, "%s", strings.TrimPrefix(err.Error(), "export: "))
+		return fail(env, ExitFailed, "%s", exportMessage(err))
 	}
 	if !acct.Config.SecureSource && acct.Config.Source != account.SourceManual {
 		fmt.Fprintln(env.Stderr, "mailwiz: warning: these settings come from a source nothing vouches for ("+string(acct.Config.Source)+"): check the hosts before you use them")
@@ -175,8 +175,14 @@ func exportAccount(ctx context.Context, env *Env, addr account.Address, f *expor
 		return export.Account{}, "", code, err
 	}
 	acct, err = export.NewAccount(addr, r.Config)
-	if err != nil {
-		return export.Account{}, "", ExitFailed, errors.New(strings.TrimPrefix(err.Error(), "export: "))
+	var me *export.MissingServerError
+	switch {
+	case errors.As(err, &me) && me.Outgoing:
+		return export.Account{}, "", ExitFailed, fmt.Errorf("no outgoing server is known for %s: give one with --outgoing smtp://host:465", addr.Display())
+	case errors.As(err, &me):
+		return export.Account{}, "", ExitFailed, fmt.Errorf("no incoming server is known for %s: give one with --incoming imap://host:993", addr.Display())
+	case err != nil:
+		return export.Account{}, "", ExitFailed, errors.New(exportMessage(err))
 	}
 	acct.Name = f.name
 	if acct.Name == "" {
@@ -206,6 +212,16 @@ func homeShort(path string) string {
 		return "~" + string(filepath.Separator) + rel
 	}
 	return path
+}
+
+// exportMessage is an export error for a person: the package's Msg, or
+// the error as it is.
+func exportMessage(err error) string {
+	var ee *export.Error
+	if errors.As(err, &ee) {
+		return ee.Msg
+	}
+	return err.Error()
 }
 
 // existsError: the output file is already there and --force was not given.

@@ -245,13 +245,16 @@ func stdinPassword(r io.Reader, cmd string) (string, error) {
 	return pw, nil
 }
 
-// keychainMessage is the one line for a failed save or forget. The
-// keychain's errors already say what to do; the prefix goes, as fail adds
-// "mailwiz:".
+// keychainMessage is the one line for a failed save or forget: the
+// keychain's or the store's own message, which says what to do.
 func keychainMessage(err error) string {
-	msg := err.Error()
-	for _, p := range []string{"keychain: ", "store: "} {
-		msg = strings.TrimPrefix(msg, p)
+	var ke *keychain.Error
+	var de *store.DirError
+	switch {
+	case errors.As(err, &ke):
+		return ke.Message()
+	case errors.As(err, &de):
+		return de.Message()
 	}
-	return msg
+	return err.Error()
 }

@@ -184,7 +184,7 @@ type savedFileError struct {
 func (e *savedFileError) Error() string {
 	var de *store.DirError
 	if errors.As(e.err, &de) {
-		return fmt.Sprintf("the settings directory %s cannot be trusted: %s; %s", de.Path, de.Problem, de.Fix)
+		return de.Message()
 	}
 	return fmt.Sprintf("the settings saved for %s in %s cannot be used: run mailwiz forget %s, or delete the file, and save the account again (%v)",
 		e.addr.Display(), e.path, e.addr.Display(), e.err)

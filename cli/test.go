@@ -56,7 +56,7 @@ func (l *certList) fingerprints() ([]string, error) {
 	for _, s := range l.raw {
 		fp, err := probe.ParseFingerprint(s)
 		if err != nil {
-			return nil, fmt.Errorf("--trust-cert: %s", strings.TrimPrefix(err.Error(), "probe: "))
+			return nil, fmt.Errorf("--trust-cert %q is not a SHA-256 fingerprint: give the 64 hex digits of the report's SHA-256 line (colons and case do not matter)", s)
 		}
 		if !slices.Contains(out, fp) {
 			out = append(out, fp)

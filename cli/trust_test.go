@@ -125,7 +125,7 @@ func TestTrustCertUsage(t *testing.T) {
 			env := newEnv(t, testCanary, &out, &errb)
 			code := Run(context.Background(), env, []string{cmd, "--password-stdin", "--trust-cert", bad, "--incoming", "imap://127.0.0.1:1?security=ssl", "--outgoing", "smtp://127.0.0.1:1?security=ssl", "a@example.test"})
 			msg := errb.String()
-			if code != ExitUsage || strings.Count(msg, "\n") != 1 || !strings.HasPrefix(msg, "mailwiz: --trust-cert: ") || !strings.Contains(msg, "64 hex digits") && !strings.Contains(msg, "hex digits 0-9") {
+			if code != ExitUsage || strings.Count(msg, "\n") != 1 || !strings.HasPrefix(msg, "mailwiz: --trust-cert ") || !strings.Contains(msg, "64 hex digits") && !strings.Contains(msg, "hex digits 0-9") {
 				t.Errorf("%s --trust-cert %q: exit %d, stderr %q; want 2 and one line naming the flag and the form", cmd, bad, code, msg)
 			}
 			if out.Len() != 0 || strings.Contains(msg, testCanary) {

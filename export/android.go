@@ -3,7 +3,6 @@ package export
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"image"
 	"image/color"
@@ -70,7 +69,7 @@ func isASCII(s string) bool {
 // per code, numbered [i, n]. Each account is checked as [Write] checks it.
 func AndroidPayloads(accts []Account) ([]string, error) {
 	if len(accts) == 0 {
-		return nil, errors.New("export: no account to put in a QR code")
+		return nil, problem("no account to put in a QR code")
 	}
 	var chunks [][]any
 	for i, a := range accts {
@@ -79,7 +78,7 @@ func AndroidPayloads(accts []Account) ([]string, error) {
 			return nil, err
 		}
 		if !isASCII(a.Address.String()) {
-			return nil, fmt.Errorf("export: Thunderbird for Android imports only ASCII addresses, and %s is not one: add it in the app by hand", a.Address.String())
+			return nil, problem("Thunderbird for Android imports only ASCII addresses, and %s is not one: add it in the app by hand", a.Address.String())
 		}
 		if i%AccountsPerQR == 0 {
 			chunks = append(chunks, nil)
@@ -160,7 +159,7 @@ func encodeQR(text string) (*coding.Code, error) {
 		}
 	}
 	if v > coding.MaxVersion {
-		return nil, fmt.Errorf("export: %d bytes do not fit in one QR code (the limit is 2953)", len(text))
+		return nil, problem("%d bytes do not fit in one QR code (the limit is 2953)", len(text))
 	}
 	var best *coding.Code
 	bestScore := -1

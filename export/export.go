@@ -78,13 +78,36 @@ func NewAccount(addr account.Address, cfg account.Config) (Account, error) {
 	c := cfg.For(addr)
 	a := Account{Address: addr, Config: c, LeaveOnServer: c.LeaveOnServer, DaysOnServer: c.DaysOnServer, Lang: "en"}
 	if len(c.Incoming) == 0 {
-		return Account{}, fmt.Errorf("export: no incoming server is known for %s: give one with --incoming imap://host:993", addr.Display())
+		return Account{}, &MissingServerError{Address: addr}
 	}
 	if len(c.Outgoing) == 0 {
-		return Account{}, fmt.Errorf("export: no outgoing server is known for %s: give one with --outgoing smtp://host:465", addr.Display())
+		return Account{}, &MissingServerError{Address: addr, Outgoing: true}
 	}
 	a.Incoming, a.Outgoing = c.Incoming[0], c.Outgoing[0]
 	return a, nil
+}
+
+// Error is an account an export cannot write. Msg says what is wrong and
+// what to change, for a person, without the package's name.
+type Error struct{ Msg string }
+
+func (e *Error) Error() string { return "export: " + e.Msg }
+
+func problem(format string, args ...any) error { return &Error{Msg: fmt.Sprintf(format, args...)} }
+
+// MissingServerError: the account has no incoming server (or, with
+// Outgoing, no outgoing one) to export.
+type MissingServerError struct {
+	Address  account.Address
+	Outgoing bool
+}
+
+func (e *MissingServerError) Error() string {
+	side := "incoming"
+	if e.Outgoing {
+		side = "outgoing"
+	}
+	return fmt.Sprintf("export: no %s server is known for %s", side, e.Address.Display())
 }
 
 // Format describes one export format.
@@ -155,7 +178,7 @@ func Names() []string {
 }
 
 // ErrUnknownFormat is returned by [Write] for a format name not in [Formats].
-var ErrUnknownFormat = errors.New("export: unknown format")
+var ErrUnknownFormat = problem("unknown format")
 
 // Write writes a in the named format to w. It checks the account first, so
 // a bad host name or a control character never reaches a file that a shell
@@ -185,7 +208,7 @@ func (a Account) Validate() error {
 // normalized returns a with host names in ASCII form, or the first problem.
 func (a Account) normalized() (Account, error) {
 	if a.Address.Local == "" || a.Address.Domain == "" {
-		return a, errors.New("export: the account has no email address: parse one with account.ParseAddress")
+		return a, problem("the account has no email address: parse one with account.ParseAddress")
 	}
 	if err := checkText("the email address", a.Address.String(), 254); err != nil {
 		return a, err
@@ -195,16 +218,16 @@ func (a Account) normalized() (Account, error) {
 		a.Lang = "en"
 	case "en", "ru":
 	default:
-		return a, fmt.Errorf("export: language %q is not supported: use en or ru", a.Lang)
+		return a, problem("language %q is not supported: use en or ru", a.Lang)
 	}
 	if err := checkText("the name", a.Name, 200); err != nil {
 		return a, err
 	}
 	if !a.Incoming.Protocol.Incoming() {
-		return a, fmt.Errorf("export: the incoming server's protocol is %q: use imap or pop3", a.Incoming.Protocol)
+		return a, problem("the incoming server's protocol is %q: use imap or pop3", a.Incoming.Protocol)
 	}
 	if a.Outgoing.Protocol != account.SMTP {
-		return a, fmt.Errorf("export: the outgoing server's protocol is %q: use smtp", a.Outgoing.Protocol)
+		return a, problem("the outgoing server's protocol is %q: use smtp", a.Outgoing.Protocol)
 	}
 	var err error
 	if a.Incoming, err = checkServer("incoming", a.Incoming); err != nil {
@@ -214,7 +237,7 @@ func (a Account) normalized() (Account, error) {
 		return a, err
 	}
 	if a.DaysOnServer < 0 || a.DaysOnServer > 36500 {
-		return a, fmt.Errorf("export: %d days on the server is out of range: use 0 (forever) to 36500", a.DaysOnServer)
+		return a, problem("%d days on the server is out of range: use 0 (forever) to 36500", a.DaysOnServer)
 	}
 	return a, nil
 }
@@ -222,26 +245,26 @@ func (a Account) normalized() (Account, error) {
 func checkServer(dir string, s account.Server) (account.Server, error) {
 	host, err := asciiHost(s.Host)
 	if err != nil {
-		return s, fmt.Errorf("export: the %s server: %w", dir, err)
+		return s, problem("the %s server: %v", dir, err)
 	}
 	s.Host = host
 	if s.Port < 1 || s.Port > 65535 {
-		return s, fmt.Errorf("export: the %s server's port %d is not a number from 1 to 65535", dir, s.Port)
+		return s, problem("the %s server's port %d is not a number from 1 to 65535", dir, s.Port)
 	}
 	if !s.Security.Valid() {
-		return s, fmt.Errorf("export: the %s server's security %q is not ssl, starttls or none", dir, s.Security)
+		return s, problem("the %s server's security %q is not ssl, starttls or none", dir, s.Security)
 	}
 	if s.Auth == "" {
 		s.Auth = account.AuthPassword
 	}
 	if !s.Auth.Valid() {
-		return s, fmt.Errorf("export: the %s server's authentication %q is not one mailwiz knows", dir, s.Auth)
+		return s, problem("the %s server's authentication %q is not one mailwiz knows", dir, s.Auth)
 	}
 	if err := checkText("the "+dir+" username", s.Username, 254); err != nil {
 		return s, err
 	}
 	if s.Username == "" && needsLogin(s.Auth) {
-		return s, fmt.Errorf("export: the %s server has no username: give one, e.g. %s://alice@%s", dir, s.Protocol, s.Host)
+		return s, problem("the %s server has no username: give one, e.g. %s://alice@%s", dir, s.Protocol, s.Host)
 	}
 	return s, nil
 }
@@ -288,15 +311,15 @@ func asciiHost(host string) (string, error) {
 // and more than max characters.
 func checkText(what, s string, max int) error {
 	if !utf8.ValidString(s) {
-		return fmt.Errorf("export: %s is not valid UTF-8 text: retype it", what)
+		return problem("%s is not valid UTF-8 text: retype it", what)
 	}
 	for _, r := range s {
 		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
-			return fmt.Errorf("export: %s contains an invisible control character (%U): retype it without line breaks or tabs", what, r)
+			return problem("%s contains an invisible control character (%U): retype it without line breaks or tabs", what, r)
 		}
 	}
 	if n := utf8.RuneCountInString(s); n > max {
-		return fmt.Errorf("export: %s is %d characters long; the limit is %d", what, n, max)
+		return problem("%s is %d characters long; the limit is %d", what, n, max)
 	}
 	return nil
 }

@@ -366,14 +366,18 @@ func TestValidate(t *testing.T) {
 	}
 }
 
+// TestNewAccountNeedsServers: a missing server is a typed error that says
+// which side is missing and names no flag of the CLI (the CLI adds its
+// own hint, the window its own).
 func TestNewAccountNeedsServers(t *testing.T) {
 	addr := mustAddr(t, "a@example.org")
-	if _, err := NewAccount(addr, account.Config{}); err == nil || !strings.Contains(err.Error(), "--incoming") {
-		t.Errorf("NewAccount without servers = %v; want an error naming --incoming", err)
+	var me *MissingServerError
+	if _, err := NewAccount(addr, account.Config{}); !errors.As(err, &me) || me.Outgoing || strings.Contains(err.Error(), "--") {
+		t.Errorf("NewAccount without servers = %v; want a MissingServerError for the incoming side", err)
 	}
 	cfg := account.Config{Incoming: []account.Server{{Protocol: account.IMAP, Host: "h.example.org", Port: 993, Security: account.SSL}}}
-	if _, err := NewAccount(addr, cfg); err == nil || !strings.Contains(err.Error(), "--outgoing") {
-		t.Errorf("NewAccount without SMTP = %v; want an error naming --outgoing", err)
+	if _, err := NewAccount(addr, cfg); !errors.As(err, &me) || !me.Outgoing || strings.Contains(err.Error(), "--") {
+		t.Errorf("NewAccount without SMTP = %v; want a MissingServerError for the outgoing side", err)
 	}
 }
 

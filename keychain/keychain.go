@@ -87,9 +87,12 @@ type Error struct {
 	Detail string
 }
 
-func (e *Error) Error() string {
+func (e *Error) Error() string { return "keychain: " + e.Message() }
+
+// Message is the error for a person: the operation, the item, what went
+// wrong and, when no keychain answered, what to do.
+func (e *Error) Message() string {
 	var b strings.Builder
-	b.WriteString("keychain: ")
 	b.WriteString(e.Op)
 	if e.User != "" {
 		b.WriteString(" " + e.User)

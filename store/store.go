@@ -195,8 +195,11 @@ type DirError struct {
 	Fix     string // what to do
 }
 
-func (e *DirError) Error() string {
-	return fmt.Sprintf("store: the settings directory %s cannot be trusted: %s; %s", e.Path, e.Problem, e.Fix)
+func (e *DirError) Error() string { return "store: " + e.Message() }
+
+// Message is the error for a person: the directory, what is wrong, the fix.
+func (e *DirError) Message() string {
+	return fmt.Sprintf("the settings directory %s cannot be trusted: %s; %s", e.Path, e.Problem, e.Fix)
 }
 
 // writeAtomic replaces path with data: a crash leaves the old file or the
