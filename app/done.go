@@ -148,7 +148,7 @@ func (p *donePage) renderSave() {
 		p.saved.SetText(lang.L("No keychain is available on this computer, so the password was not saved. Nothing else is lost: type the password in your mail program, and use the exports below."))
 	default:
 		p.saved.Importance = widget.DangerImportance
-		p.saved.SetText(lang.L("The keychain refused to save the password: {{.Error}}. Nothing else is lost; you can try again.", map[string]any{"Error": st.Err.Error()}))
+		p.saved.SetText(withDetails(lang.L("The keychain refused to save the password. Nothing else is lost; you can try again."), st.Err))
 	}
 	p.save.Enable()
 	p.saved.Refresh()
@@ -185,7 +185,7 @@ func exportFileName(base string, f wizard.Format) string {
 // write writes format f to the place the save dialog chose.
 func (p *donePage) write(f wizard.Format, w fyne.URIWriteCloser, err error) {
 	if err != nil {
-		p.showStatus(lang.L("Could not save: {{.Error}}", map[string]any{"Error": err.Error()}), widget.DangerImportance)
+		p.showStatus(withDetails(lang.L("Could not save the file."), err), widget.DangerImportance)
 		return
 	}
 	if w == nil {
@@ -196,7 +196,7 @@ func (p *donePage) write(f wizard.Format, w fyne.URIWriteCloser, err error) {
 		err = cerr
 	}
 	if err != nil {
-		p.showStatus(lang.L("Could not save: {{.Error}}", map[string]any{"Error": err.Error()}), widget.DangerImportance)
+		p.showStatus(withDetails(lang.L("Could not save the file."), err), widget.DangerImportance)
 		return
 	}
 	p.showStatus(lang.L("Saved {{.File}}.", map[string]any{"File": w.URI().Path()}), widget.SuccessImportance)
@@ -221,7 +221,7 @@ func (p *donePage) onPrint() {
 		err = p.ui.app.OpenURL(&url.URL{Scheme: "file", Path: filepath.ToSlash(path)})
 	}
 	if err != nil {
-		p.showStatus(lang.L("Could not open the sheet: {{.Error}}", map[string]any{"Error": err.Error()}), widget.DangerImportance)
+		p.showStatus(withDetails(lang.L("Could not open the sheet."), err), widget.DangerImportance)
 		return
 	}
 	p.showStatus(lang.L("The sheet is open in your browser: {{.File}}", map[string]any{"File": path}), widget.SuccessImportance)
@@ -257,7 +257,7 @@ func (p *donePage) writeSheet() (string, error) {
 func (p *donePage) qrImage() *canvas.Image {
 	var buf bytes.Buffer
 	if err := p.ui.wiz.Export(&buf, formatQR, p.ui.language); err != nil {
-		p.showStatus(lang.L("Could not make the QR code: {{.Error}}", map[string]any{"Error": err.Error()}), widget.WarningImportance)
+		p.showStatus(withDetails(lang.L("Could not make the QR code."), err), widget.WarningImportance)
 		return nil
 	}
 	img := canvas.NewImageFromReader(io.Reader(&buf), "account-qr.png")

@@ -46,7 +46,7 @@ func (p *serversPage) build() fyne.CanvasObject {
 	cfg := w.Config()
 	in, out := w.Incoming(), w.Outgoing()
 
-	p.source = wrapped(sourceLine(cfg))
+	p.source = wrapped(sourceLine(cfg, w.FromSaved()))
 
 	p.protocol = widget.NewRadioGroup([]string{choiceIMAP, choicePOP3}, nil)
 	p.protocol.Horizontal = true
@@ -89,7 +89,10 @@ func (p *serversPage) focus() { p.in.focusFirst("") }
 func (p *serversPage) event(wizard.Event) {}
 
 // sourceLine says where the settings came from, in words.
-func sourceLine(cfg account.Config) string {
+func sourceLine(cfg account.Config, saved bool) string {
+	if saved {
+		return lang.L("These are the servers you saved for this address.")
+	}
 	if cfg.Provider != nil && cfg.Source == account.SourceBuiltin {
 		return lang.L("These are {{.Provider}}'s settings, from mailwiz's list of providers.", map[string]any{"Provider": cfg.Provider.Name})
 	}

@@ -124,7 +124,7 @@ func (p *testPage) onStart() {
 		d.Show()
 		return
 	case err != nil:
-		p.status.SetText(lang.L("The test could not start: {{.Error}}", map[string]any{"Error": err.Error()}))
+		p.status.SetText(withDetails(lang.L("The test could not start."), err))
 		p.status.Importance = widget.DangerImportance
 		p.status.Refresh()
 		return
@@ -166,7 +166,7 @@ func (p *testPage) render() {
 		} else if errors.Is(st.Err, wizard.ErrNoTester) {
 			p.status.SetText(lang.L("Connection testing is not available in this build."))
 		} else {
-			p.status.SetText(lang.L("The test could not run: {{.Error}}", map[string]any{"Error": st.Err.Error()}))
+			p.status.SetText(withDetails(lang.L("The test could not run."), st.Err))
 		}
 	case st.Report == nil:
 		p.status.SetText("")
@@ -294,7 +294,7 @@ func (p *testPage) onTrustConfirmed(sha256 string, ok bool) {
 		return
 	}
 	if err := p.ui.wiz.TrustCert(sha256); err != nil {
-		p.status.SetText(lang.L("The certificate was not accepted: {{.Error}}", map[string]any{"Error": err.Error()}))
+		p.status.SetText(withDetails(lang.L("The certificate was not accepted."), err))
 		p.status.Refresh()
 		return
 	}
@@ -328,7 +328,21 @@ func resultRow(r wizard.ServerResult) fyne.CanvasObject {
 		icon = theme.NewErrorThemedResource(theme.ErrorIcon())
 		text = lang.L("{{.Server}}: failed at “{{.Stage}}”", map[string]any{"Server": serverTitle(r.Server), "Stage": stageWords(r.Stage)})
 	}
-	return container.NewHBox(widget.NewIcon(icon), widget.NewLabel(text))
+	row := container.NewHBox(widget.NewIcon(icon), widget.NewLabel(text))
+	if len(r.Tried) == 0 {
+		return row
+	}
+	// The other servers a fallback tried in this place, as the CLI lists them.
+	box := container.NewVBox(row)
+	for _, t := range r.Tried {
+		why := stageWords(t.Stage)
+		if t.Diagnosis.Kind != "" {
+			why = lang.L(wizard.DiagnosisName(t.Diagnosis.Kind))
+		}
+		box.Add(aside(lang.L("also tried {{.Host}}:{{.Port}} ({{.Security}}): {{.Why}}", map[string]any{
+			"Host": t.Server.Host, "Port": t.Server.Port, "Security": securityLabel(t.Server.Security), "Why": why})))
+	}
+	return box
 }
 
 func stageWords(s wizard.Stage) string {

@@ -2,8 +2,10 @@ package app
 
 import (
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
+	"github.com/mailwiz/mailwiz/internal/safetext"
 )
 
 // entry is a text field that hands the window's keys to the window: Esc
@@ -167,4 +169,14 @@ func aside(text string) *widget.Label { return wrapped(text) }
 // heading is a bold label.
 func heading(text string) *widget.Label {
 	return widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+}
+
+// withDetails is a sentence of ours followed, on a line of its own and
+// labelled, by an error's words (made safe to show): the error's text is
+// not ours to translate, so it never sits inside a translated sentence.
+func withDetails(sentence string, err error) string {
+	if err == nil {
+		return sentence
+	}
+	return sentence + "\n" + lang.L("Details:") + " " + safetext.Show(err.Error())
 }
