@@ -61,6 +61,34 @@ type page interface {
 	event(e wizard.Event)
 }
 
+// The optional parts of a page, each asked for where it is used.
+type (
+	// collector copies what the page's fields hold into the wizard
+	// before the step changes or the language is switched.
+	collector interface{ collect() }
+	// nextChecker may keep Next from going on (it shows why).
+	nextChecker interface{ beforeNext() bool }
+	// refuser shows why the wizard refused to go on.
+	refuser interface{ refused(error) }
+	// dismisser closes a dialog the page has open (Esc).
+	dismisser interface{ dismiss() }
+)
+
+// The pages that have them; a renamed method fails the build here rather
+// than being skipped in silence.
+var (
+	_ collector   = (*addressPage)(nil)
+	_ nextChecker = (*addressPage)(nil)
+	_ refuser     = (*addressPage)(nil)
+	_ collector   = (*serversPage)(nil)
+	_ nextChecker = (*serversPage)(nil)
+	_ refuser     = (*serversPage)(nil)
+	_ collector   = (*testPage)(nil)
+	_ nextChecker = (*testPage)(nil)
+	_ refuser     = (*testPage)(nil)
+	_ dismisser   = (*testPage)(nil)
+)
+
 // UI is the wizard window's content and its controller.
 type UI struct {
 	app fyne.App
@@ -249,11 +277,11 @@ func (u *UI) onNext() {
 		u.wiz.Restart()
 		return
 	}
-	if c, ok := u.cur.(interface{ beforeNext() bool }); ok && !c.beforeNext() {
+	if c, ok := u.cur.(nextChecker); ok && !c.beforeNext() {
 		return
 	}
 	if err := u.wiz.Next(); err != nil {
-		if r, ok := u.cur.(interface{ refused(error) }); ok {
+		if r, ok := u.cur.(refuser); ok {
 			r.refused(err)
 		}
 	}
@@ -267,7 +295,7 @@ func (u *UI) onBack() { u.wiz.Back() }
 // dialog up over the previous page.
 func (u *UI) escape() {
 	if u.win.Canvas().Overlays().Top() != nil {
-		if d, ok := u.cur.(interface{ dismiss() }); ok {
+		if d, ok := u.cur.(dismisser); ok {
 			d.dismiss()
 		}
 		return
@@ -345,7 +373,7 @@ func (u *UI) setLanguage(code string) {
 		return
 	}
 	u.language = code
-	if c, ok := u.cur.(interface{ collect() }); ok {
+	if c, ok := u.cur.(collector); ok {
 		c.collect() // keep what is typed but not yet handed to the wizard
 	}
 	u.show()

@@ -111,8 +111,7 @@ func TestFocusScrollsFieldIntoView(t *testing.T) {
 }
 
 // Esc with a dialog open closes the dialog, as its Cancel would, and the
-// page behind stays: it used to go Back and leave the dialog up over the
-// page before.
+// page behind stays: Back would leave the dialog up over the page before.
 func TestEscClosesDialog(t *testing.T) {
 	h := newHarness(t, wizard.Deps{Lookup: lookupExample, Test: fakeProbe})
 	test.Type(h.ui.address.address, "carol@example.com")

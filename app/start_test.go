@@ -3,11 +3,12 @@ package app
 import (
 	"context"
 	"testing"
+	"time"
 
-	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
 	"github.com/mailwiz/mailwiz/account"
+	"github.com/mailwiz/mailwiz/store"
 	"github.com/mailwiz/mailwiz/wizard"
 )
 
@@ -27,7 +28,8 @@ func TestOpen(t *testing.T) {
 			called("Test")
 			return wizard.TestReport{}, nil
 		},
-		Save: func(context.Context, wizard.SaveRequest) error { called("Save"); return nil },
+		Save:  func(context.Context, wizard.SaveRequest) error { called("Save"); return nil },
+		Saved: func(account.Address) (*store.Account, error) { called("Saved"); return nil, nil },
 	})
 	t.Cleanup(ui.Close)
 	t.Cleanup(w.Close)
@@ -45,25 +47,18 @@ func TestOpen(t *testing.T) {
 	if got := w.Title(); got != "Mail Setup Wizard" {
 		t.Errorf("title = %q", got)
 	}
-	// Esc in the address field goes Back: a no-op on the first page, but it
-	// must reach the window, not stop in the entry.
-	test.Type(ui.address.address, "alice@example.com")
-	ui.address.address.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
-	if s := ui.wiz.Step(); s != wizard.StepAddress {
-		t.Errorf("after Esc the step is %v", s)
-	}
 }
 
 // warmFonts finishes (its channel closes) and may run again: main calls
-// it once, but a second window must not hang on it; text still measures
-// after it in both styles it warms.
+// it once, but a second window must not hang on it. A warmFonts that
+// never closed its channel fails here by the test's deadline.
 func TestWarmFonts(t *testing.T) {
 	test.NewTempApp(t)
-	<-warmFonts()
-	<-warmFonts()
-	for _, st := range []fyne.TextStyle{{}, {Bold: true}} {
-		if s := fyne.MeasureText("Mail", 14, st); s.Width <= 0 || s.Height <= 0 {
-			t.Errorf("style %+v measures %v", st, s)
+	for range 2 {
+		select {
+		case <-warmFonts():
+		case <-time.After(time.Minute):
+			t.Fatal("warmFonts did not finish within a minute")
 		}
 	}
 }

@@ -209,9 +209,8 @@ func (p *testPage) render() {
 	p.details.Refresh()
 	p.ui.relayout()
 	if p.trust.Visible() && !st.Running {
-		// Below the long explanation the button sat half under the
-		// window's bottom edge at the default size (in Russian only the
-		// top of its words showed).
+		// Below the long explanation the button can lie under the
+		// window's bottom edge at the default size.
 		p.ui.reveal(p.trust)
 	}
 }
