@@ -13,7 +13,9 @@ import (
 	"text/tabwriter"
 
 	"github.com/mailwiz/mailwiz/account"
+	"github.com/mailwiz/mailwiz/catalog"
 	"github.com/mailwiz/mailwiz/export"
+	"github.com/mailwiz/mailwiz/wizard"
 )
 
 func init() {
@@ -100,7 +102,7 @@ func runExport(ctx context.Context, env *Env, args []string) int {
 		return configFailed(env, addr, code, err)
 	}
 	if from != "" {
-		fmt.Fprintf(env.Stderr, "mailwiz: settings from your saved account (%s)\n", homeShort(from))
+		fmt.Fprintln(env.Stderr, "mailwiz: "+catalog.T(lang, "Servers from your saved account ({{.Path}})", "Path", homeShort(from)))
 	}
 	acct.Lang = lang
 	if err := acct.Validate(); err != nil {
@@ -117,10 +119,10 @@ func runExport(ctx context.Context, env *Env, args []string) int {
 		return fail(env, ExitFailed, "%s", exportMessage(err))
 	}
 	if !acct.Config.SecureSource && acct.Config.Source != account.SourceManual {
-		fmt.Fprintln(env.Stderr, "mailwiz: warning: these settings come from a source nothing vouches for ("+string(acct.Config.Source)+"): check the hosts before you use them")
+		fmt.Fprintln(env.Stderr, "mailwiz: "+catalog.T(lang, "warning: these settings come {{.Source}}, and nothing vouches for them: check the hosts before you use them.", "Source", catalog.T(lang, wizard.SourcePhrase(acct.Config.Source))))
 	}
 	for _, w := range export.Warnings(format.Name, acct) {
-		fmt.Fprintln(env.Stderr, "mailwiz: warning: "+w)
+		fmt.Fprintln(env.Stderr, "mailwiz: "+catalog.T(lang, "warning: {{.Text}}", "Text", w))
 	}
 	if toStdout {
 		if _, err := io.WriteString(env.Stdout, buf.String()); err != nil {
@@ -139,7 +141,7 @@ func runExport(ctx context.Context, env *Env, args []string) int {
 		}
 		return fail(env, ExitFailed, "%v", err)
 	}
-	fmt.Fprintf(env.Stdout, "wrote %s (%s)\n", path, format.Description)
+	fmt.Fprintln(env.Stdout, catalog.T(lang, "wrote {{.Path}} ({{.What}})", "Path", path, "What", catalog.T(lang, format.Description)))
 	if format.Name == "thunderbird-profile" {
 		fmt.Fprintln(env.Stdout, export.ThunderbirdProfileSteps(lang))
 	}

@@ -10,6 +10,7 @@ import (
 	"io"
 
 	"github.com/mailwiz/mailwiz/account"
+	"github.com/mailwiz/mailwiz/catalog"
 	"rsc.io/qr/coding"
 )
 
@@ -31,7 +32,7 @@ import (
 func init() {
 	register(Format{
 		Name: "android", Ext: ".png", Binary: true,
-		Description: "QR code for Thunderbird for Android: Settings › Import settings › Scan QR code",
+		Description: catalog.Key("QR code for Thunderbird for Android: Settings › Import settings › Scan QR code"),
 		file:        func(a Account) string { return safeFileName(a.Address.String()) + "-android.png" },
 		write:       writeAndroid,
 	})

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/mailwiz/mailwiz/account"
+	"github.com/mailwiz/mailwiz/catalog"
 )
 
 // The Apple export is an unsigned configuration profile (.mobileconfig, an
@@ -20,7 +21,7 @@ import (
 func init() {
 	register(Format{
 		Name: "apple", Ext: ".mobileconfig",
-		Description: "configuration profile for Apple Mail on Mac, iPhone and iPad (the device asks for the password)",
+		Description: catalog.Key("configuration profile for Apple Mail on Mac, iPhone and iPad (the device asks for the password)"),
 		write:       writeApple,
 	})
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/mailwiz/mailwiz/account"
 	"github.com/mailwiz/mailwiz/autoconfig"
+	"github.com/mailwiz/mailwiz/catalog"
 )
 
 // The thunderbird-autoconfig export is the clientConfig v1.1 file a domain's
@@ -19,7 +20,7 @@ import (
 func init() {
 	register(Format{
 		Name: "thunderbird-autoconfig", Ext: ".xml",
-		Description: "clientConfig XML to publish at autoconfig.<domain>/mail/config-v1.1.xml (Thunderbird, Android, Evolution, KMail)",
+		Description: catalog.Key("clientConfig XML to publish at autoconfig.<domain>/mail/config-v1.1.xml (Thunderbird, Android, Evolution, KMail)"),
 		file:        func(Account) string { return "config-v1.1.xml" },
 		write:       writeAutoconfig,
 	})

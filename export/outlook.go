@@ -8,6 +8,7 @@ import (
 	"unicode/utf16"
 
 	"github.com/mailwiz/mailwiz/account"
+	"github.com/mailwiz/mailwiz/catalog"
 )
 
 // The Outlook export is a ZIP of four files, because classic Outlook takes an
@@ -27,7 +28,7 @@ import (
 func init() {
 	register(Format{
 		Name: "outlook", Ext: ".zip", Binary: true,
-		Description: "ZIP for classic Outlook on Windows: Autodiscover XML, a .reg that points Outlook at it, and install.cmd",
+		Description: catalog.Key("ZIP for classic Outlook on Windows: Autodiscover XML, a .reg that points Outlook at it, and install.cmd"),
 		file:        func(a Account) string { return safeFileName(a.Address.String()) + "-outlook.zip" },
 		write:       writeOutlook,
 	})

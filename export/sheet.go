@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/mailwiz/mailwiz/account"
+	"github.com/mailwiz/mailwiz/catalog"
 	"golang.org/x/net/idna"
 )
 
@@ -28,12 +29,12 @@ var sheetTemplate = template.Must(template.ParseFS(templateFS, "templates/sheet.
 func init() {
 	register(Format{
 		Name: "sheet", Ext: ".html",
-		Description: "printable HTML page with the settings table, the provider's hints and steps for every mail program",
+		Description: catalog.Key("printable HTML page with the settings table, the provider's hints and steps for every mail program"),
 		write:       writeSheet,
 	})
 	register(Format{
 		Name: "json", Ext: ".json",
-		Description: "the detect JSON (DESIGN.md), the chosen servers first",
+		Description: catalog.Key("the detect JSON (DESIGN.md), the chosen servers first"),
 		write:       writeJSON,
 	})
 }

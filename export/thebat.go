@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/mailwiz/mailwiz/account"
+	"github.com/mailwiz/mailwiz/catalog"
 )
 
 // The Bat! export is one .cmd file, not a ZIP of a script and a text: a
@@ -27,7 +28,7 @@ import (
 func init() {
 	register(Format{
 		Name: "thebat", Ext: ".cmd",
-		Description: "Windows script for The Bat!: creates the mailbox with /ADD and shows the steps for port, Connection and SMTP authentication",
+		Description: catalog.Key("Windows script for The Bat!: creates the mailbox with /ADD and shows the steps for port, Connection and SMTP authentication"),
 		file:        func(a Account) string { return safeFileName(a.Address.String()) + "-thebat.cmd" },
 		write:       writeTheBat,
 	})

@@ -10,18 +10,19 @@ import (
 	"time"
 
 	"github.com/mailwiz/mailwiz/account"
+	"github.com/mailwiz/mailwiz/catalog"
 )
 
 func init() {
 	register(Format{
 		Name: "thunderbird", Ext: ".js",
-		Description: "user.js for a new Thunderbird profile (put it in the empty profile folder, start Thunderbird once, then delete it)",
+		Description: catalog.Key("user.js for a new Thunderbird profile (put it in the empty profile folder, start Thunderbird once, then delete it)"),
 		file:        func(Account) string { return "user.js" },
 		write:       writeThunderbird,
 	})
 	register(Format{
 		Name: "thunderbird-profile", Ext: ".zip", Binary: true,
-		Description: "ZIP with prefs.js for an existing Thunderbird: Tools › Import › Import from a file › Import Backed-up Profile",
+		Description: catalog.Key("ZIP with prefs.js for an existing Thunderbird: Tools › Import › Import from a file › Import Backed-up Profile"),
 		file:        func(a Account) string { return safeFileName(a.Address.String()) + "-thunderbird-profile.zip" },
 		write:       writeThunderbirdProfile,
 	})
