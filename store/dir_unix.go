@@ -3,9 +3,7 @@
 package store
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"syscall"
 )
@@ -13,15 +11,9 @@ import (
 // securePrivateDir checks that dir, if it exists, is a directory owned by
 // this user and open to nobody else, tightening its mode when it is ours.
 func securePrivateDir(dir string) error {
-	fi, err := os.Lstat(dir)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("store: %w", err)
-	}
-	if !fi.IsDir() {
-		return &DirError{Path: dir, Problem: "it is not a directory", Fix: "move it away and run mailwiz again"}
+	fi, err := existingDir(dir)
+	if fi == nil || err != nil {
+		return err
 	}
 	if st, ok := fi.Sys().(*syscall.Stat_t); ok && int(st.Uid) != os.Geteuid() {
 		return &DirError{Path: dir, Problem: fmt.Sprintf("it belongs to another user (uid %d)", st.Uid),

@@ -188,6 +188,22 @@ func (s *Store) prepareDir(create bool) error {
 	return nil
 }
 
+// existingDir returns dir's information, nil (and no error) when it does
+// not exist, or a *DirError when it is something other than a directory.
+func existingDir(dir string) (fs.FileInfo, error) {
+	fi, err := os.Lstat(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	if !fi.IsDir() {
+		return nil, &DirError{Path: dir, Problem: "it is not a directory", Fix: "move it away and run mailwiz again"}
+	}
+	return fi, nil
+}
+
 // DirError is a settings directory mailwiz will not use.
 type DirError struct {
 	Path    string
