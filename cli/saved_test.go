@@ -100,7 +100,7 @@ func TestSavedAccountUsed(t *testing.T) {
 					t.Errorf("the export lacks %s:\n%s", want, stdout)
 				}
 			}
-			if !strings.Contains(stderr, "settings from your saved account (") || strings.Contains(stderr, "nothing vouches") {
+			if !strings.Contains(stderr, "from your saved account (") || strings.Contains(stderr, "nothing vouches") {
 				t.Errorf("stderr %q; want where the settings came from, and no warning about their source", stderr)
 			}
 		})
