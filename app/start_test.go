@@ -24,9 +24,9 @@ func TestOpen(t *testing.T) {
 			called("Discover")
 			return account.Config{}, nil
 		},
-		Test: func(context.Context, wizard.TestRequest, func(wizard.StageProgress)) (wizard.TestReport, error) {
+		Test: func(context.Context, wizard.TestRequest, func(wizard.StageProgress)) wizard.TestReport {
 			called("Test")
-			return wizard.TestReport{}, nil
+			return wizard.TestReport{}
 		},
 		Save:  func(context.Context, wizard.SaveRequest) error { called("Save"); return nil },
 		Saved: func(account.Address) (*store.Account, error) { called("Saved"); return nil, nil },

@@ -115,8 +115,8 @@ func Export(w io.Writer, format string, req ExportRequest) error {
 // Probe adapts probe.Run to Deps.Test with base (a CA pool, a resolver or
 // timeouts for tests): the chosen incoming and outgoing servers, tested at
 // once, each stage reported with the time since the test began.
-func Probe(base probe.Request) func(context.Context, TestRequest, func(StageProgress)) (TestReport, error) {
-	return func(ctx context.Context, req TestRequest, progress func(StageProgress)) (TestReport, error) {
+func Probe(base probe.Request) func(context.Context, TestRequest, func(StageProgress)) TestReport {
+	return func(ctx context.Context, req TestRequest, progress func(StageProgress)) TestReport {
 		start := time.Now()
 		pr := base
 		pr.Address = req.Address
@@ -143,7 +143,7 @@ func Probe(base probe.Request) func(context.Context, TestRequest, func(StageProg
 			out.SendTest = &ServerResult{Server: req.Outgoing, OK: st.OK, Stage: st.Stage,
 				Duration: st.Delivery, Error: st.Error, Diagnosis: fromProbeDiagnosis(st.Diagnosis)}
 		}
-		return out, nil
+		return out
 	}
 }
 

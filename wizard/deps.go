@@ -24,7 +24,9 @@ type Deps struct {
 	Discover func(ctx context.Context, addr account.Address, progress func(Event)) (account.Config, error)
 
 	// Test logs in to the servers for real and reports each stage reached.
-	Test func(ctx context.Context, req TestRequest, progress func(StageProgress)) (TestReport, error)
+	// Every failure is in the report (a server's result, its diagnosis);
+	// a cancelled test's report is dropped.
+	Test func(ctx context.Context, req TestRequest, progress func(StageProgress)) TestReport
 
 	// Save keeps an account: the password in the OS keychain for its chosen
 	// servers, the settings (name, servers, certificate exceptions, how the

@@ -272,7 +272,7 @@ func (w *Wizard) StartTest(sendTest bool) error {
 			}
 			ctx, cancel := context.WithTimeout(ctx, limit)
 			defer cancel()
-			rep, err = w.deps.Test(ctx, req, func(p StageProgress) { w.stage(gen, p) })
+			rep, err = w.deps.Test(ctx, req, func(p StageProgress) { w.stage(gen, p) }), nil
 		}
 		w.mu.Lock()
 		if !w.current(gen) {

@@ -302,10 +302,10 @@ func TestCancelStopsDiscoveryPromptly(t *testing.T) {
 func TestCancelStopsTestPromptly(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		started := make(chan struct{})
-		hang := func(ctx context.Context, _ TestRequest, _ func(StageProgress)) (TestReport, error) {
+		hang := func(ctx context.Context, _ TestRequest, _ func(StageProgress)) TestReport {
 			close(started)
 			<-ctx.Done()
-			return TestReport{}, ctx.Err()
+			return TestReport{}
 		}
 		r := newRecorder()
 		w := New(Deps{Lookup: lookup, Test: hang}, r.listen)
@@ -371,7 +371,7 @@ func TestUnverifiedSourceNeedsConfirmation(t *testing.T) {
 }
 
 // fakeTest passes when the password is "right", reporting stages.
-func fakeTest(ctx context.Context, req TestRequest, progress func(StageProgress)) (TestReport, error) {
+func fakeTest(ctx context.Context, req TestRequest, progress func(StageProgress)) TestReport {
 	var rep TestReport
 	rep.OK = true
 	for _, s := range []account.Server{req.Incoming, req.Outgoing} {
@@ -384,7 +384,7 @@ func fakeTest(ctx context.Context, req TestRequest, progress func(StageProgress)
 		}
 		rep.Results = append(rep.Results, r)
 	}
-	return rep, nil
+	return rep
 }
 
 func TestPasswordTestAndSave(t *testing.T) {
@@ -433,7 +433,7 @@ func TestPasswordTestAndSave(t *testing.T) {
 func TestPlaintextNeedsConsent(t *testing.T) {
 	r := newRecorder()
 	var calls int
-	counting := func(ctx context.Context, req TestRequest, p func(StageProgress)) (TestReport, error) {
+	counting := func(ctx context.Context, req TestRequest, p func(StageProgress)) TestReport {
 		calls++
 		if !req.AllowPlaintext {
 			t.Error("a plaintext test ran without consent in the request")
