@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/mailwiz/mailwiz/account"
+	"github.com/mailwiz/mailwiz/internal/safetext"
 	"github.com/mailwiz/mailwiz/wizard"
 )
 
@@ -44,7 +45,7 @@ func (p *beforePage) build() fyne.CanvasObject {
 		box.Add(wrapped(lang.L("Do these on your provider's website first, then come back:")))
 	}
 	for _, h := range hints {
-		row := container.NewVBox(heading(hintTitle(h.Kind)), wrapped(h.In(p.ui.language)))
+		row := container.NewVBox(heading(hintTitle(h.Kind)), wrapped(safetext.Show(h.In(p.ui.language))))
 		if h.URL != "" {
 			b := newButton(p.ui, lang.L("Open the page"), theme.ComputerIcon(), p.opener(h.URL))
 			p.buttons = append(p.buttons, b)

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
@@ -145,5 +146,49 @@ func TestTestPageShowsTried(t *testing.T) {
 	joined := strings.Join(texts, "\n")
 	if !strings.Contains(joined, "also tried smtp.example.com:465 (SSL/TLS): no answer") {
 		t.Errorf("the test page's rows do not list the server tried:\n%s", joined)
+	}
+}
+
+// TestServerWordsShownSafely: a server's refusal with escape sequences,
+// a bell, a bidi override and invalid UTF-8 reaches the window's labels
+// only as visible escapes, in the status and in the details.
+func TestServerWordsShownSafely(t *testing.T) {
+	const hostile = "NO \x1b[2J\x1b]0;pwned\x07 fake \u202egnp.exe \xff"
+	refuse := func(ctx context.Context, req wizard.TestRequest, progress func(wizard.StageProgress)) wizard.TestReport {
+		rep := fakeProbe(ctx, req, progress)
+		rep.OK = false
+		rep.Results[0].OK, rep.Results[0].Stage = false, wizard.StageAuth
+		rep.Results[0].Error = hostile
+		rep.Results[0].Diagnosis = wizard.Diagnosis{Kind: "server-error", Text: map[string]string{"en": "The server said " + hostile}}
+		return rep
+	}
+	h := newHarness(t, wizard.Deps{Lookup: lookupExample, Test: refuse})
+	test.Type(h.ui.address.address, "alice@example.com")
+	enter(h.ui.address.address)
+	h.atStep(wizard.StepServers)
+	h.tap(h.ui.next)
+	h.atStep(wizard.StepBeforeLogin)
+	h.tap(h.ui.next)
+	h.atStep(wizard.StepTest)
+	test.Type(h.ui.testing.password, "right")
+	enter(h.ui.testing.password)
+	h.waitFor("the failed test", func() bool { r := h.ui.wiz.Testing().Report; return r != nil && !r.OK })
+	var texts []string
+	texts = append(texts, h.ui.testing.status.Text)
+	for _, item := range h.ui.testing.details.Items {
+		for _, o := range test.LaidOutObjects(item.Detail) {
+			if l, ok := o.(*widget.Label); ok {
+				texts = append(texts, l.Text)
+			}
+		}
+	}
+	all := strings.Join(texts, "\n")
+	if !strings.Contains(all, `\x1b[2J`) || !strings.Contains(all, `\u202e`) {
+		t.Fatalf("the server's words are not shown as escapes:\n%q", all)
+	}
+	for _, r := range all {
+		if r == 0x1b || r == 0x07 || r == 0x202e || r == utf8.RuneError {
+			t.Fatalf("a control character %U reached a label:\n%q", r, all)
+		}
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/mailwiz/mailwiz/account"
+	"github.com/mailwiz/mailwiz/internal/safetext"
 	"github.com/mailwiz/mailwiz/wizard"
 )
 
@@ -396,7 +397,7 @@ func failureText(rep wizard.TestReport, language string) string {
 // for the kind.
 func diagnosisText(d wizard.Diagnosis, language string) string {
 	if t := d.In(language); t != "" {
-		return t
+		return safetext.Show(t)
 	}
 	return kindText(d.Kind)
 }
@@ -447,7 +448,7 @@ func kindText(kind string) string {
 func detailsOf(r wizard.ServerResult) fyne.CanvasObject {
 	box := container.NewVBox()
 	if r.Error != "" {
-		words := widget.NewLabel(r.Error)
+		words := widget.NewLabel(safetext.Show(r.Error))
 		words.Wrapping = fyne.TextWrapBreak
 		words.TextStyle = fyne.TextStyle{Monospace: true}
 		box.Add(widget.NewLabel(lang.L("The server's own words:")))
@@ -463,8 +464,8 @@ func detailsOf(r wizard.ServerResult) fyne.CanvasObject {
 		}
 		box.Add(widget.NewLabel(lang.L("Certificate")))
 		box.Add(widget.NewForm(
-			widget.NewFormItem(lang.L("Issued to"), widget.NewLabel(t.Subject)),
-			widget.NewFormItem(lang.L("Issued by"), widget.NewLabel(t.Issuer)),
+			widget.NewFormItem(lang.L("Issued to"), widget.NewLabel(safetext.Show(t.Subject))),
+			widget.NewFormItem(lang.L("Issued by"), widget.NewLabel(safetext.Show(t.Issuer))),
 			widget.NewFormItem(lang.L("Valid until"), widget.NewLabel(t.NotAfter.Format(time.DateOnly))),
 			widget.NewFormItem(lang.L("Trusted"), widget.NewLabel(verified)),
 			widget.NewFormItem(lang.L("SHA-256 fingerprint"), monoWrapped(t.SHA256)),
