@@ -1,14 +1,11 @@
 package app
 
 import (
-	"errors"
-
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/mailwiz/mailwiz/account"
 	"github.com/mailwiz/mailwiz/wizard"
 )
 
@@ -104,50 +101,10 @@ func (p *addressPage) showProblem(err error) {
 	p.ui.relayout()
 }
 
-// addressProblem translates the parser's verdict by its Code; the English
-// text of the error is the fallback for a code this table does not know.
+// addressProblem is the parser's verdict in the window's language.
 func addressProblem(err error) string {
-	var ae *account.AddressError
-	if !errors.As(err, &ae) {
-		return err.Error()
+	if key, ok := wizard.AddressProblem(err); ok {
+		return lang.L(key)
 	}
-	switch ae.Code {
-	case "empty":
-		return lang.L("The address is empty: type it as name@example.com.")
-	case "encoding", "control":
-		return lang.L("The address contains an invisible or broken character: retype it by hand.")
-	case "space":
-		return lang.L("The address contains a space: remove it.")
-	case "too-long":
-		return lang.L("The address is too long (254 characters at most): check that only one address was pasted.")
-	case "no-at":
-		return lang.L("The address has no @ sign: type it as name@example.com.")
-	case "many-at":
-		return lang.L("The address has more than one @ sign: keep one between the name and the domain.")
-	case "empty-local":
-		return lang.L("The part before the @ is empty: put your mailbox name there, as in name@example.com.")
-	case "local-too-long":
-		return lang.L("The name before the @ is too long (64 characters at most).")
-	case "local-dot":
-		return lang.L("The name before the @ starts or ends with a dot: remove it.")
-	case "local-dots":
-		return lang.L("The name before the @ has two dots in a row: remove one.")
-	case "local-char":
-		return lang.L("The name before the @ contains a character an address cannot hold: use letters, digits and . _ - +")
-	case "empty-domain":
-		return lang.L("The part after the @ is empty: put the domain there, as in name@example.com.")
-	case "single-label":
-		return lang.L("The domain has no dot: type the full domain, as in example.com.")
-	case "label-empty":
-		return lang.L("The domain has an extra dot: remove it.")
-	case "label-hyphen":
-		return lang.L("A part of the domain starts or ends with a hyphen: check the spelling.")
-	case "label-underscore":
-		return lang.L("The domain contains an underscore: domains use hyphens, not underscores.")
-	case "label-too-long", "domain-too-long":
-		return lang.L("The domain is too long: check it for a missing dot.")
-	case "label-char", "idna":
-		return lang.L("The domain contains a character domains cannot hold: use letters, digits and hyphens.")
-	}
-	return ae.Error()
+	return err.Error()
 }

@@ -23,8 +23,10 @@ import (
 	"strings"
 
 	"github.com/mailwiz/mailwiz/account"
+	"github.com/mailwiz/mailwiz/catalog"
 	"github.com/mailwiz/mailwiz/discover"
 	"github.com/mailwiz/mailwiz/store"
+	"github.com/mailwiz/mailwiz/wizard"
 )
 
 // Exit codes.
@@ -228,4 +230,18 @@ func localeLanguage(env *Env) string {
 		}
 	}
 	return "en"
+}
+
+// addressMessage is a refused address in the person's language (--lang,
+// else the locale): the input quoted, then the window's sentence for the
+// parser's verdict.
+func addressMessage(env *Env, flagLang, input string, err error) string {
+	lang, lerr := language(env, flagLang)
+	if lerr != nil {
+		lang = "en"
+	}
+	if key, ok := wizard.AddressProblem(err); ok {
+		return fmt.Sprintf("%q: %s", input, catalog.T(lang, key))
+	}
+	return err.Error()
 }

@@ -57,7 +57,7 @@ func runDetect(ctx context.Context, env *Env, args []string) int {
 	}
 	addr, err := account.ParseAddress(pos[0])
 	if err != nil {
-		return fail(env, ExitUsage, "%v", err)
+		return fail(env, ExitUsage, "%s", addressMessage(env, f.lang, pos[0], err))
 	}
 	lang, err := language(env, f.lang)
 	if err != nil {

@@ -229,7 +229,7 @@ func TestDetectExitCodes(t *testing.T) {
 		{"flags after address", []string{"detect", "a@unknown-provider.example", "--offline"}, cli.ExitFailed, "network"},
 		{"empty", []string{"detect", "--offline", "  "}, cli.ExitUsage, "empty"},
 		{"no at", []string{"detect", "--offline", "alice.gmail.com"}, cli.ExitUsage, "no @"},
-		{"two at", []string{"detect", "--offline", "a@b@gmail.com"}, cli.ExitUsage, "2 @ signs"},
+		{"two at", []string{"detect", "--offline", "a@b@gmail.com"}, cli.ExitUsage, "more than one @ sign"},
 		{"space inside", []string{"detect", "--offline", "al ice@gmail.com"}, cli.ExitUsage, "space"},
 		{"single label", []string{"detect", "--offline", "root@localhost"}, cli.ExitUsage, "no dot"},
 		{"underscore", []string{"detect", "--offline", "a@my_host.example"}, cli.ExitUsage, "_"},

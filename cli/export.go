@@ -95,7 +95,7 @@ func runExport(ctx context.Context, env *Env, args []string) int {
 	}
 	addr, err := account.ParseAddress(pos[0])
 	if err != nil {
-		return fail(env, ExitUsage, "%v", err)
+		return fail(env, ExitUsage, "%s", addressMessage(env, f.lang, pos[0], err))
 	}
 	acct, from, code, err := exportAccount(ctx, env, addr, &f)
 	if err != nil {

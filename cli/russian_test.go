@@ -96,3 +96,30 @@ func TestRussianTestReport(t *testing.T) {
 		t.Errorf("a diagnosis kind label in the Russian report:\n%s", text)
 	}
 }
+
+// TestRussianAddressError: a refused address is explained in Russian with
+// --lang ru or a Russian locale, as the window explains it.
+func TestRussianAddressError(t *testing.T) {
+	for _, args := range [][]string{
+		{"detect", "--offline", "--lang", "ru", "a@@example.test"},
+		{"test", "--lang", "ru", "--password-stdin", "a@@example.test"},
+		{"export", "--lang", "ru", "--format", "json", "a@@example.test"},
+	} {
+		var out, errb bytes.Buffer
+		code := Run(context.Background(), newEnv(t, "pw", &out, &errb), args)
+		if code != ExitUsage || !strings.Contains(errb.String(), "больше одного знака @") {
+			t.Errorf("%v: exit %d, stderr %q", args, code, errb.String())
+		}
+	}
+	var out, errb bytes.Buffer
+	env := newEnv(t, "pw", &out, &errb)
+	env.Getenv = func(k string) string {
+		if k == "LANG" {
+			return "ru_RU.UTF-8"
+		}
+		return ""
+	}
+	if code := Run(context.Background(), env, []string{"save", "--password-stdin", "a@@example.test"}); code != ExitUsage || !strings.Contains(errb.String(), "больше одного знака @") {
+		t.Errorf("save under a Russian locale: exit %d, stderr %q", code, errb.String())
+	}
+}

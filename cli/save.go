@@ -87,7 +87,7 @@ func runSave(ctx context.Context, env *Env, args []string) int {
 	}
 	addr, err := account.ParseAddress(pos[0])
 	if err != nil {
-		return fail(env, ExitUsage, "%v", err)
+		return fail(env, ExitUsage, "%s", addressMessage(env, "", pos[0], err))
 	}
 	password, err := stdinPassword(env.Stdin, "save")
 	if err != nil {
@@ -186,7 +186,7 @@ func runForget(ctx context.Context, env *Env, args []string) int {
 	}
 	addr, err := account.ParseAddress(pos[0])
 	if err != nil {
-		return fail(env, ExitUsage, "%v", err)
+		return fail(env, ExitUsage, "%s", addressMessage(env, "", pos[0], err))
 	}
 	st, err := env.store()
 	if err != nil {

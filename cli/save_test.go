@@ -57,7 +57,7 @@ func TestSaveUsage(t *testing.T) {
 		{"just a newline", "\n", []string{"save", "--password-stdin", "a@gmail.com"}, cli.ExitUsage, "standard input is empty"},
 		{"two lines", saveCanary + "\nsecond\n", []string{"save", "--password-stdin", "a@gmail.com"}, cli.ExitUsage, "more than one line"},
 		{"a file piped in", strings.Repeat("x", 5000), []string{"save", "--password-stdin", "a@gmail.com"}, cli.ExitUsage, "more than 2048 bytes"},
-		{"bad address", saveCanary, []string{"save", "--password-stdin", "a@@gmail.com"}, cli.ExitUsage, "@ signs"},
+		{"bad address", saveCanary, []string{"save", "--password-stdin", "a@@gmail.com"}, cli.ExitUsage, "more than one @ sign"},
 		{"bad URL", saveCanary, []string{"save", "--password-stdin", "--incoming", "ftp://x.example", "a@gmail.com"}, cli.ExitUsage, "--incoming"},
 		{"SMTP as incoming", saveCanary, []string{"save", "--password-stdin", "--incoming", "smtp://x.example", "a@gmail.com"}, cli.ExitUsage, "use imap:// or pop3://"},
 		{"IMAP as outgoing", saveCanary, []string{"save", "--password-stdin", "--outgoing", "imap://x.example", "a@gmail.com"}, cli.ExitUsage, "use smtp://"},

@@ -104,7 +104,7 @@ func runTest(ctx context.Context, env *Env, args []string) int {
 	}
 	addr, err := account.ParseAddress(pos[0])
 	if err != nil {
-		return fail(env, ExitUsage, "%v", err)
+		return fail(env, ExitUsage, "%s", addressMessage(env, f.lang, pos[0], err))
 	}
 	password, err := stdinPassword(env.Stdin, "test")
 	if err != nil {

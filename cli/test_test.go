@@ -415,7 +415,7 @@ func TestTestUsage(t *testing.T) {
 		{"imap as outgoing", "pw", []string{"test", "--password-stdin", "--outgoing", "imap://h", "a@example.test"}, "smtp://"},
 		{"bad timeout", "pw", []string{"test", "--password-stdin", "--timeout", "-1s", "a@example.test"}, "--timeout"},
 		{"bad language", "pw", []string{"test", "--password-stdin", "--lang", "de", "a@example.test"}, `--lang "de": use en or ru`},
-		{"bad address", "pw", []string{"test", "--password-stdin", "a@@example.test"}, "@ signs"},
+		{"bad address", "pw", []string{"test", "--password-stdin", "a@@example.test"}, "more than one @ sign"},
 		{"password in url", "pw", []string{"test", "--password-stdin", "--incoming", "imap://u:secret@h", "a@example.test"}, "holds a password"},
 	}
 	for _, tt := range tests {

@@ -1,6 +1,8 @@
 package wizard
 
 import (
+	"errors"
+
 	"github.com/mailwiz/mailwiz/account"
 	"github.com/mailwiz/mailwiz/catalog"
 )
@@ -101,4 +103,53 @@ func DiagnosisName(kind string) string {
 		return catalog.Key("the server misbehaved")
 	}
 	return catalog.Key("a problem at the server")
+}
+
+// AddressProblem is the catalog key of the sentence that explains why an
+// address was refused (an *account.AddressError, by its Code), for both
+// faces; false for another error or a code without a sentence.
+func AddressProblem(err error) (string, bool) {
+	var ae *account.AddressError
+	if !errors.As(err, &ae) {
+		return "", false
+	}
+	switch ae.Code {
+	case "empty":
+		return catalog.Key("The address is empty: type it as name@example.com."), true
+	case "encoding", "control":
+		return catalog.Key("The address contains an invisible or broken character: retype it by hand."), true
+	case "space":
+		return catalog.Key("The address contains a space: remove it."), true
+	case "too-long":
+		return catalog.Key("The address is too long (254 characters at most): check that only one address was pasted."), true
+	case "no-at":
+		return catalog.Key("The address has no @ sign: type it as name@example.com."), true
+	case "many-at":
+		return catalog.Key("The address has more than one @ sign: keep one between the name and the domain."), true
+	case "empty-local":
+		return catalog.Key("The part before the @ is empty: put your mailbox name there, as in name@example.com."), true
+	case "local-too-long":
+		return catalog.Key("The name before the @ is too long (64 characters at most)."), true
+	case "local-dot":
+		return catalog.Key("The name before the @ starts or ends with a dot: remove it."), true
+	case "local-dots":
+		return catalog.Key("The name before the @ has two dots in a row: remove one."), true
+	case "local-char":
+		return catalog.Key("The name before the @ contains a character an address cannot hold: use letters, digits and . _ - +"), true
+	case "empty-domain":
+		return catalog.Key("The part after the @ is empty: put the domain there, as in name@example.com."), true
+	case "single-label":
+		return catalog.Key("The domain has no dot: type the full domain, as in example.com."), true
+	case "label-empty":
+		return catalog.Key("The domain has an extra dot: remove it."), true
+	case "label-hyphen":
+		return catalog.Key("A part of the domain starts or ends with a hyphen: check the spelling."), true
+	case "label-underscore":
+		return catalog.Key("The domain contains an underscore: domains use hyphens, not underscores."), true
+	case "label-too-long", "domain-too-long":
+		return catalog.Key("The domain is too long: check it for a missing dot."), true
+	case "label-char", "idna":
+		return catalog.Key("The domain contains a character domains cannot hold: use letters, digits and hyphens."), true
+	}
+	return "", false
 }
