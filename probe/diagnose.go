@@ -41,13 +41,16 @@ const (
 	KindPortBlocked         Kind = "port-blocked"
 	KindPlaintextRefused    Kind = "plaintext-refused"
 	KindServerError         Kind = "server-error"
+	KindServerMisbehaving   Kind = "server-misbehaving"
+	KindTLSTooOld           Kind = "tls-too-old"
 )
 
 // Kinds lists every kind, for validation and documentation.
 var Kinds = []Kind{KindDNSFailed, KindRefused, KindTimeout, KindTLSUntrusted,
 	KindTLSHostnameMismatch, KindTLSExpired, KindSTARTTLSUnavailable, KindBadCredentials,
 	KindAppPassword, KindEnableIMAP, KindEnablePOP, KindOAuth2Required, KindWebLogin,
-	KindTooManyConnections, KindPortBlocked, KindPlaintextRefused, KindServerError}
+	KindTooManyConnections, KindPortBlocked, KindPlaintextRefused, KindServerError,
+	KindServerMisbehaving, KindTLSTooOld}
 
 // Diagnosis says in plain words what happened and what to do next.
 type Diagnosis struct {
@@ -297,6 +300,10 @@ func classify(err error, srv account.Server, stage Stage) (Kind, []Kind, string)
 		netErr    net.Error
 	)
 	switch {
+	case errors.As(err, new(*MisbehavingError)):
+		return KindServerMisbehaving, nil, ""
+	case tlsTooOld(err):
+		return KindTLSTooOld, nil, ""
 	case errors.Is(err, ErrPlaintextRefused), errors.Is(err, ErrServerRefusesPlaintext):
 		return KindPlaintextRefused, nil, ""
 	case errors.Is(err, ErrSTARTTLSUnavailable), errors.Is(err, pop3.ErrSTLSUnavailable):
@@ -405,4 +412,16 @@ func hintFor(p *account.Config, k account.HintKind) (account.Hint, bool) {
 		}
 	}
 	return account.Hint{}, false
+}
+
+// tlsTooOld reports a TLS handshake that failed because the server offers
+// only a protocol version mailwiz refuses (TLS 1.0 or 1.1): crypto/tls
+// says "server selected unsupported protocol version", or the server
+// sends the protocol_version alert (70) when it cannot go as high.
+func tlsTooOld(err error) bool {
+	var alert tls.AlertError
+	if errors.As(err, &alert) && alert == 70 {
+		return true
+	}
+	return strings.Contains(err.Error(), "unsupported protocol version") || strings.Contains(err.Error(), "protocol version not supported")
 }

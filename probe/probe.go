@@ -46,15 +46,20 @@
 package probe
 
 import (
+	"bytes"
 	"context"
 	"crypto/x509"
+	"encoding/base64"
+	"encoding/hex"
 	"net"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/mailwiz/mailwiz/account"
+	"github.com/mailwiz/mailwiz/internal/safetext"
 )
 
 // Stage is a step of a server test. The values are part of the JSON contract.
@@ -286,12 +291,59 @@ func (e *emitter) emit(ev Event) {
 }
 
 // scrub removes the password from text that will be shown or stored, in
-// case a server or library echoed it.
+// case a server or library echoed it: the literal, its URL escapings, and
+// any base64 or hex token whose decoding holds it (the SASL PLAIN blob
+// "\x00user\x00password", LOGIN's base64 password, an XOAUTH2 payload),
+// whatever the alignment of the password inside the blob.
 func scrub(s, password string) string {
-	if len(password) >= 3 {
-		s = strings.ReplaceAll(s, password, "****")
+	if len(password) < 3 {
+		return s
 	}
-	return s
+	for _, form := range []string{password, url.QueryEscape(password), url.PathEscape(password)} {
+		s = strings.ReplaceAll(s, form, "****")
+	}
+	return encodedToken.ReplaceAllStringFunc(s, func(tok string) string {
+		if decodesTo(tok, password) {
+			return "****"
+		}
+		return tok
+	})
+}
+
+// encodedToken is a run of base64 (standard or URL alphabet) or hex
+// characters long enough to hold an encoded password.
+var encodedToken = regexp.MustCompile(`[A-Za-z0-9+/_-]{4,}={0,2}`)
+
+// decodesTo reports whether tok, read as base64 (either alphabet, padded
+// or not, or its longest whole-quantum prefix, for a blob cut short) or as
+// hex, holds password or a run of six of its characters (a blob cut
+// short inside the password).
+func decodesTo(tok, password string) bool {
+	p := []byte(password)
+	raw := strings.TrimRight(tok, "=")
+	cands := []string{raw, raw[:len(raw)/4*4]}
+	for _, enc := range []*base64.Encoding{base64.RawStdEncoding, base64.RawURLEncoding} {
+		for _, c := range cands {
+			if b, err := enc.DecodeString(c); err == nil && holdsPart(b, p) {
+				return true
+			}
+		}
+	}
+	if b, err := hex.DecodeString(tok[:len(tok)/2*2]); err == nil && holdsPart(b, p) {
+		return true
+	}
+	return false
+}
+
+// holdsPart reports whether b contains p, or any six bytes of it in a row.
+func holdsPart(b, p []byte) bool {
+	k := min(6, len(p))
+	for i := 0; i+k <= len(p); i++ {
+		if bytes.Contains(b, p[i:i+k]) {
+			return true
+		}
+	}
+	return false
 }
 
 // scrubErr is err with the password cut out of its text, for the errors
@@ -313,7 +365,14 @@ func scrubErr(err error, password string) error {
 // refusal that quotes the password may put it in a help URL too, and a
 // URL with the password cut out would lead nowhere, so none is shown.
 func scrubDiagnosis(d *Diagnosis, password string) *Diagnosis {
-	if d == nil || d.URL == "" || len(password) < 3 {
+	if d == nil {
+		return d
+	}
+	// The texts may quote the server: no password, no control characters.
+	for lang, t := range d.Text {
+		d.Text[lang] = safetext.Show(scrub(t, password))
+	}
+	if d.URL == "" || len(password) < 3 {
 		return d
 	}
 	for _, p := range []string{password, url.QueryEscape(password), url.PathEscape(password)} {

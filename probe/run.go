@@ -12,7 +12,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/emersion/go-smtp"
 	"github.com/mailwiz/mailwiz/account"
+	"github.com/mailwiz/mailwiz/internal/safetext"
 	"github.com/mailwiz/mailwiz/probe/pop3"
 )
 
@@ -23,9 +25,10 @@ type runner struct {
 	index int
 	em    *emitter
 
-	mu  sync.Mutex // guards raw against the cancelling goroutine
-	raw net.Conn   // the TCP connection, closed to cut any stage short
-	res Result
+	mu    sync.Mutex   // guards raw against the cancelling goroutine
+	raw   net.Conn     // the TCP connection, closed to cut any stage short
+	bound *boundedConn // raw's limits (bound.go)
+	res   Result
 
 	// alt: srv stands in for Request.Servers[index] (fallback.go).
 	alt bool
@@ -56,7 +59,7 @@ func (r *runner) run(ctx context.Context) Result {
 
 func (r *runner) fail(err error) {
 	r.res.Err = scrubErr(err, r.req.Password)
-	r.res.Error = scrub(errorText(err), r.req.Password)
+	r.res.Error = safetext.Show(scrub(errorText(err), r.req.Password))
 	r.res.Diagnosis = scrubDiagnosis(diagnose(err, r.srv, r.res.Stage, r.req.Provider), r.req.Password)
 }
 
@@ -100,7 +103,8 @@ func (r *runner) test(ctx context.Context, keep *session) error {
 		for _, a := range addrs {
 			c, err := d.DialContext(ctx, "tcp", net.JoinHostPort(a, strconv.Itoa(r.srv.Port)))
 			if err == nil {
-				r.setConn(&heardConn{Conn: c, r: r})
+				r.bound = newBoundedConn(&heardConn{Conn: c, r: r})
+				r.setConn(r.bound)
 				return nil
 			}
 			last = err
@@ -165,6 +169,7 @@ func (r *runner) step(ctx context.Context, stage Stage, f func(ctx context.Conte
 	start := time.Now()
 	err := f(sctx)
 	stop()
+	err = r.bounds(stage, err)
 	// ctx is checked as well as sctx: the run-wide AfterFunc on ctx may
 	// close the connection before ctx's cancellation reaches sctx (Go
 	// notifies a context's children in no fixed order), and f then fails
@@ -188,7 +193,7 @@ func (r *runner) step(ctx context.Context, stage Stage, f func(ctx context.Conte
 // login refused), which a connection cut short cannot produce.
 func verdict(err error) bool {
 	var ce *CertificateError
-	return answerOf(err).ok || errors.As(err, &ce) ||
+	return answerOf(err).ok || errors.As(err, &ce) || errors.As(err, new(*MisbehavingError)) ||
 		errors.Is(err, ErrSTARTTLSUnavailable) || errors.Is(err, pop3.ErrSTLSUnavailable) ||
 		errors.Is(err, ErrPlaintextRefused) || errors.Is(err, ErrServerRefusesPlaintext)
 }
@@ -266,3 +271,34 @@ func (r *runner) mayLogin(encrypted bool) error {
 	}
 	return nil
 }
+
+// bounds makes a stage that ended on a server past the limits fail as
+// such (bound.go), however the protocol library reported the cut
+// connection, and lifts the limit once the login succeeded.
+func (r *runner) bounds(stage Stage, err error) error {
+	if err == nil {
+		if stage == StageAuth && r.bound != nil {
+			r.bound.loggedIn()
+		}
+		return nil
+	}
+	if errors.As(err, new(*MisbehavingError)) {
+		return err
+	}
+	if r.bound != nil {
+		if v := r.bound.violation(); v != nil {
+			return &MisbehavingError{What: v.What, Limit: v.Limit, Err: err}
+		}
+	}
+	// The libraries' own line limits.
+	switch {
+	case errors.Is(err, pop3.ErrLineTooLong):
+		return &MisbehavingError{What: "a line", Limit: pop3.MaxLineLength, Err: err}
+	case errors.Is(err, smtp.ErrTooLongLine):
+		return &MisbehavingError{What: "a line", Limit: smtpLineLimit, Err: err}
+	}
+	return err
+}
+
+// smtpLineLimit is go-smtp's client line limit (client.go's lineLimitReader).
+const smtpLineLimit = 2000

@@ -14,6 +14,7 @@ import (
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/mailwiz/mailwiz/account"
+	"github.com/mailwiz/mailwiz/internal/safetext"
 )
 
 // pollInterval is how often the send test looks for the message; the wait
@@ -55,7 +56,7 @@ func sendTest(ctx context.Context, req *Request, results []Result, em *emitter) 
 	}
 	res.Err = scrubErr(res.Err, req.Password)
 	if res.Err != nil {
-		res.Error = scrub(errorText(res.Err), req.Password)
+		res.Error = safetext.Show(scrub(errorText(res.Err), req.Password))
 		res.Diagnosis = scrubDiagnosis(st.diagnose(res.Err, res.Stage), req.Password)
 	}
 	return res

@@ -76,6 +76,14 @@ var texts = map[Kind][2]string{
 		"The connection to %[1]s is not encrypted, so the password was not sent. Use SSL or STARTTLS; only allow plaintext on a network you fully trust.",
 		"Соединение с %[1]s не зашифровано, поэтому пароль не отправлен. Используйте SSL или STARTTLS; разрешайте открытый пароль только в полностью доверенной сети.",
 	},
+	KindServerMisbehaving: {
+		"%[1]s sent far more than a mail server ever sends (a line or a greeting without end), so mailwiz stopped listening. It may be broken, or not a mail server at all: check the server name and port.",
+		"%[1]s прислал намного больше, чем когда-либо присылает почтовый сервер (строку или приветствие без конца), и mailwiz перестал его слушать. Возможно, он неисправен или это вовсе не почтовый сервер: проверьте имя сервера и порт.",
+	},
+	KindTLSTooOld: {
+		"%[1]s offers only an outdated encryption (TLS 1.0 or 1.1) that mailwiz does not accept, because it can be broken. The server's administrator or your provider must switch on TLS 1.2 or newer.",
+		"%[1]s предлагает только устаревшее шифрование (TLS 1.0 или 1.1), которое mailwiz не принимает: его можно взломать. Администратор сервера или провайдер должен включить TLS 1.2 или новее.",
+	},
 	KindServerError: {
 		"%[1]s reported a problem (its own words are below). Try again later; if it persists, tell the provider what it said.",
 		"%[1]s сообщил об ошибке (его слова приведены ниже). Повторите позже; если ошибка не исчезнет, сообщите провайдеру её текст.",
