@@ -247,12 +247,19 @@ func (r *runner) autodiscover(ctx context.Context) (account.Config, error) {
 			if err != nil {
 				return account.Config{}, fmt.Errorf("Autodiscover redirected to a bad address %q: %w", clip(ans.RedirectAddr, 100), err)
 			}
+			// The next request goes to the new address's domain.
+			if !sameSite(a.Domain, r.addr.Domain) && !r.allowed(a.Domain) && !r.allowed("autodiscover."+a.Domain) {
+				return account.Config{}, &RedirectError{Source: account.SourceAutodiscover, From: r.addr.Domain, To: a.Domain}
+			}
 			email, urls = a.String(), autodiscoverURLs(a.Domain)
 			continue
 		}
 		u, err := url.Parse(ans.RedirectURL)
 		if err != nil || u.Scheme != "https" || u.Host == "" {
 			return account.Config{}, fmt.Errorf("Autodiscover redirected to %q, which is not an https URL; refused", clip(ans.RedirectURL, 100))
+		}
+		if !sameSite(u.Hostname(), r.addr.Domain) && !r.allowed(u.Hostname()) {
+			return account.Config{}, &RedirectError{Source: account.SourceAutodiscover, From: r.addr.Domain, To: u.Hostname()}
 		}
 		urls = []string{u.String()}
 	}
@@ -277,7 +284,7 @@ func (r *runner) autodiscoverOnce(ctx context.Context, email string, urls []stri
 			}
 			ans, err := parseAutodiscover(f.body)
 			if err != nil {
-				err = fmt.Errorf("%s: %s", u, strings.TrimPrefix(err.Error(), "discover: "))
+				err = fmt.Errorf("%s: %w", u, err)
 			}
 			replies[i] <- reply{ans, err}
 		}()

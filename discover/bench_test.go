@@ -89,6 +89,7 @@ func BenchmarkDiscovery(b *testing.B) {
 	for _, sc := range scenarios {
 		addr, _ := account.ParseAddress(sc.email)
 		opts := w.opts
+		opts.AllowRedirect = []string{"adtarget.test"}
 		opts.Timeout = 10 * time.Second
 		opts.SourceTimeout = 5 * time.Second
 		if sc.hung {

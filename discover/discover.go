@@ -88,6 +88,13 @@ type Options struct {
 	// failed or skipped. Calls come from one goroutine, in order; the
 	// function must not block for long.
 	Events func(Event)
+	// AllowRedirect are hosts the person agreed to follow a redirect to
+	// (the CLI's --allow-redirect, the window's question). A redirect that
+	// leaves the domain that was asked (an HTTP redirect, an Autodiscover
+	// redirectUrl or redirectAddr) is not followed to any other host: the
+	// source fails with a *RedirectError, and the address never reaches
+	// that host.
+	AllowRedirect []string
 	// Ports is a test seam: a connection to port p goes to Ports[p]
 	// instead, after the host name was resolved as usual (and TLS still
 	// verifies the name). Tests map 443 and 80 to their loopback web
@@ -162,6 +169,9 @@ type Event struct {
 	Provisional bool
 	// Final is true on the Found event of the config [Run] returns.
 	Final bool
+	// Err is why a source failed (State Failed), for errors.As: a
+	// *RedirectError names a host the person may agree to follow.
+	Err error
 }
 
 // NotFoundError says that no source found a usable config, and why each
@@ -304,7 +314,7 @@ func runNetwork(ctx context.Context, addr account.Address, opts *Options, srcs [
 			s := srcs[res.rank]
 			if res.err != nil {
 				failures = append(failures, SourceError{Source: s.name, Err: res.err, rank: res.rank})
-				emit(Event{Source: s.name, State: Failed, Detail: res.err.Error()})
+				emit(Event{Source: s.name, State: Failed, Detail: res.err.Error(), Err: res.err})
 			} else {
 				c := res.cfg
 				if best < 0 || res.rank < best {

@@ -103,6 +103,7 @@ func TestSources(t *testing.T) {
 		outgoing  []string
 		username  string   // the first incoming server's username template, when checked
 		hintHosts []string // hosts the unverified-source hint must name
+		allow     []string // Options.AllowRedirect
 	}{
 		{email: "alice@own.test", source: account.SourceAutoconfig, secure: true,
 			incoming: []string{"imap://imap.own.test:993?security=ssl"}, outgoing: []string{"smtp://smtp.own.test:465?security=ssl"}},
@@ -125,7 +126,7 @@ func TestSources(t *testing.T) {
 			hintHosts: []string{"mail.srvonly.test", "pop.srvonly.test"}},
 		{email: "alice@adonly.test", source: account.SourceAutodiscover, secure: true, username: "login-from-autodiscover",
 			incoming: []string{"imap://mail.adonly.test:993?security=ssl"}, outgoing: []string{"smtp://mail.adonly.test:587?security=starttls"}},
-		{email: "alice@adredir.test", source: account.SourceAutodiscover, secure: false,
+		{email: "alice@adredir.test", source: account.SourceAutodiscover, secure: false, allow: []string{"adtarget.test"},
 			incoming: []string{"imap://mail.adtarget.test:993?security=ssl"}, outgoing: []string{"smtp://mail.adtarget.test:465?security=ssl"},
 			hintHosts: []string{"mail.adtarget.test"}},
 		{email: "alice@guessonly.test", source: account.SourceGuess, secure: false,
@@ -141,7 +142,9 @@ func TestSources(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				cfg, err := Run(t.Context(), addr, w.opts)
+				opts := w.opts
+				opts.AllowRedirect = tt.allow
+				cfg, err := Run(t.Context(), addr, opts)
 				if err != nil {
 					t.Fatalf("Run: %v", err)
 				}

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/mailwiz/mailwiz/account"
+	"golang.org/x/net/publicsuffix"
 )
 
 // runner holds what every source of one Run shares: the address, the
@@ -49,16 +50,19 @@ func newRunner(ctx context.Context, addr account.Address, opts *Options) *runner
 		MaxResponseHeaderBytes: 64 << 10,
 		MaxIdleConnsPerHost:    2,
 	}
-	r.client = &http.Client{Transport: r.tr, CheckRedirect: checkRedirect}
+	r.client = &http.Client{Transport: r.tr, CheckRedirect: r.checkRedirect}
 	return r
 }
 
 func (r *runner) close() { r.tr.CloseIdleConnections() }
 
-// checkRedirect allows at most maxRedirects redirects and never one from
-// https to anything else: a secure request must not be steered to a
-// readable (and alterable) one.
-func checkRedirect(req *http.Request, via []*http.Request) error {
+// checkRedirect allows at most maxRedirects redirects, never one from
+// https to anything else (a secure request must not be steered to a
+// readable, and alterable, one), and none that leaves the domain first
+// asked unless the person allowed that host: the request may carry the
+// address (Autodiscover's POST, autoconfig's emailaddress), and another
+// domain is no one the person chose to tell it.
+func (r *runner) checkRedirect(req *http.Request, via []*http.Request) error {
 	if len(via) > maxRedirects {
 		return fmt.Errorf("more than %d redirects (a redirect loop?)", maxRedirects)
 	}
@@ -67,7 +71,44 @@ func checkRedirect(req *http.Request, via []*http.Request) error {
 			return fmt.Errorf("refused a redirect from https to %s (%s)", req.URL.Scheme, req.URL.Redacted())
 		}
 	}
+	if len(via) > 0 && !sameSite(via[0].URL.Hostname(), req.URL.Hostname()) && !r.allowed(req.URL.Hostname()) {
+		return &RedirectError{From: via[0].URL.Hostname(), To: req.URL.Hostname()}
+	}
 	return nil
+}
+
+// allowed reports whether the person agreed to follow redirects to host.
+func (r *runner) allowed(host string) bool {
+	for _, h := range r.opts.AllowRedirect {
+		if strings.EqualFold(strings.TrimSuffix(h, "."), strings.TrimSuffix(host, ".")) {
+			return true
+		}
+	}
+	return false
+}
+
+// RedirectError is a redirect to another domain that was not followed:
+// the person has not agreed to send the address to To. Source is set
+// where the source is known.
+type RedirectError struct {
+	Source account.Source
+	From   string // the host that redirected
+	To     string // the host it redirected to
+}
+
+func (e *RedirectError) Error() string {
+	return fmt.Sprintf("%s redirects to %s, another domain: not followed without your consent", e.From, e.To)
+}
+
+// sameSite reports whether two hosts share a registrable domain (public
+// suffix list), or are the same address.
+func sameSite(a, b string) bool {
+	if strings.EqualFold(a, b) {
+		return true
+	}
+	ra, err1 := publicsuffix.EffectiveTLDPlusOne(strings.ToLower(a))
+	rb, err2 := publicsuffix.EffectiveTLDPlusOne(strings.ToLower(b))
+	return err1 == nil && err2 == nil && ra == rb
 }
 
 // dial connects to address ("host:port") resolving the host with the

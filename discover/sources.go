@@ -14,9 +14,17 @@ import (
 	"github.com/mailwiz/mailwiz/providers"
 )
 
+// autoconfigURL is the domain's own autoconfig URL. Over https it names
+// the address, as Thunderbird's does (a hoster may answer per mailbox);
+// over plain http it does not: anyone on the path could read it, and an
+// answer that came over http is unverified anyway, so a per-mailbox
+// answer buys nothing there.
 func (r *runner) autoconfigURL(scheme string) string {
-	return scheme + "://autoconfig." + r.addr.Domain + "/mail/config-v1.1.xml?emailaddress=" +
-		url.QueryEscape(r.addr.String())
+	u := scheme + "://autoconfig." + r.addr.Domain + "/mail/config-v1.1.xml"
+	if scheme == "https" {
+		u += "?emailaddress=" + url.QueryEscape(r.addr.String())
+	}
+	return u
 }
 
 func (r *runner) wellKnownURL() string {
