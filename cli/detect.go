@@ -24,7 +24,7 @@ func init() {
 	register(&command{
 		name:    "detect",
 		summary: "find the IMAP, POP3 and SMTP servers for an email address",
-		usage:   "detect [--offline] [--json] [--lang en|ru] [--dns HOST:PORT] [--ispdb-url URL] [--timeout D] ADDRESS",
+		usage:   "detect [--offline] [--json] [--lang en|ru] [--dns HOST:PORT] [--ispdb-url URL] [--timeout D] [--allow-redirect HOST] ADDRESS",
 		run:     runDetect,
 	})
 }
@@ -36,7 +36,11 @@ type detectFlags struct {
 	dns     string
 	ispdb   string
 	timeout time.Duration
+	allow   hostList
 }
+
+// allowRedirectUsage explains --allow-redirect.
+const allowRedirectUsage = "follow a redirect to another domain's `HOST` (an Autodiscover or web redirect), which is otherwise not followed so your address does not reach it; comma-separated or repeated"
 
 func runDetect(ctx context.Context, env *Env, args []string) int {
 	var f detectFlags
@@ -47,6 +51,7 @@ func runDetect(ctx context.Context, env *Env, args []string) int {
 		fs.StringVar(&f.dns, "dns", "", "send every DNS question to this server, HOST:PORT (default: the system's)")
 		fs.StringVar(&f.ispdb, "ispdb-url", discover.DefaultISPDBURL, "base URL of the ISPDB (Thunderbird's provider database)")
 		fs.DurationVar(&f.timeout, "timeout", discover.DefaultTimeout, "give up on the network after this long, e.g. 5s")
+		fs.Var(&f.allow, "allow-redirect", allowRedirectUsage)
 	})
 	pos, err := parseArgs(fs, args)
 	if err != nil {
@@ -75,6 +80,7 @@ func runDetect(ctx context.Context, env *Env, args []string) int {
 		if err != nil {
 			return fail(env, ExitUsage, "%v", err)
 		}
+		opts.Events = redirectNotes(env, lang)
 		cfg, err = discover.Run(ctx, addr, opts)
 		if err != nil {
 			return detectFailed(env, addr, err)
@@ -90,7 +96,7 @@ func runDetect(ctx context.Context, env *Env, args []string) int {
 
 // discoverOptions turns the network flags into discovery options.
 func (f *detectFlags) discoverOptions(env *Env) (discover.Options, error) {
-	opts := discover.Options{ISPDBURL: f.ispdb, Timeout: f.timeout}
+	opts := discover.Options{ISPDBURL: f.ispdb, Timeout: f.timeout, AllowRedirect: f.allow.hosts}
 	if f.timeout <= 0 {
 		return opts, fmt.Errorf("--timeout %v is not a positive duration; use e.g. --timeout 10s", f.timeout)
 	}
@@ -111,18 +117,32 @@ func (f *detectFlags) discoverOptions(env *Env) (discover.Options, error) {
 }
 
 // detect finds the settings for an address the way `mailwiz detect` does
-// without flags: the built-in database, then the network. test, save and
-// export use it when nothing else gives the servers.
-func (e *Env) detect(ctx context.Context, addr account.Address) (account.Config, error) {
+// without flags, following redirects to the hosts in allow: the built-in
+// database, then the network. test, save and export use it when nothing
+// else gives the servers.
+func (e *Env) detect(ctx context.Context, addr account.Address, allow []string, lang string) (account.Config, error) {
 	if e.Detect != nil {
 		return e.Detect(ctx, addr)
 	}
-	f := detectFlags{ispdb: discover.DefaultISPDBURL, timeout: discover.DefaultTimeout}
+	f := detectFlags{ispdb: discover.DefaultISPDBURL, timeout: discover.DefaultTimeout, allow: hostList{allow}}
 	opts, err := f.discoverOptions(e)
 	if err != nil {
 		return account.Config{}, err
 	}
+	opts.Events = redirectNotes(e, lang)
 	return discover.Run(ctx, addr, opts)
+}
+
+// redirectNotes tells, on standard error, of each redirect to another
+// domain that discovery did not follow, and how to follow it.
+func redirectNotes(env *Env, lang string) func(discover.Event) {
+	return func(ev discover.Event) {
+		var re *discover.RedirectError
+		if ev.State == discover.Failed && errors.As(ev.Err, &re) {
+			fmt.Fprintln(env.Stderr, "mailwiz: "+catalog.T(lang, "{{.From}} redirects to {{.To}}, another domain, so your address was not sent there. If you trust {{.To}}, run the command again with --allow-redirect {{.To}}.",
+				"From", safetext.Show(re.From), "To", safetext.Show(re.To)))
+		}
+	}
 }
 
 // detectFailed reports a discovery that found nothing: one line saying so

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/http"
 	"strconv"
 	"strings"
 	"testing"
@@ -164,8 +165,31 @@ func TestDetectNetworkFlags(t *testing.T) {
 // discovery, which asks the built-in database first.
 func TestDetectConfigFallback(t *testing.T) {
 	addr, _ := account.ParseAddress("bob@gmail.com")
-	cfg, err := newEnv(t, "", io.Discard, io.Discard).detect(context.Background(), addr)
+	cfg, err := newEnv(t, "", io.Discard, io.Discard).detect(context.Background(), addr, nil, "en")
 	if err != nil || cfg.Source != account.SourceBuiltin {
 		t.Fatalf("detectConfig = %s, %v; want the built-in answer", cfg.Source, err)
+	}
+}
+
+// TestDetectAllowRedirect: an Autodiscover redirect to another domain is
+// not followed; detect says so on stderr with the flag that follows it,
+// and --allow-redirect HOST follows it.
+func TestDetectAllowRedirect(t *testing.T) {
+	dnsAddr, ispdb, dns, web := netWorld(t)
+	for _, n := range []string{"hop.test", "collector.test"} {
+		dns.Set(n, testenv.Records{A: []string{"127.0.0.1"}})
+	}
+	web.Handle("https", "hop.test", "/autodiscover/autodiscover.xml", http.RedirectHandler("https://collector.test/autodiscover/autodiscover.xml", http.StatusTemporaryRedirect))
+	web.Handle("https", "collector.test", "/autodiscover/autodiscover.xml", testenv.XML(`<?xml version="1.0" encoding="utf-8"?>
+<Autodiscover xmlns="http://schemas.microsoft.com/exchange/autodiscover/responseschema/2006"><Response xmlns="http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a"><Account><AccountType>email</AccountType><Action>settings</Action>
+<Protocol><Type>IMAP</Type><Server>mail.collector.test</Server><Port>993</Port><SSL>on</SSL></Protocol>
+<Protocol><Type>SMTP</Type><Server>mail.collector.test</Server><Port>465</Port><SSL>on</SSL></Protocol></Account></Response></Autodiscover>`))
+	code, out, errOut := runCLI(t, "detect", "--json", "--timeout", "5s", "--dns", dnsAddr, "--ispdb-url", ispdb, "alice@hop.test")
+	if strings.Contains(out, "mail.collector.test") || !strings.Contains(errOut, "--allow-redirect collector.test") {
+		t.Fatalf("without consent: exit %d\n%s\n%s", code, out, errOut)
+	}
+	code, out, errOut = runCLI(t, "detect", "--json", "--timeout", "5s", "--dns", dnsAddr, "--ispdb-url", ispdb, "--allow-redirect", "collector.test", "alice@hop.test")
+	if code != ExitOK || !strings.Contains(out, "mail.collector.test") {
+		t.Fatalf("with --allow-redirect: exit %d\n%s\n%s", code, out, errOut)
 	}
 }

@@ -22,7 +22,7 @@ func init() {
 	register(&command{
 		name:    "export",
 		summary: "write the account's settings for another mail client (no password is ever written)",
-		usage:   "export --format F [--incoming URL] [--outgoing URL] [--name NAME] [--lang en|ru] [--leave-on-server] [--days-on-server N] [--offline] [-o FILE] [--force] ADDRESS",
+		usage:   "export --format F [--incoming URL] [--outgoing URL] [--name NAME] [--lang en|ru] [--leave-on-server] [--days-on-server N] [--offline] [--allow-redirect HOST] [-o FILE] [--force] ADDRESS",
 		run:     runExport,
 	})
 }
@@ -32,6 +32,7 @@ type exportFlags struct {
 	leave                                          optionalBool
 	days                                           int
 	offline, force                                 bool
+	allowRedirect                                  hostList
 }
 
 // optionalBool is a bool flag that knows whether it was given, so the
@@ -67,6 +68,7 @@ func runExport(ctx context.Context, env *Env, args []string) int {
 		fs.Var(&f.leave, "leave-on-server", "POP3: keep mail on the server after downloading it (default: the saved account's or the provider's choice, else false)")
 		fs.IntVar(&f.days, "days-on-server", 0, "POP3 with --leave-on-server: delete from the server after this many days (0 keeps it)")
 		fs.BoolVar(&f.offline, "offline", false, "use only the built-in provider database; ask no network")
+		fs.Var(&f.allowRedirect, "allow-redirect", allowRedirectUsage)
 		fs.BoolVar(&f.force, "force", false, "with -o: replace a file that is already there (its permissions are kept when stricter)")
 		fs.StringVar(&f.output, "o", "", `output file, or a directory to get the format's own file name (user.js, ADDRESS.mobileconfig, ...); "-" or none: standard output`)
 	})
@@ -172,7 +174,7 @@ func configFailed(env *Env, addr account.Address, code int, err error) int {
 // is the saved account's file when its servers are used. The int is the
 // exit code for an error.
 func exportAccount(ctx context.Context, env *Env, addr account.Address, f *exportFlags) (acct export.Account, from string, code int, err error) {
-	r, from, code, err := resolveConfig(ctx, env, addr, serverChoice{incoming: f.incoming, outgoing: f.outgoing, offline: f.offline, saved: true, warn: warner(env)})
+	r, from, code, err := resolveConfig(ctx, env, addr, serverChoice{incoming: f.incoming, outgoing: f.outgoing, offline: f.offline, saved: true, warn: warner(env), allowRedirect: f.allowRedirect.hosts, lang: f.lang})
 	if err != nil {
 		return export.Account{}, "", code, err
 	}

@@ -21,7 +21,7 @@ func init() {
 	register(&command{
 		name:    "save",
 		summary: "keep the password in the OS keychain and the settings in mailwiz's config directory",
-		usage:   "save [--incoming URL] [--outgoing URL] [--name NAME] [--leave-on-server] [--days-on-server N] [--offline] [--trust-cert SHA256]... [--accept-unverified HOST[,HOST]] [--timeout D] [--json] --password-stdin ADDRESS",
+		usage:   "save [--incoming URL] [--outgoing URL] [--name NAME] [--leave-on-server] [--days-on-server N] [--offline] [--trust-cert SHA256]... [--accept-unverified HOST[,HOST]] [--allow-redirect HOST] [--timeout D] [--json] --password-stdin ADDRESS",
 		run:     runSave,
 	})
 	register(&command{
@@ -44,7 +44,7 @@ type saveFlags struct {
 	offline, json            bool
 	timeout                  time.Duration
 	trust                    certList
-	accept                   hostList
+	accept, allowRedirect    hostList
 }
 
 // timeoutUsage explains --timeout for save and forget.
@@ -62,6 +62,7 @@ func runSave(ctx context.Context, env *Env, args []string) int {
 		fs.BoolVar(&f.offline, "offline", false, "use only the built-in provider database; ask no network")
 		fs.Var(&f.trust, "trust-cert", "keep in the settings a certificate exception you accepted with test --trust-cert: fingerprint `SHA256` (colons and case do not matter; repeatable; a fingerprint is no secret); later tests of the address use it")
 		fs.Var(&f.accept, "accept-unverified", acceptUsage)
+		fs.Var(&f.allowRedirect, "allow-redirect", allowRedirectUsage)
 		fs.BoolVar(&f.json, "json", false, "print one JSON object: email, keychain_items, settings")
 		fs.DurationVar(&f.timeout, "timeout", keychain.DefaultTimeout, timeoutUsage)
 	})
@@ -151,7 +152,7 @@ func runSave(ctx context.Context, env *Env, args []string) int {
 // network. from is the earlier save's file when its servers are kept. The
 // int is the exit code for an error.
 func saveConfig(ctx context.Context, env *Env, addr account.Address, f *saveFlags) (wizard.Resolved, string, int, error) {
-	r, from, code, err := resolveConfig(ctx, env, addr, serverChoice{incoming: f.incoming, outgoing: f.outgoing, offline: f.offline, saved: true, warn: warner(env)})
+	r, from, code, err := resolveConfig(ctx, env, addr, serverChoice{incoming: f.incoming, outgoing: f.outgoing, offline: f.offline, saved: true, warn: warner(env), allowRedirect: f.allowRedirect.hosts, lang: localeLanguage(env)})
 	if err != nil {
 		return wizard.Resolved{}, "", code, err
 	}

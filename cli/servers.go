@@ -103,6 +103,8 @@ type serverChoice struct {
 	offline            bool
 	saved              bool
 	warn               func(string)
+	allowRedirect      []string // --allow-redirect
+	lang               string   // for discovery's notes
 }
 
 // resolveConfig is the account a command works on, decided as the window
@@ -134,7 +136,9 @@ func resolveConfig(ctx context.Context, env *Env, addr account.Address, sc serve
 		}
 	}
 	if !sc.offline {
-		c.Discover = env.detect
+		c.Discover = func(ctx context.Context, addr account.Address) (account.Config, error) {
+			return env.detect(ctx, addr, sc.allowRedirect, sc.lang)
+		}
 	}
 	r, err = wizard.Resolve(ctx, c)
 	var nk *wizard.NotKnownError

@@ -20,7 +20,7 @@ func init() {
 	register(&command{
 		name:    "test",
 		summary: "log in to the incoming and outgoing servers for real and say what is wrong",
-		usage:   "test [--json] [--lang en|ru] [--incoming URL] [--outgoing URL] [--username U] [--timeout D] [--allow-plaintext] [--trust-cert SHA256]... [--accept-unverified HOST[,HOST]] [--no-fallback] [--send-test] --password-stdin ADDRESS",
+		usage:   "test [--json] [--lang en|ru] [--incoming URL] [--outgoing URL] [--username U] [--timeout D] [--allow-plaintext] [--trust-cert SHA256]... [--accept-unverified HOST[,HOST]] [--allow-redirect HOST] [--no-fallback] [--send-test] --password-stdin ADDRESS",
 		run:     runTest,
 	})
 }
@@ -31,7 +31,7 @@ type testFlags struct {
 	incoming, outgoing, username, lang            string
 	timeout                                       time.Duration
 	trust                                         certList
-	accept                                        hostList
+	accept, allowRedirect                         hostList
 }
 
 // trustCertUsage explains test's --trust-cert (save has its own words).
@@ -77,6 +77,7 @@ func runTest(ctx context.Context, env *Env, args []string) int {
 		fs.BoolVar(&f.allowPlaintext, "allow-plaintext", false, "send the password even over a connection without encryption (a preferred server without encryption that does not answer may then fall back to another such port of the provider's; an encrypted one never falls back to one without encryption)")
 		fs.Var(&f.trust, "trust-cert", trustCertUsage)
 		fs.Var(&f.accept, "accept-unverified", acceptUsage)
+		fs.Var(&f.allowRedirect, "allow-redirect", allowRedirectUsage)
 		fs.BoolVar(&f.noFallback, "no-fallback", false, "test exactly the preferred servers: do not try the provider's other ports when one does not answer from this network")
 		fs.BoolVar(&f.sendTest, "send-test", false, "also send a message to the address itself and wait for it to arrive, then delete it")
 		fs.BoolVar(&f.passwordStdin, "password-stdin", false, "read the password from standard input (required: it never goes on a command line)")
@@ -111,7 +112,7 @@ func runTest(ctx context.Context, env *Env, args []string) int {
 		return fail(env, ExitUsage, "%v", err)
 	}
 	trusted = append(trusted, savedExceptions(env, addr, trusted)...)
-	r, from, code, err := resolveConfig(ctx, env, addr, serverChoice{incoming: f.incoming, outgoing: f.outgoing, saved: true, warn: warner(env)})
+	r, from, code, err := resolveConfig(ctx, env, addr, serverChoice{incoming: f.incoming, outgoing: f.outgoing, saved: true, warn: warner(env), allowRedirect: f.allowRedirect.hosts, lang: lang})
 	if err != nil {
 		return configFailed(env, addr, code, err)
 	}
