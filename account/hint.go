@@ -17,12 +17,14 @@ const (
 	HintUnverifiedSource HintKind = "unverified-source"
 	HintPlaintext        HintKind = "plaintext"
 	HintInfo             HintKind = "info" // anything else worth saying, e.g. "Proton needs Bridge"
+	// HintLookAlike: the domain only looks like a known provider's.
+	HintLookAlike HintKind = "lookalike-domain"
 )
 
 // HintKinds lists every kind, for validation and documentation.
 var HintKinds = []HintKind{HintEnableIMAP, HintEnablePOP, HintAppPassword, HintOAuth2Required,
 	HintWebLogin, HintFromMustMatch, HintPort25Blocked, HintNoIMAP, HintUnverifiedSource,
-	HintPlaintext, HintInfo}
+	HintPlaintext, HintInfo, HintLookAlike}
 
 // Valid reports whether k is a known kind.
 func (k HintKind) Valid() bool {

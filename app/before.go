@@ -136,6 +136,8 @@ func hintTitle(k account.HintKind) string {
 		return lang.L("Port 25 may be blocked")
 	case account.HintNoIMAP:
 		return lang.L("No IMAP access")
+	case account.HintLookAlike:
+		return lang.L("This is not the provider it looks like")
 	}
 	return lang.L("Good to know")
 }

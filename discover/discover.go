@@ -53,6 +53,7 @@ import (
 	"time"
 
 	"github.com/mailwiz/mailwiz/account"
+	"github.com/mailwiz/mailwiz/catalog"
 	"github.com/mailwiz/mailwiz/providers"
 )
 
@@ -258,7 +259,22 @@ func Run(ctx context.Context, addr account.Address, opts Options) (account.Confi
 		return cfg, nil
 	}
 	emit(Event{Source: account.SourceBuiltin, State: Failed, Detail: addr.Domain + " is not in the built-in database"})
-	return runNetwork(ctx, addr, &opts, sources, emit)
+	cfg, err := runNetwork(ctx, addr, &opts, sources, emit)
+	if known, ok := providers.LookAlike(addr.Domain); ok && err == nil {
+		cfg.Hints = append([]account.Hint{lookAlikeHint(addr, known)}, cfg.Hints...)
+	}
+	return cfg, err
+}
+
+// lookAlikeHint warns that the address's domain only looks like a known
+// provider's (providers.LookAlike).
+func lookAlikeHint(addr account.Address, known string) account.Hint {
+	h := account.Hint{Kind: account.HintLookAlike, Text: map[string]string{}}
+	for _, lang := range catalog.Languages {
+		h.Text[lang] = catalog.T(lang, "{{.Domain}} only looks like {{.Known}}: it is written with other characters and belongs to someone else. Check the address letter by letter, and never enter your {{.Known}} password for it.",
+			"Domain", addr.DomainUnicode, "Known", known)
+	}
+	return h
 }
 
 // runNetwork races srcs (in rank order) and applies the ranking rule.

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/mailwiz/mailwiz/account"
+	"github.com/mailwiz/mailwiz/internal/testenv"
 )
 
 // recorder is a handler that remembers every request it was sent: the
@@ -117,5 +118,26 @@ func TestPlainHTTPAutoconfigKeepsTheAddress(t *testing.T) {
 	}
 	if !strings.Contains(secure.requests()[0], "emailaddress=bob.private%40quiet.test") {
 		t.Errorf("the https request lost the address: %s", secure.requests()[0])
+	}
+}
+
+// TestLookAlikeDomainWarned: a domain written to look like a known
+// provider's (gmaіl.com with a Cyrillic і) gets the lookalike-domain hint
+// first, in both languages, whatever source found its servers.
+func TestLookAlikeDomainWarned(t *testing.T) {
+	w := newWorld(t)
+	addr, err := account.ParseAddress("victim@gmaіl.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.a("autoconfig." + addr.Domain)
+	w.web.Handle("https", "autoconfig."+addr.Domain, "/mail/config-v1.1.xml", testenv.XML(clientConfig(addr.Domain, "imap.evil.test", "smtp.evil.test")))
+	cfg, err := Run(t.Context(), addr, w.opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.Hints) == 0 || cfg.Hints[0].Kind != account.HintLookAlike ||
+		!strings.Contains(cfg.Hints[0].Text["en"], "gmail.com") || !strings.Contains(cfg.Hints[0].Text["ru"], "gmail.com") {
+		t.Fatalf("hints %+v; want lookalike-domain naming gmail.com first", cfg.Hints)
 	}
 }
