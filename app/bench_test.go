@@ -38,7 +38,7 @@ func TestStartupTouchesNothing(t *testing.T) {
 	called := func(what string) { t.Errorf("%s was called at start-up", what) }
 	newHarness(t, wizard.Deps{
 		Lookup: func(string) (account.Config, bool) { called("Lookup"); return account.Config{}, false },
-		Discover: func(context.Context, account.Address, func(wizard.Event)) (account.Config, error) {
+		Discover: func(context.Context, account.Address, []string, func(wizard.Event)) (account.Config, error) {
 			called("Discover")
 			return account.Config{}, nil
 		},

@@ -192,3 +192,40 @@ func TestServerWordsShownSafely(t *testing.T) {
 		}
 	}
 }
+
+// TestFollowRedirectInWindow: the Servers page names a redirect to another
+// domain that was not followed; its button follows it and the servers it
+// leads to replace the guessed ones.
+func TestFollowRedirectInWindow(t *testing.T) {
+	discoverFn := func(ctx context.Context, addr account.Address, allow []string, progress func(wizard.Event)) (account.Config, error) {
+		srv := func(host string) account.Config {
+			return account.Config{Source: account.SourceGuess,
+				Incoming: []account.Server{{Protocol: account.IMAP, Host: host, Port: 993, Security: account.SSL, Username: addr.String(), Auth: account.AuthPassword}},
+				Outgoing: []account.Server{{Protocol: account.SMTP, Host: host, Port: 465, Security: account.SSL, Username: addr.String(), Auth: account.AuthPassword}}}
+		}
+		if len(allow) == 0 {
+			progress(wizard.RedirectRefused{From: "shop.test", To: "collector.test"})
+			return srv("mail.shop.test"), nil
+		}
+		c := srv("mail.collector.test")
+		c.Source = account.SourceAutodiscover
+		return c, nil
+	}
+	h := newHarness(t, wizard.Deps{Discover: discoverFn})
+	test.Type(h.ui.address.address, "ann@shop.test")
+	enter(h.ui.address.address)
+	h.atStep(wizard.StepServers)
+	var follow *button
+	for _, o := range test.LaidOutObjects(h.ui.servers.redirectBox) {
+		if b, ok := o.(*button); ok && strings.Contains(b.Text, "collector.test") {
+			follow = b
+		}
+	}
+	if follow == nil {
+		t.Fatal("no button to follow the redirect to collector.test")
+	}
+	h.tap(follow)
+	h.waitFor("the servers behind the redirect", func() bool {
+		return h.ui.wiz.Step() == wizard.StepServers && h.ui.wiz.Incoming().Host == "mail.collector.test"
+	})
+}

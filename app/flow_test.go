@@ -231,7 +231,7 @@ func TestFlowPlaintextConsent(t *testing.T) {
 
 // An unverified source: the hosts named, confirmation before going on.
 func TestFlowUnverifiedSource(t *testing.T) {
-	guessed := func(ctx context.Context, addr account.Address, progress func(wizard.Event)) (account.Config, error) {
+	guessed := func(ctx context.Context, addr account.Address, _ []string, progress func(wizard.Event)) (account.Config, error) {
 		progress(wizard.SourceProgress{Source: account.SourceGuess, Status: wizard.SourceAsking})
 		c := exampleProvider()
 		c.Provider, c.Hints, c.Source, c.SecureSource = nil, nil, account.SourceGuess, false
@@ -528,7 +528,7 @@ func TestFlowOAuth2OnlySkipsTest(t *testing.T) {
 // while better sources are still out; Cancel goes back to the address.
 func TestFindingLiveSources(t *testing.T) {
 	release := make(chan struct{})
-	slow := func(ctx context.Context, addr account.Address, progress func(wizard.Event)) (account.Config, error) {
+	slow := func(ctx context.Context, addr account.Address, _ []string, progress func(wizard.Event)) (account.Config, error) {
 		progress(wizard.SourceProgress{Source: account.SourceAutoconfig, Status: wizard.SourceAsking})
 		progress(wizard.SourceProgress{Source: account.SourceGuess, Status: wizard.SourceFound})
 		c := exampleProvider()

@@ -8,9 +8,11 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/mailwiz/mailwiz/account"
+	"github.com/mailwiz/mailwiz/internal/safetext"
 	"github.com/mailwiz/mailwiz/wizard"
 )
 
@@ -19,12 +21,14 @@ import (
 type serversPage struct {
 	ui *UI
 
-	source    *widget.Label
-	protocol  *widget.RadioGroup
-	explain   *widget.Label
-	leaveCopy *widget.Check
-	in, out   *serverEditor
-	problem   *widget.Label
+	source *widget.Label
+	// redirectBox offers to follow redirects discovery refused.
+	redirectBox *fyne.Container
+	protocol    *widget.RadioGroup
+	explain     *widget.Label
+	leaveCopy   *widget.Check
+	in, out     *serverEditor
+	problem     *widget.Label
 
 	plainWarning *widget.Label
 	unverified   *fyne.Container
@@ -47,6 +51,7 @@ func (p *serversPage) build() fyne.CanvasObject {
 	in, out := w.Incoming(), w.Outgoing()
 
 	p.source = wrapped(sourceLine(cfg, w.FromSaved()))
+	p.redirectBox = p.redirects()
 
 	p.protocol = widget.NewRadioGroup([]string{choiceIMAP, choicePOP3}, nil)
 	p.protocol.Horizontal = true
@@ -76,7 +81,7 @@ func (p *serversPage) build() fyne.CanvasObject {
 	protoBox := container.NewVBox(p.protocol, p.explain, p.leaveCopy)
 	p.onProtocolShown()
 	return container.NewVBox(
-		p.source,
+		p.source, p.redirectBox,
 		heading(lang.L("How to receive mail")), protoBox,
 		heading(lang.L("Incoming server")), p.in.form(),
 		heading(lang.L("Outgoing server (SMTP)")), p.out.form(),
@@ -380,4 +385,23 @@ func (e *serverEditor) focusField(field string) {
 	default:
 		e.ui.win.Canvas().Focus(e.host)
 	}
+}
+
+// redirects offers, for each redirect to another domain that discovery did
+// not follow, to follow it: the address goes there only if the person
+// agrees, naming the host.
+func (p *serversPage) redirects() *fyne.Container {
+	box := container.NewVBox()
+	for _, r := range p.ui.wiz.Finding().Redirects {
+		to := r.To
+		box.Add(note(lang.L("{{.From}} redirects to {{.To}}, another domain, so your address was not sent there. Follow it only if you trust {{.To}}.",
+			map[string]any{"From": safetext.Show(r.From), "To": safetext.Show(to)}), widget.WarningImportance))
+		box.Add(newButton(p.ui, lang.L("Follow the redirect to {{.To}}", map[string]any{"To": safetext.Show(to)}), theme.NavigateNextIcon(), func() {
+			p.ui.wiz.FollowRedirect(to) //nolint:errcheck // the host came from the wizard's own list
+		}))
+	}
+	if len(box.Objects) == 0 {
+		box.Hide() // takes no room, not even padding
+	}
+	return box
 }

@@ -20,7 +20,7 @@ func TestOpen(t *testing.T) {
 	a := test.NewTempApp(t)
 	w, ui := Open(a, "Mail Setup Wizard", wizard.Deps{
 		Lookup: func(string) (account.Config, bool) { called("Lookup"); return account.Config{}, false },
-		Discover: func(context.Context, account.Address, func(wizard.Event)) (account.Config, error) {
+		Discover: func(context.Context, account.Address, []string, func(wizard.Event)) (account.Config, error) {
 			called("Discover")
 			return account.Config{}, nil
 		},

@@ -19,7 +19,7 @@ func BenchmarkCancel(b *testing.B) {
 	var total time.Duration
 	for i := 0; i < b.N; i++ {
 		started := make(chan struct{})
-		w := New(Deps{Discover: func(ctx context.Context, _ account.Address, _ func(Event)) (account.Config, error) {
+		w := New(Deps{Discover: func(ctx context.Context, _ account.Address, _ []string, _ func(Event)) (account.Config, error) {
 			close(started)
 			<-ctx.Done()
 			return account.Config{}, ctx.Err()

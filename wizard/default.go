@@ -36,9 +36,10 @@ func Default() Deps {
 
 // Discover adapts discover.Run to Deps.Discover with opts (a resolver, an
 // ISPDB URL or a CA pool for tests), turning its events into the wizard's.
-func Discover(opts discover.Options) func(context.Context, account.Address, func(Event)) (account.Config, error) {
-	return func(ctx context.Context, addr account.Address, progress func(Event)) (account.Config, error) {
+func Discover(opts discover.Options) func(context.Context, account.Address, []string, func(Event)) (account.Config, error) {
+	return func(ctx context.Context, addr account.Address, allow []string, progress func(Event)) (account.Config, error) {
 		o := opts
+		o.AllowRedirect = append(slices.Clip(o.AllowRedirect), allow...)
 		o.Events = func(e discover.Event) {
 			for _, we := range fromDiscover(e) {
 				progress(we)
@@ -64,6 +65,10 @@ func fromDiscover(e discover.Event) []Event {
 	out := []Event{SourceProgress{Source: e.Source, Status: st, Detail: e.Detail}}
 	if e.State == discover.Found && e.Provisional && e.Config != nil {
 		out = append(out, Provisional{Config: *e.Config})
+	}
+	var re *discover.RedirectError
+	if e.State == discover.Failed && errors.As(e.Err, &re) {
+		out = append(out, RedirectRefused{From: re.From, To: re.To})
 	}
 	return out
 }

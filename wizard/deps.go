@@ -21,7 +21,7 @@ type Deps struct {
 	// Discover asks the network (autoconfig, ISPDB, MX, SRV, guessing...)
 	// and reports each source's progress and provisional answers through
 	// progress, which it may call from any goroutine.
-	Discover func(ctx context.Context, addr account.Address, progress func(Event)) (account.Config, error)
+	Discover func(ctx context.Context, addr account.Address, allow []string, progress func(Event)) (account.Config, error)
 
 	// Test logs in to the servers for real and reports each stage reached.
 	// Every failure is in the report (a server's result, its diagnosis);

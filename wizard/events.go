@@ -46,6 +46,11 @@ type Found struct{ Config account.Config }
 // The Servers step then offers manual entry.
 type NotFound struct{ Err error }
 
+// RedirectRefused reports that a discovery source was redirected to
+// another domain, To, and did not follow: the address was not sent there.
+// The person may agree with FollowRedirect.
+type RedirectRefused struct{ From, To string }
+
 // Stage is how far a connection test got: probe's stages, the words of the
 // test --json contract, so the two can never drift apart.
 type Stage = probe.Stage
@@ -75,11 +80,12 @@ type TestFinished struct{ Report TestReport }
 // the keychain's error (e.g. no keyring available).
 type Saved struct{ Err error }
 
-func (StepChanged) event()    {}
-func (SourceProgress) event() {}
-func (Provisional) event()    {}
-func (Found) event()          {}
-func (NotFound) event()       {}
-func (StageProgress) event()  {}
-func (TestFinished) event()   {}
-func (Saved) event()          {}
+func (StepChanged) event()     {}
+func (SourceProgress) event()  {}
+func (Provisional) event()     {}
+func (Found) event()           {}
+func (NotFound) event()        {}
+func (StageProgress) event()   {}
+func (TestFinished) event()    {}
+func (Saved) event()           {}
+func (RedirectRefused) event() {}

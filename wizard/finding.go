@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/mailwiz/mailwiz/account"
 )
@@ -15,6 +16,9 @@ type finding struct {
 	provisional *account.Config
 	final       *account.Config
 	err         error // why nothing was found
+	// redirects are the redirects to another domain discovery did not
+	// follow, each once.
+	redirects []RedirectRefused
 }
 
 // ErrNothingFound is reported (wrapped, in NotFound) when no source knew
@@ -28,6 +32,8 @@ type FindingState struct {
 	Provisional *account.Config // nil when none yet
 	Final       *account.Config // nil until discovery ends with an answer
 	Err         error           // set when discovery ended without one
+	// Redirects to another domain that were not followed (FollowRedirect).
+	Redirects []RedirectRefused
 }
 
 // Finding returns a snapshot of discovery.
@@ -40,6 +46,7 @@ func (w *Wizard) Finding() FindingState {
 		Provisional: w.find.provisional,
 		Final:       w.find.final,
 		Err:         w.find.err,
+		Redirects:   append([]RedirectRefused(nil), w.find.redirects...),
 	}
 }
 
@@ -108,7 +115,10 @@ func (w *Wizard) choice(gen uint64, addr account.Address) Choice {
 		c.Discover = func(ctx context.Context, addr account.Address) (account.Config, error) {
 			ctx, cancel := context.WithTimeout(ctx, w.deps.DiscoverTimeout)
 			defer cancel()
-			return w.deps.Discover(ctx, addr, func(e Event) { w.discoverEvent(gen, addr, e) })
+			w.mu.Lock()
+			allow := slices.Clone(w.allowRedirect)
+			w.mu.Unlock()
+			return w.deps.Discover(ctx, addr, allow, func(e Event) { w.discoverEvent(gen, addr, e) })
 		}
 	}
 	return c
@@ -141,6 +151,15 @@ func (w *Wizard) discoverEvent(gen uint64, addr account.Address, e Event) {
 	switch e := e.(type) {
 	case SourceProgress:
 		w.progress(gen, e)
+	case RedirectRefused:
+		w.mu.Lock()
+		if !w.current(gen) || slices.Contains(w.find.redirects, e) {
+			w.mu.Unlock()
+			return
+		}
+		w.find.redirects = append(w.find.redirects, e)
+		w.mu.Unlock()
+		w.notify(e)
 	case Provisional:
 		cfg := e.Config.For(addr)
 		w.mu.Lock()
@@ -195,4 +214,26 @@ func manualConfig(addr account.Address) account.Config {
 		SecureSource:  true, // the person typed it: nothing to vouch for but them
 		LeaveOnServer: true,
 	}
+}
+
+// FollowRedirect records that the person agreed to send the address to
+// host, a domain a discovery source redirected to, and finds the servers
+// again, following it. Only a host discovery reported refusing is taken.
+func (w *Wizard) FollowRedirect(host string) error {
+	w.mu.Lock()
+	if !slices.ContainsFunc(w.find.redirects, func(r RedirectRefused) bool { return r.To == host }) {
+		w.mu.Unlock()
+		return fmt.Errorf("wizard: no redirect to %s was refused", host)
+	}
+	if !slices.Contains(w.allowRedirect, host) {
+		w.allowRedirect = append(w.allowRedirect, host)
+	}
+	w.have = false
+	w.find = finding{}
+	w.step = StepFinding
+	w.mu.Unlock()
+	w.Cancel()
+	w.notify(StepChanged{Step: StepFinding})
+	w.startFinding()
+	return nil
 }

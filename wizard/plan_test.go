@@ -246,3 +246,40 @@ func TestResolveOrder(t *testing.T) {
 		t.Errorf("a named server's login is %q, want the address", r.Config.Incoming[0].Username)
 	}
 }
+
+// TestFollowRedirect: a redirect to another domain that discovery did not
+// follow is reported; FollowRedirect agrees to exactly that host and finds
+// the servers again, with the host allowed.
+func TestFollowRedirect(t *testing.T) {
+	var calls [][]string
+	discoverFn := func(ctx context.Context, addr account.Address, allow []string, progress func(Event)) (account.Config, error) {
+		calls = append(calls, allow)
+		if !slices.Contains(allow, "collector.test") {
+			progress(RedirectRefused{From: "shop.test", To: "collector.test"})
+			c := unverifiedConfig()
+			c.Source = account.SourceGuess
+			return c, nil
+		}
+		c := unverifiedConfig()
+		c.Source = account.SourceAutodiscover
+		return c, nil
+	}
+	r := newRecorder()
+	w := New(Deps{Discover: discoverFn}, r.listen)
+	defer w.Close()
+	toServers(t, w, r, "a@shop.test")
+	st := w.Finding()
+	if len(st.Redirects) != 1 || st.Redirects[0].To != "collector.test" {
+		t.Fatalf("redirects %+v", st.Redirects)
+	}
+	if err := w.FollowRedirect("elsewhere.test"); err == nil {
+		t.Error("a host no redirect named was accepted")
+	}
+	if err := w.FollowRedirect("collector.test"); err != nil {
+		t.Fatal(err)
+	}
+	w.Wait()
+	if w.Config().Source != account.SourceAutodiscover || len(calls) != 2 || !slices.Equal(calls[1], []string{"collector.test"}) {
+		t.Fatalf("after FollowRedirect: source %s, calls %v", w.Config().Source, calls)
+	}
+}

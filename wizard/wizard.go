@@ -93,6 +93,9 @@ type Wizard struct {
 	// came from the account saved for the address.
 	vouch     Vouching
 	fromSaved bool
+	// allowRedirect are the hosts the person agreed discovery may follow a
+	// redirect to (FollowRedirect).
+	allowRedirect []string
 
 	gen    uint64             // bumped on every start and cancel; stale results carry an old one
 	cancel context.CancelFunc // cancels the running work, nil when idle
@@ -159,7 +162,7 @@ func (w *Wizard) SetAddress(text string) error {
 		w.have = false
 		w.cfg = account.Config{}
 		w.find = finding{}
-		w.vouch, w.fromSaved = Vouching{}, false
+		w.vouch, w.fromSaved, w.allowRedirect = Vouching{}, false, nil
 		w.test = testState{}
 		w.save = saveState{}
 	}
@@ -263,7 +266,7 @@ func (w *Wizard) Restart() {
 	w.wg.Wait()
 	w.mu.Lock()
 	w.step, w.name, w.addressText, w.addr, w.addrErr = StepAddress, "", "", account.Address{}, errEmptyAddress
-	w.find, w.cfg, w.have, w.vouch, w.fromSaved = finding{}, account.Config{}, false, Vouching{}, false
+	w.find, w.cfg, w.have, w.vouch, w.fromSaved, w.allowRedirect = finding{}, account.Config{}, false, Vouching{}, false, nil
 	w.test, w.save = testState{}, saveState{}
 	w.mu.Unlock()
 	w.notify(StepChanged{Step: StepAddress})

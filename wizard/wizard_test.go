@@ -248,8 +248,8 @@ func TestCheckServer(t *testing.T) {
 
 // slowDiscover answers only when its context ends, like a network that
 // does not respond; it reports a provisional answer first.
-func slowDiscover(started chan<- struct{}) func(context.Context, account.Address, func(Event)) (account.Config, error) {
-	return func(ctx context.Context, addr account.Address, progress func(Event)) (account.Config, error) {
+func slowDiscover(started chan<- struct{}) func(context.Context, account.Address, []string, func(Event)) (account.Config, error) {
+	return func(ctx context.Context, addr account.Address, allow []string, progress func(Event)) (account.Config, error) {
 		progress(SourceProgress{Source: account.SourceAutoconfig, Status: SourceAsking})
 		prov := exampleConfig()
 		prov.Source = account.SourceGuess
@@ -347,7 +347,7 @@ func TestBackCancelsDiscovery(t *testing.T) {
 
 func TestUnverifiedSourceNeedsConfirmation(t *testing.T) {
 	r := newRecorder()
-	guessed := func(ctx context.Context, addr account.Address, _ func(Event)) (account.Config, error) {
+	guessed := func(ctx context.Context, addr account.Address, _ []string, _ func(Event)) (account.Config, error) {
 		c := exampleConfig()
 		c.Provider, c.Source, c.SecureSource = nil, account.SourceGuess, false
 		return c, nil
