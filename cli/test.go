@@ -143,8 +143,10 @@ func runTest(ctx context.Context, env *Env, args []string) int {
 		code = ExitFailed
 	}
 	trust := newTrustView(r)
+	view := rep.View(lang)
+	addTrustFlag(&view, rep, lang)
 	if f.json {
-		if c := writeJSON(env, testJSON{rep.View(lang), trust}); c != ExitOK {
+		if c := writeJSON(env, testJSON{view, trust}); c != ExitOK {
 			return c
 		}
 		return code
@@ -153,7 +155,7 @@ func runTest(ctx context.Context, env *Env, args []string) int {
 		fmt.Fprintln(env.Stdout, catalog.T(lang, "Servers from your saved account ({{.Path}})", "Path", homeShort(from)))
 	}
 	printTrust(env.Stdout, trust, lang)
-	printReport(env.Stdout, addr, rep.View(lang), lang)
+	printReport(env.Stdout, addr, view, lang)
 	printSaveHint(env.Stdout, rep, lang)
 	return code
 }
@@ -261,6 +263,17 @@ func printReport(w io.Writer, addr account.Address, v probe.ReportView, lang str
 			if st.Error != "" {
 				fmt.Fprintln(w, "  "+T("the server said: {{.Words}}", "Words", safetext.Show(st.Error)))
 			}
+		}
+	}
+}
+
+// addTrustFlag tells, after a refused certificate's explanation, how to
+// accept it from the command line: the diagnosis (shared with the window,
+// which has a button) cannot name a flag.
+func addTrustFlag(v *probe.ReportView, rep probe.Report, lang string) {
+	for i, r := range rep.Results {
+		if i < len(v.Results) && r.Diagnosis != nil && r.Diagnosis.CertSHA256 != "" && v.Results[i].Diagnosis != nil {
+			v.Results[i].Diagnosis.Text += " " + catalog.T(lang, "To accept it after that check, run the test again with --trust-cert {{.SHA256}}", "SHA256", r.Diagnosis.CertSHA256)
 		}
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-smtp"
 	"github.com/mailwiz/mailwiz/account"
+	"github.com/mailwiz/mailwiz/catalog"
 	"github.com/mailwiz/mailwiz/probe/pop3"
 )
 
@@ -229,11 +230,11 @@ func diagnose(err error, srv account.Server, stage Stage, provider *account.Conf
 		d.Text[lang] = explain(kind, srv, lang)
 		switch {
 		case kind == KindPlaintextRefused && !errors.Is(err, ErrPlaintextRefused):
-			d.Text[lang] = format(serverPlaintextText[langIndex(lang)], srv)
+			d.Text[lang] = format(catalog.T(lang, serverPlaintextText), srv)
 		case wrongTLS:
-			d.Text[lang] = format(notTLSText[langIndex(lang)], srv)
+			d.Text[lang] = format(catalog.T(lang, notTLSText), srv)
 		case wrongPlain:
-			d.Text[lang] = format(wantsTLSText[langIndex(lang)], srv)
+			d.Text[lang] = format(catalog.T(lang, wantsTLSText), srv)
 		}
 	}
 	// A refused certificate can be accepted as an exception: say which one
@@ -245,9 +246,9 @@ func diagnose(err error, srv account.Server, stage Stage, provider *account.Conf
 			if kind == KindTLSUntrusted {
 				// The base text's "unless your administrator confirms" would
 				// say trustText's condition twice.
-				d.Text[lang] = format(untrustedFactText[langIndex(lang)], srv)
+				d.Text[lang] = format(catalog.T(lang, untrustedFactText), srv)
 			}
-			d.Text[lang] += " " + fmt.Sprintf(trustText[langIndex(lang)], ce.SHA256)
+			d.Text[lang] += " " + fmt.Sprintf(catalog.T(lang, trustText), ce.SHA256)
 		}
 	}
 	// The provider's own link for this kind, else one the server sent.

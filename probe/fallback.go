@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/mailwiz/mailwiz/account"
+	"github.com/mailwiz/mailwiz/catalog"
 )
 
 // Fallback to another port, as Thunderbird's guesser does, but honestly.
@@ -318,7 +319,7 @@ func (f *fallback) outcome() Result {
 		}
 		if pref.Diagnosis != nil && len(pref.Tried) > 0 {
 			for _, lang := range []string{"en", "ru"} {
-				pref.Diagnosis.Text[lang] += " " + fmt.Sprintf(alsoSilentText[langIndex(lang)], serverList(pref.Tried, lang))
+				pref.Diagnosis.Text[lang] += " " + fmt.Sprintf(catalog.T(lang, alsoSilentText), serverList(pref.Tried, lang))
 			}
 		}
 		return pref
@@ -338,7 +339,7 @@ func (f *fallback) outcome() Result {
 		if !res.OK {
 			t = fallbackAnsweredText
 		}
-		res.FallbackText[lang] = fmt.Sprintf(t[langIndex(lang)], from.Port, serverLabel(res.Server, lang))
+		res.FallbackText[lang] = fmt.Sprintf(catalog.T(lang, t), from.Port, serverLabel(res.Server, lang))
 	}
 	return res
 }
@@ -355,7 +356,7 @@ func securityName(s account.Security, lang string) string {
 	case account.STARTTLS:
 		return "STARTTLS"
 	}
-	return noEncryptionText[langIndex(lang)]
+	return catalog.T(lang, noEncryptionText)
 }
 
 // serverList names the servers of results: "587 STARTTLS, 2525 STARTTLS"

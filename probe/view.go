@@ -1,8 +1,6 @@
 package probe
 
 import (
-	"fmt"
-
 	"github.com/mailwiz/mailwiz/account"
 )
 
@@ -101,11 +99,5 @@ func (d *Diagnosis) view(lang string) *DiagnosisView {
 	if d == nil {
 		return nil
 	}
-	text := d.In(lang)
-	if d.CertSHA256 != "" {
-		// The view is the command line's: it has a flag to accept the
-		// certificate, which the text (shared with the GUI) cannot name.
-		text += " " + fmt.Sprintf(trustFlagText[langIndex(lang)], d.CertSHA256)
-	}
-	return &DiagnosisView{Kind: d.Kind, Text: text, URL: d.URL}
+	return &DiagnosisView{Kind: d.Kind, Text: d.In(lang), URL: d.URL}
 }
