@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"slices"
 	"testing"
+
+	"github.com/mailwiz/mailwiz/catalog"
 )
 
 // verbRE finds fmt verbs, explicit-index ones included ("%[2]s"), and "%%".
@@ -15,11 +17,14 @@ var verbRE = regexp.MustCompile(`%(\[\d+\])?[a-z%]`)
 // than as an empty line or "%!d(MISSING)" in a person's file.
 func TestTextsComplete(t *testing.T) {
 	base := reflect.ValueOf(en)
-	for lang, tx := range textsByLang {
-		v := reflect.ValueOf(*tx)
+	for _, lang := range catalog.Languages {
+		v := reflect.ValueOf(*textsFor(lang))
 		for i := range v.NumField() {
 			name := v.Type().Field(i).Name
 			got, want := v.Field(i).String(), base.Field(i).String()
+			if lang != "en" && !catalog.Has(lang, want) {
+				t.Errorf("%s: the catalog has no %s for %s", lang, lang, name)
+			}
 			if got == "" {
 				t.Errorf("%s: %s is empty", lang, name)
 				continue
