@@ -345,31 +345,7 @@ func resultRow(r wizard.ServerResult) fyne.CanvasObject {
 	return box
 }
 
-func stageWords(s wizard.Stage) string {
-	switch s {
-	case wizard.StageDNS:
-		return lang.L("looking up the name")
-	case wizard.StageConnect:
-		return lang.L("connecting")
-	case wizard.StageTLS:
-		return lang.L("encrypting")
-	case wizard.StageGreeting:
-		return lang.L("greeting")
-	case wizard.StageSTARTTLS:
-		return lang.L("switching to encryption")
-	case wizard.StageAuth:
-		return lang.L("logging in")
-	case wizard.StageDone:
-		return lang.L("done")
-	case "send":
-		return lang.L("sending the test message")
-	case "deliver":
-		return lang.L("waiting for the test message")
-	case "cleanup":
-		return lang.L("deleting the test message")
-	}
-	return string(s)
-}
+func stageWords(s wizard.Stage) string { return lang.L(wizard.StageLabel(s)) }
 
 // failure returns the first failed result of a report.
 func failure(rep wizard.TestReport) (wizard.ServerResult, bool) {

@@ -110,16 +110,16 @@ var noEncryptionText = catalog.Key("without encryption")
 // translation files (assets/translations), so the GUI and the CLI say the
 // same thing: "encrypting", not "tls".
 var stageLabels = map[Stage]string{
-	StageDNS:      "looking up the name",
-	StageConnect:  "connecting",
-	StageTLS:      "encrypting",
-	StageGreeting: "greeting",
-	StageSTARTTLS: "switching to encryption",
-	StageAuth:     "logging in",
-	StageDone:     "done",
-	StageSend:     "sending the test message",
-	StageDeliver:  "waiting for the test message",
-	StageCleanup:  "deleting the test message",
+	StageDNS:      catalog.Key("looking up the name"),
+	StageConnect:  catalog.Key("connecting"),
+	StageTLS:      catalog.Key("encrypting"),
+	StageGreeting: catalog.Key("greeting"),
+	StageSTARTTLS: catalog.Key("switching to encryption"),
+	StageAuth:     catalog.Key("logging in"),
+	StageDone:     catalog.Key("done"),
+	StageSend:     catalog.Key("sending the test message"),
+	StageDeliver:  catalog.Key("waiting for the test message"),
+	StageCleanup:  catalog.Key("deleting the test message"),
 }
 
 // StageLabel is the English words for stage s (the JSON keeps the bare

@@ -5,6 +5,7 @@ import (
 
 	"github.com/mailwiz/mailwiz/account"
 	"github.com/mailwiz/mailwiz/catalog"
+	"github.com/mailwiz/mailwiz/probe"
 )
 
 // SourceName is the catalog key naming a source of settings in a list of
@@ -153,3 +154,7 @@ func AddressProblem(err error) (string, bool) {
 	}
 	return "", false
 }
+
+// StageLabel is the catalog key naming a test stage in words ("encrypting"
+// for tls), as both faces show it.
+func StageLabel(s Stage) string { return probe.StageLabel(s) }
