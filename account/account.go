@@ -208,7 +208,7 @@ func expandAll(servers []Server, addr Address) []Server {
 		s.Username = ExpandUsername(s.Username, addr)
 		// clientConfig allows the domain placeholder in host names too
 		// (hosters publish mail.%EMAILDOMAIN%).
-		s.Host = strings.ReplaceAll(s.Host, PlaceholderDomain, addr.Domain)
+		s.Host = strings.NewReplacer(PlaceholderDomain, addr.Domain, PlaceholderLocal, addr.LoginLocal()).Replace(s.Host)
 		out[i] = s
 	}
 	return out

@@ -96,6 +96,9 @@ var (
 
 // checkPort parses a port as written in the file.
 func checkPort(s string) (int, error) {
+	if ph := placeholderIn(s); ph != "" {
+		return 0, fmt.Errorf("port %q holds the placeholder %s; a port is a number and nothing can fill it in", s, ph)
+	}
 	p, err := strconv.Atoi(s)
 	if err != nil || p < 1 || p > 65535 {
 		return 0, fmt.Errorf("port %q is not 1-65535", s)
@@ -123,9 +126,14 @@ func normalizeHost(s string) (string, error) {
 	if len(h) > 253 {
 		return "", fmt.Errorf("hostname is %d characters long; the limit is 253", len(h))
 	}
-	lower := strings.ToLower(strings.ReplaceAll(h, account.PlaceholderDomain, ""))
+	for _, ph := range placeholders(h) {
+		if ph != account.PlaceholderDomain && ph != account.PlaceholderLocal {
+			return "", fmt.Errorf("hostname %q holds the placeholder %s; only %s and %s can be filled in there", h, ph, account.PlaceholderDomain, account.PlaceholderLocal)
+		}
+	}
+	lower := strings.ToLower(hostPlaceholders.Replace(h))
 	if lower == "" {
-		return account.PlaceholderDomain, nil
+		return h, nil // the address's own domain (or, oddly, its local part)
 	}
 	for i := 0; i < len(lower); i++ {
 		c := lower[i]
@@ -136,12 +144,55 @@ func normalizeHost(s string) (string, error) {
 	if strings.Contains(h, "..") || strings.HasPrefix(h, ".") {
 		return "", fmt.Errorf("hostname %q has an empty part between dots", h)
 	}
-	// Lower-case everything but the placeholder, which is upper case by definition.
-	parts := strings.Split(h, account.PlaceholderDomain)
-	for i := range parts {
-		parts[i] = strings.ToLower(parts[i])
+	// Lower-case everything but the placeholders, which are upper case by definition.
+	var b strings.Builder
+	for rest := h; rest != ""; {
+		i := strings.IndexByte(rest, '%')
+		if i < 0 {
+			b.WriteString(strings.ToLower(rest))
+			break
+		}
+		b.WriteString(strings.ToLower(rest[:i]))
+		j := strings.IndexByte(rest[i+1:], '%') + i + 1
+		b.WriteString(rest[i : j+1])
+		rest = rest[j+1:]
 	}
-	return strings.Join(parts, account.PlaceholderDomain), nil
+	return b.String(), nil
+}
+
+// hostPlaceholders removes the placeholders a host name may hold, to check
+// the rest.
+var hostPlaceholders = strings.NewReplacer(account.PlaceholderDomain, "", account.PlaceholderLocal, "")
+
+// placeholders returns every %NAME% in s, as written (a lone % is not one:
+// the character check refuses it).
+func placeholders(s string) []string {
+	var out []string
+	for {
+		i := strings.IndexByte(s, '%')
+		if i < 0 {
+			return out
+		}
+		j := strings.IndexByte(s[i+1:], '%')
+		if j < 0 {
+			return out
+		}
+		name := s[i+1 : i+1+j]
+		if name != "" && strings.Trim(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZ_") == "" {
+			out = append(out, s[i:i+j+2])
+			s = s[i+j+2:]
+			continue
+		}
+		s = s[i+1:]
+	}
+}
+
+// placeholderIn returns the first placeholder in s, or "".
+func placeholderIn(s string) string {
+	if p := placeholders(s); len(p) > 0 {
+		return p[0]
+	}
+	return ""
 }
 
 // normalizeMX accepts an MX host name or a "*.suffix" pattern.

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/text/encoding/charmap"
 
 	"github.com/mailwiz/mailwiz/account"
+	"github.com/mailwiz/mailwiz/internal/safetext"
 )
 
 // legacyCharsets are the single-byte encodings a mail server's
@@ -190,8 +191,8 @@ func interpret(root *node) (account.Config, error) {
 	}
 	prov := &account.Provider{
 		ID:        strings.TrimSpace(p.attr("id")),
-		Name:      p.childText("displayName"),
-		ShortName: p.childText("displayShortName"),
+		Name:      safetext.Show(p.childText("displayName")),
+		ShortName: safetext.Show(p.childText("displayShortName")),
 	}
 	c.Provider = prov
 	var (
@@ -263,6 +264,7 @@ func interpret(root *node) (account.Config, error) {
 	if prov.Name == "" {
 		prov.Name = prov.ID
 	}
+	oauth2Only(&c)
 	if len(c.Incoming) == 0 && !c.HasHint(account.HintNoIMAP) {
 		return c, errors.New("autoconfig: no usable incoming server: the file needs an imap or pop3 incomingServer with an authentication mailwiz supports (or a mw:hint kind=\"no-imap\" saying the provider offers none)")
 	}
@@ -439,7 +441,7 @@ func readHint(n *node) (account.Hint, error) {
 		if lang == "" {
 			lang = "en"
 		}
-		t := collapse(k.text.String())
+		t := safetext.Show(collapse(k.text.String()))
 		if t == "" {
 			continue
 		}
@@ -450,7 +452,59 @@ func readHint(n *node) (account.Hint, error) {
 			h.Text[lang] = t
 		}
 	}
+	if len(h.Text) == 0 && h.URL != "" {
+		h.Text = ourWords(h.Kind)
+	}
 	return h, nil
+}
+
+// ourWords is what a hint says when the file gave a link but no text (an
+// empty <instruction> or <descr>): a sentence of ours, so the link is never
+// shown bare.
+func ourWords(k account.HintKind) map[string]string {
+	switch k {
+	case account.HintEnableIMAP, account.HintEnablePOP:
+		return map[string]string{
+			"en": "Before a mail program can sign in, access for it must be turned on in the account's settings on the provider's website:",
+			"ru": "Прежде чем почтовая программа сможет войти, доступ для неё нужно включить в настройках ящика на сайте почтовой службы:",
+		}
+	case account.HintOAuth2Required:
+		return oauth2Words()
+	}
+	return map[string]string{
+		"en": "The provider explains how to set up a mail program on this page:",
+		"ru": "Почтовая служба объясняет, как настроить почтовую программу, на этой странице:",
+	}
+}
+
+func oauth2Words() map[string]string {
+	return map[string]string{
+		"en": "This provider accepts only a sign-in through its own web page (OAuth2), not a password; a password typed here will not work.",
+		"ru": "Эта почтовая служба принимает только вход через свою веб-страницу (OAuth2), а не пароль; введённый здесь пароль не подойдёт.",
+	}
+}
+
+// oauth2Only adds an oauth2-required hint when every incoming server
+// offers OAuth2 and no password method, so the person learns a password
+// will not work; the link is the provider's documentation, when the file
+// has one.
+func oauth2Only(c *account.Config) {
+	if len(c.Incoming) == 0 || c.HasHint(account.HintOAuth2Required) {
+		return
+	}
+	for _, s := range c.Incoming {
+		if s.Auth != account.AuthOAuth2 {
+			return
+		}
+	}
+	h := account.Hint{Kind: account.HintOAuth2Required, Text: oauth2Words()}
+	for _, o := range c.Hints {
+		if o.URL != "" && o.Kind == account.HintInfo {
+			h.URL = o.URL
+			break
+		}
+	}
+	c.Hints = append(c.Hints, h)
 }
 
 func kindList() string {
