@@ -50,6 +50,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/mailwiz/mailwiz/account"
@@ -280,13 +281,22 @@ func lookAlikeHint(addr account.Address, known string) account.Hint {
 // runNetwork races srcs (in rank order) and applies the ranking rule.
 func runNetwork(ctx context.Context, addr account.Address, opts *Options, srcs []source, emit func(Event)) (account.Config, error) {
 	overall, cancelOverall := context.WithTimeout(ctx, opts.timeout())
-	defer cancelOverall()
 	r := newRunner(overall, addr, opts)
-	defer r.close()
+	var wg sync.WaitGroup
+	// Shut down in order: stop the sources still asking, wait until each
+	// has returned, then close the idle connections, so no goroutine and
+	// no connection outlives Run.
+	defer func() {
+		cancelOverall()
+		wg.Wait()
+		r.close()
+	}()
 	results := make(chan result, len(srcs))
 	for i, s := range srcs {
 		emit(Event{Source: s.name, State: Asking, Detail: r.describe(s)})
+		wg.Add(1)
 		go func() {
+			defer wg.Done()
 			sctx, cancel := context.WithTimeout(overall, opts.sourceTimeout())
 			defer cancel()
 			cfg, err := safeRun(sctx, r, s)
