@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"sort"
 	"strings"
 
 	"golang.org/x/net/publicsuffix"
@@ -16,13 +17,80 @@ import (
 // server left fails its source.
 func (r *runner) accept(s source, cfg account.Config) (account.Config, error) {
 	cfg.Source = s.name
+	cfg = expand(cfg, r.addr)
 	cfg.Incoming = usable(cfg.Incoming, true)
 	cfg.Outgoing = usable(cfg.Outgoing, false)
 	if len(cfg.Incoming) == 0 {
 		return account.Config{}, errors.New("the answer names no usable incoming server (IMAP or POP3 with a host and port)")
 	}
+	if s.name != account.SourceMX && s.name != account.SourceBuiltin {
+		// The built-in database lists servers in a deliberate order; a
+		// discovered file's order is often accidental (POP3 first), so it
+		// is ranked as Thunderbird ranks it.
+		rank(cfg.Incoming)
+	}
 	r.trust(&cfg)
 	return cfg, nil
+}
+
+// expand fills in the clientConfig placeholders for addr before anything is
+// checked: a host mail.%EMAILDOMAIN% is valid once it is mail.example.com,
+// and a display name or instruction shows the person's domain, not the
+// placeholder. Usernames stay templates (Config.For expands them, for the
+// login as typed).
+func expand(cfg account.Config, addr account.Address) account.Config {
+	host := strings.NewReplacer(account.PlaceholderDomain, addr.Domain, account.PlaceholderLocal, addr.LoginLocal())
+	for _, list := range []*[]account.Server{&cfg.Incoming, &cfg.Outgoing} {
+		out := make([]account.Server, len(*list))
+		for i, s := range *list {
+			s.Host = host.Replace(s.Host)
+			out[i] = s
+		}
+		*list = out
+	}
+	cfg.Hints = append([]account.Hint(nil), cfg.Hints...)
+	text := strings.NewReplacer(
+		account.PlaceholderAddress, addr.String(),
+		account.PlaceholderLocal, addr.Local,
+		account.PlaceholderDomain, addr.Domain,
+	)
+	if cfg.Provider != nil {
+		p := *cfg.Provider
+		p.Name, p.ShortName = text.Replace(p.Name), text.Replace(p.ShortName)
+		cfg.Provider = &p
+	}
+	for i, h := range cfg.Hints {
+		if len(h.Text) == 0 {
+			continue
+		}
+		t := make(map[string]string, len(h.Text))
+		for l, v := range h.Text {
+			t[l] = text.Replace(v)
+		}
+		cfg.Hints[i].Text = t
+	}
+	return cfg
+}
+
+// rank orders incoming servers as Thunderbird does whatever the file's
+// order: IMAP before POP3, then SSL before STARTTLS before plain; servers
+// alike keep the file's order.
+func rank(servers []account.Server) {
+	score := func(s account.Server) int {
+		n := 0
+		if s.Protocol != account.IMAP {
+			n += 10
+		}
+		switch s.Security {
+		case account.STARTTLS:
+			n++
+		case account.SSL:
+		default:
+			n += 2
+		}
+		return n
+	}
+	sort.SliceStable(servers, func(i, j int) bool { return score(servers[i]) < score(servers[j]) })
 }
 
 // usable keeps the servers a client can connect to: the right kind of
