@@ -346,3 +346,43 @@ func redact(msg, secret string) string {
 	}
 	return msg
 }
+
+// SaveItem stores secret under an item user name of the caller's making,
+// for secrets that belong to no single server: package oauth keeps a
+// refresh token as "oauth2://<username>@<provider>". The name must not be
+// empty; it is not checked otherwise.
+func SaveItem(ctx context.Context, user, secret string) error {
+	if user == "" {
+		return errors.New("keychain: the item has no name")
+	}
+	if secret == "" {
+		return &Error{Op: "save", User: user, Detail: "the secret is empty"}
+	}
+	_, err := ask(ctx, "save", user, secret, func() (string, error) {
+		return "", keyring.Set(Service, user, secret)
+	})
+	return err
+}
+
+// GetItem returns the secret SaveItem stored under user; an error matching
+// [ErrNotFound] if there is none.
+func GetItem(ctx context.Context, user string) (string, error) {
+	if user == "" {
+		return "", errors.New("keychain: the item has no name")
+	}
+	return ask(ctx, "get", user, "", func() (string, error) {
+		return keyring.Get(Service, user)
+	})
+}
+
+// DeleteItem removes the item SaveItem stored under user; an error matching
+// [ErrNotFound] if there was none.
+func DeleteItem(ctx context.Context, user string) error {
+	if user == "" {
+		return errors.New("keychain: the item has no name")
+	}
+	_, err := ask(ctx, "delete", user, "", func() (string, error) {
+		return "", keyring.Delete(Service, user)
+	})
+	return err
+}

@@ -158,6 +158,27 @@ func TestChildMock(t *testing.T) {
 		t.Fatalf("Get after DeleteAll = %v, want ErrNotFound", err)
 	}
 
+	// Items named by the caller (package oauth's refresh tokens).
+	const item = "oauth2://kc-test@example.com@microsoft"
+	if err := keychain.SaveItem(ctx, item, canary); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := keychain.GetItem(ctx, item); err != nil || got != canary {
+		t.Fatalf("GetItem = %q, %v", got, err)
+	}
+	if err := keychain.SaveItem(ctx, item, ""); err == nil || errors.Is(err, keychain.ErrUnavailable) {
+		t.Errorf("SaveItem of an empty secret = %v, want a plain refusal", err)
+	}
+	if err := keychain.SaveItem(ctx, "", canary); err == nil {
+		t.Error("SaveItem without a name succeeded")
+	}
+	if err := keychain.DeleteItem(ctx, item); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := keychain.GetItem(ctx, item); !errors.Is(err, keychain.ErrNotFound) {
+		t.Fatalf("GetItem after DeleteItem = %v, want ErrNotFound", err)
+	}
+
 	// Whatever a backend says, the password never reaches the error text.
 	keychain.MockInitWithError(errors.New("backend refused secret " + canary + " for user"))
 	err := keychain.Save(ctx, imapServer, canary)
