@@ -7,7 +7,11 @@
 // [Lookup] takes an email domain as people type it (any case, Unicode or
 // punycode, a trailing dot); [LookupMX] takes the host of a domain's MX
 // record, so a custom domain hosted by a known provider (Google Workspace,
-// Microsoft 365, Yandex 360) is recognised too. Both return a template:
+// Microsoft 365, Yandex 360) is recognised too. A provider that gives every
+// customer a subdomain of its own (Microsoft 365's NAME.onmicrosoft.com)
+// claims the whole suffix with a <mw:domain>*.suffix</mw:domain> element;
+// an exact <domain> always wins over such a pattern, and the longest
+// pattern over a shorter one. Both return a template:
 // Config.For(addr) expands the username placeholders. [All] and [ByID] list
 // the database.
 //
@@ -21,10 +25,15 @@
 package providers
 
 import (
+	"bytes"
 	"embed"
+	"encoding/xml"
+	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -40,12 +49,14 @@ var dataFS embed.FS
 
 // database is the parsed data directory.
 type database struct {
-	all      []account.Config // ordered by provider ID
-	byID     map[string]int   // index into all
-	byDomain map[string]int
-	mxExact  map[string]int
-	mxSuffix map[string]int // "google.com" for the pattern "*.google.com"
-	errs     []error
+	all       []account.Config // ordered by provider ID
+	byID      map[string]int   // index into all
+	byDomain  map[string]int
+	domSuffix map[string]int   // "onmicrosoft.com" for <mw:domain>*.onmicrosoft.com</mw:domain>
+	patterns  map[int][]string // index → its "*.suffix" domain patterns, as written
+	mxExact   map[string]int
+	mxSuffix  map[string]int // "google.com" for the pattern "*.google.com"
+	errs      []error
 }
 
 var (
@@ -62,10 +73,12 @@ func get() *database {
 // fails: what cannot be used is recorded in errs.
 func load(fsys fs.FS, dir string) *database {
 	d := &database{
-		byID:     map[string]int{},
-		byDomain: map[string]int{},
-		mxExact:  map[string]int{},
-		mxSuffix: map[string]int{},
+		byID:      map[string]int{},
+		byDomain:  map[string]int{},
+		domSuffix: map[string]int{},
+		patterns:  map[int][]string{},
+		mxExact:   map[string]int{},
+		mxSuffix:  map[string]int{},
 	}
 	names, err := fs.Glob(fsys, path.Join(dir, "*.xml"))
 	if err != nil {
@@ -73,8 +86,9 @@ func load(fsys fs.FS, dir string) *database {
 		return d
 	}
 	type file struct {
-		name string
-		cfg  account.Config
+		name     string
+		cfg      account.Config
+		patterns []string
 	}
 	var files []file
 	for _, name := range names { // fs.Glob returns them sorted: a stable winner on conflicts
@@ -92,9 +106,14 @@ func load(fsys fs.FS, dir string) *database {
 			d.errs = append(d.errs, fmt.Errorf("providers: %s: the emailProvider has no id", name))
 			continue
 		}
+		patterns, err := domainPatterns(b)
+		if err != nil {
+			d.errs = append(d.errs, fmt.Errorf("providers: %s: %w", name, err))
+			continue
+		}
 		cfg.Source = account.SourceBuiltin
 		cfg.SecureSource = true
-		files = append(files, file{name, cfg})
+		files = append(files, file{name, cfg, patterns})
 	}
 	sort.SliceStable(files, func(i, j int) bool { return files[i].cfg.Provider.ID < files[j].cfg.Provider.ID })
 	owner := map[int]string{} // index → file name, for conflict messages
@@ -105,7 +124,7 @@ func load(fsys fs.FS, dir string) *database {
 			continue
 		}
 		i := len(d.all)
-		if err := d.claim(f.cfg, i, owner, f.name); err != nil {
+		if err := d.claim(f.cfg, f.patterns, i, owner, f.name); err != nil {
 			d.errs = append(d.errs, err)
 			continue
 		}
@@ -116,11 +135,17 @@ func load(fsys fs.FS, dir string) *database {
 	return d
 }
 
-// claim registers cfg's domains and MX patterns under index i, all or none.
-func (d *database) claim(cfg account.Config, i int, owner map[int]string, name string) error {
+// claim registers cfg's domains, domain patterns and MX patterns under
+// index i, all or none.
+func (d *database) claim(cfg account.Config, patterns []string, i int, owner map[int]string, name string) error {
 	for _, dom := range cfg.Domains {
 		if j, taken := d.byDomain[dom]; taken {
 			return fmt.Errorf("providers: %s: domain %q already belongs to %s", name, dom, owner[j])
+		}
+	}
+	for _, p := range patterns {
+		if j, taken := d.domSuffix[p[2:]]; taken {
+			return fmt.Errorf("providers: %s: domain pattern %q already belongs to %s", name, p, owner[j])
 		}
 	}
 	for _, mx := range cfg.MXHosts {
@@ -134,6 +159,12 @@ func (d *database) claim(cfg account.Config, i int, owner map[int]string, name s
 	}
 	for _, dom := range cfg.Domains {
 		d.byDomain[dom] = i
+	}
+	for _, p := range patterns {
+		d.domSuffix[p[2:]] = i
+	}
+	if len(patterns) > 0 {
+		d.patterns[i] = patterns
 	}
 	for _, mx := range cfg.MXHosts {
 		if s, ok := strings.CutPrefix(mx, "*."); ok {
@@ -174,9 +205,11 @@ func normalize(s string) (string, bool) {
 }
 
 // Lookup returns the provider config for an email domain (ASCII or Unicode,
-// any case, with or without a trailing dot). The config is a template: call
-// Config.For(addr) to expand the username. Source is builtin and
-// SecureSource true. The caller owns the returned Config.
+// any case, with or without a trailing dot): the provider that lists the
+// domain, else the one whose <mw:domain>*.suffix</mw:domain> pattern has
+// the longest suffix under which the domain lies. The config is a
+// template: call Config.For(addr) to expand the username. Source is
+// builtin and SecureSource true. The caller owns the returned Config.
 func Lookup(domain string) (account.Config, bool) { return get().lookup(domain) }
 
 func (d *database) lookup(domain string) (account.Config, bool) {
@@ -184,11 +217,96 @@ func (d *database) lookup(domain string) (account.Config, bool) {
 	if !ok {
 		return account.Config{}, false
 	}
-	i, ok := d.byDomain[key]
-	if !ok {
+	if i, ok := d.byDomain[key]; ok {
+		return clone(d.all[i]), true
+	}
+	if len(d.domSuffix) == 0 {
 		return account.Config{}, false
 	}
-	return clone(d.all[i]), true
+	// "tenant.onmicrosoft.com" tries "onmicrosoft.com", then "com"; the
+	// pattern needs at least one label before its suffix, and an empty
+	// label ("a..onmicrosoft.com") is not a domain.
+	for s := key; ; {
+		dot := strings.IndexByte(s, '.')
+		if dot <= 0 {
+			return account.Config{}, false
+		}
+		s = s[dot+1:]
+		if i, ok := d.domSuffix[s]; ok {
+			return clone(d.all[i]), true
+		}
+	}
+}
+
+// DomainPatterns returns the "*.suffix" domain patterns of the provider
+// with the given id, as its file lists them in <mw:domain> elements.
+func DomainPatterns(id string) []string {
+	d := get()
+	i, ok := d.byID[strings.ToLower(strings.TrimSpace(id))]
+	if !ok {
+		return nil
+	}
+	return append([]string(nil), d.patterns[i]...)
+}
+
+// extDomain is the closing tag every <mw:domain> element ends with,
+// whatever prefix the file binds to the namespace; a file without it is
+// not parsed a second time.
+var extDomain = []byte(":domain>")
+
+// domainPatterns reads the <mw:domain> elements (mailwiz's namespace) of a
+// provider file. Each holds "*." and a suffix of at least two labels:
+// "*.onmicrosoft.com" claims every NAME.onmicrosoft.com, never
+// onmicrosoft.com itself, and "*.com" is refused. Other readers of the
+// format ignore the element, so such a file stays a valid clientConfig.
+func domainPatterns(b []byte) ([]string, error) {
+	if !bytes.Contains(b, extDomain) {
+		return nil, nil
+	}
+	dec := xml.NewDecoder(bytes.NewReader(b))
+	var out []string
+	for {
+		tok, err := dec.Token()
+		if errors.Is(err, io.EOF) {
+			return out, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("reading mw:domain: %w", err)
+		}
+		se, ok := tok.(xml.StartElement)
+		if !ok || se.Name.Space != autoconfig.Namespace || se.Name.Local != "domain" {
+			continue
+		}
+		var text string
+		if err := dec.DecodeElement(&text, &se); err != nil {
+			return nil, fmt.Errorf("reading mw:domain: %w", err)
+		}
+		p, err := normalizePattern(text)
+		if err != nil {
+			return nil, err
+		}
+		if !slices.Contains(out, p) {
+			out = append(out, p)
+		}
+	}
+}
+
+// normalizePattern checks a "*.suffix" domain pattern and returns it in
+// the form lookups use: ASCII, lower case, no trailing dot.
+func normalizePattern(s string) (string, error) {
+	raw := strings.TrimSpace(s)
+	suffix, ok := strings.CutPrefix(raw, "*.")
+	if !ok {
+		return "", fmt.Errorf("mw:domain %q: write a domain pattern as *.suffix (an exact domain goes in <domain>)", raw)
+	}
+	n, ok := normalize(suffix)
+	if !ok || strings.ContainsAny(n, "*%/@ ") || strings.HasPrefix(n, ".") || strings.Contains(n, "..") {
+		return "", fmt.Errorf("mw:domain %q: %q is not a domain name", raw, suffix)
+	}
+	if !strings.Contains(n, ".") {
+		return "", fmt.Errorf("mw:domain %q: the suffix needs at least two labels; a pattern may not claim a whole top-level domain", raw)
+	}
+	return "*." + n, nil
 }
 
 // LookupMX returns the provider whose mail exchangers include host (an MX

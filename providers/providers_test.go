@@ -124,13 +124,17 @@ func TestInvariants(t *testing.T) {
 				}
 				return
 			}
-			if c.Incoming[0].Security == account.None {
-				t.Errorf("first incoming server %v is unencrypted; list an ssl or starttls one first", c.Incoming[0])
+			warned := hasPlaintextNote(c)
+			if c.Incoming[0].Security == account.None && (anyEncrypted(c.Incoming) || !warned) {
+				t.Errorf("first incoming server %v is unencrypted; list an ssl or starttls one first (a provider with no encrypted server at all needs the info hint saying so: %q)", c.Incoming[0], plaintextNote)
 			}
 			if len(c.Outgoing) == 0 {
 				t.Errorf("no outgoing server")
-			} else if c.Outgoing[0].Security == account.None {
-				t.Errorf("first outgoing server %v is unencrypted; list an ssl or starttls one first", c.Outgoing[0])
+			} else if c.Outgoing[0].Security == account.None && (anyEncrypted(c.Outgoing) || !warned) {
+				t.Errorf("first outgoing server %v is unencrypted; list an ssl or starttls one first (a provider with no encrypted server at all needs the info hint saying so: %q)", c.Outgoing[0], plaintextNote)
+			}
+			if warned && anyEncrypted(c.Incoming) && anyEncrypted(c.Outgoing) {
+				t.Errorf("the hint says only unencrypted connections exist, but both directions have an encrypted server")
 			}
 			for _, srv := range append(append([]account.Server(nil), c.Incoming...), c.Outgoing...) {
 				checkServerSane(t, srv)
@@ -139,6 +143,28 @@ func TestInvariants(t *testing.T) {
 			checkOrder(t, "outgoing", c.Outgoing)
 		})
 	}
+}
+
+// plaintextNote is how the English text of the info hint begins that a
+// provider publishing only unencrypted servers must carry (README, Order).
+const plaintextNote = "This provider publishes only connections without encryption"
+
+func hasPlaintextNote(c account.Config) bool {
+	for _, h := range c.Hints {
+		if h.Kind == account.HintInfo && strings.HasPrefix(h.Text["en"], plaintextNote) && h.Text["ru"] != "" {
+			return true
+		}
+	}
+	return false
+}
+
+func anyEncrypted(servers []account.Server) bool {
+	for _, s := range servers {
+		if s.Security != account.None {
+			return true
+		}
+	}
+	return false
 }
 
 // checkServerSane: the username follows the address. (Ports are not
@@ -192,6 +218,12 @@ func TestEveryDomainAndMXFindsItsProvider(t *testing.T) {
 				if strings.Contains(s.Host+s.Username, "%") {
 					t.Errorf("%s: a placeholder is left after For: %v user %q", d, s, s.Username)
 				}
+			}
+		}
+		for _, p := range DomainPatterns(c.Provider.ID) {
+			dom := strings.Replace(p, "*.", "tenant-test.", 1)
+			if got, ok := Lookup(dom); !ok || got.Provider.ID != c.Provider.ID {
+				t.Errorf("Lookup(%q) = %v, %v; want %s by the pattern %s", dom, got.Provider, ok, c.Provider.ID, p)
 			}
 		}
 		for _, m := range c.MXHosts {
@@ -309,6 +341,78 @@ func TestLookupMXPatterns(t *testing.T) {
 		if got != tt.want {
 			t.Errorf("lookupMX(%q) = %q, want %q", tt.host, got, tt.want)
 		}
+	}
+}
+
+func TestDomainPatterns(t *testing.T) {
+	d := testDB(map[string]string{
+		"ms.xml":     provider("ms", `<domain>office.example</domain><mw:domain>*.onmicrosoft.example</mw:domain><mw:domain> *.ONMICROSOFT.example. </mw:domain>`),
+		"exact.xml":  provider("exact", `<domain>special.onmicrosoft.example</domain>`),
+		"longer.xml": provider("longer", `<mw:domain>*.eu.onmicrosoft.example</mw:domain>`),
+		// Another prefix bound to the namespace is the same element.
+		"prefix.xml": strings.Replace(provider("prefix", `<x:domain>*.hosted.example</x:domain>`),
+			`xmlns:mw=`, `xmlns:x=`, 1),
+	})
+	if len(d.errs) > 0 {
+		t.Fatal(d.errs)
+	}
+	tests := []struct{ domain, want string }{
+		{"contoso.onmicrosoft.example", "ms"},
+		{"Contoso.ONMICROSOFT.example.", "ms"},
+		{"a.b.onmicrosoft.example", "ms"},
+		{"special.onmicrosoft.example", "exact"}, // an exact domain beats a pattern
+		{"contoso.eu.onmicrosoft.example", "longer"},
+		{"eu.onmicrosoft.example", "ms"}, // "*.eu..." needs a label before its suffix
+		{"onmicrosoft.example", ""},      // the suffix itself is not claimed
+		{"evilonmicrosoft.example", ""},
+		{"onmicrosoft.example.evil.example", ""},
+		{".onmicrosoft.example", ""},
+		{"a..onmicrosoft.example", ""},
+		{"office.example", "ms"},
+		{"x.office.example", ""}, // an exact domain is not a pattern
+		{"shop.hosted.example", "prefix"},
+	}
+	for _, tt := range tests {
+		c, ok := d.lookup(tt.domain)
+		got := ""
+		if ok {
+			got = c.Provider.ID
+		}
+		if got != tt.want {
+			t.Errorf("lookup(%q) = %q, want %q", tt.domain, got, tt.want)
+		}
+	}
+	if got := d.patterns[d.byID["ms"]]; !slices.Equal(got, []string{"*.onmicrosoft.example"}) {
+		t.Errorf("ms patterns = %q; want the one pattern, normalised, once", got)
+	}
+}
+
+func TestDomainPatternErrors(t *testing.T) {
+	tests := map[string]string{
+		"bare.xml":  `<mw:domain>onmicrosoft.example</mw:domain>`,
+		"tld.xml":   `<mw:domain>*.example</mw:domain>`,
+		"star.xml":  `<mw:domain>*.*.example.com</mw:domain>`,
+		"empty.xml": `<mw:domain>*.</mw:domain>`,
+		"dots.xml":  `<mw:domain>*..example.com</mw:domain>`,
+	}
+	for name, extra := range tests {
+		d := testDB(map[string]string{name: provider(strings.TrimSuffix(name, ".xml"), `<domain>ok.example</domain>`+extra)})
+		if len(d.errs) != 1 || !strings.Contains(d.errs[0].Error(), "mw:domain") {
+			t.Errorf("%s: errors %v; want one naming mw:domain", name, d.errs)
+		}
+		if _, ok := d.lookup("ok.example"); ok {
+			t.Errorf("%s: a file with a bad pattern was loaded", name)
+		}
+	}
+	d := testDB(map[string]string{
+		"a.xml": provider("a", `<mw:domain>*.tenant.example</mw:domain>`),
+		"b.xml": provider("b", `<domain>b.example</domain><mw:domain>*.tenant.example</mw:domain>`),
+	})
+	if len(d.errs) != 1 || !strings.Contains(d.errs[0].Error(), `domain pattern "*.tenant.example" already belongs to data/a.xml`) {
+		t.Errorf("errors %v; want b.xml's pattern refused as a.xml's", d.errs)
+	}
+	if _, ok := d.lookup("b.example"); ok {
+		t.Errorf("a file with a conflicting pattern was half-loaded")
 	}
 }
 
