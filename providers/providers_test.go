@@ -56,6 +56,7 @@ func TestAllFilesParse(t *testing.T) {
 var (
 	idPattern    = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
 	checkedURL   = regexp.MustCompile(`<!-- checked: https?://\S+ \(\d{4}-\d{2}(-\d{2})?\)`)
+	snapshotURL  = regexp.MustCompile(`https://github\.com/[^/\s]+/[^/\s]+/blob/[0-9a-f]{40}/\S+`)
 	checkedOther = regexp.MustCompile(`<!-- checked: [^>]*?\(\d{4}-\d{2}(-\d{2})?\)[^>]*\[verify`)
 )
 
@@ -74,6 +75,13 @@ func TestFileConventions(t *testing.T) {
 		head, _, _ := strings.Cut(string(b), "<clientConfig")
 		// A provider page we read, or, where we could read none, the source
 		// we used and a [verify] mark for what is unconfirmed.
+		// An imported fact names the database file at the commit it was
+		// taken from, so a later reader can see what the database said.
+		for _, c := range strings.SplitAfter(head, "-->") {
+			if strings.Contains(c, "[imported]") && !snapshotURL.MatchString(c) {
+				t.Errorf("%s: %q is marked [imported] but names no database file at a commit (https://github.com/OWNER/REPO/blob/<40 hex>/PATH)", name, strings.TrimSpace(c))
+			}
+		}
 		if !checkedURL.MatchString(head) && !checkedOther.MatchString(head) {
 			t.Errorf("%s: no <!-- checked: URL (YYYY-MM-DD) ... --> comment above <clientConfig> saying where the facts come from (or <!-- checked: SOURCE (YYYY-MM-DD) ... [verify] --> when no provider page could be read)", name)
 		}
