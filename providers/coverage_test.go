@@ -6,6 +6,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/mailwiz/mailwiz/account"
 )
 
 // notKnown lists the domains of the public provider databases that the
@@ -160,4 +162,107 @@ func ExampleLookup_tenant() {
 	c, ok := Lookup("contoso.onmicrosoft.com")
 	fmt.Println(c.Provider.ID, ok)
 	// Output: microsoft365 true
+}
+
+// coveragePins: what a person at some of the providers added for
+// coverage gets offline (the issue's named gaps first), checked like
+// TestPinEast. Login for "ivan.petrov+news@<domain>".
+var coveragePins = []pin{
+	{"riseup.net", "riseup",
+		server(account.IMAP, "mail.riseup.net", 993, account.SSL, "ivan.petrov@riseup.net"),
+		server(account.SMTP, "mail.riseup.net", 465, account.SSL, "ivan.petrov@riseup.net"), nil},
+	{"disroot.org", "disroot",
+		server(account.IMAP, "disroot.org", 993, account.SSL, "ivan.petrov"),
+		server(account.SMTP, "disroot.org", 465, account.SSL, "ivan.petrov"), nil},
+	{"ik.me", "infomaniak",
+		server(account.IMAP, "mail.infomaniak.com", 993, account.SSL, "ivan.petrov@ik.me"),
+		server(account.SMTP, "mail.infomaniak.com", 465, account.SSL, "ivan.petrov@ik.me"), nil},
+	{"e.email", "murena",
+		server(account.IMAP, "mail.ecloud.global", 993, account.SSL, "ivan.petrov@e.email"),
+		server(account.SMTP, "mail.ecloud.global", 587, account.STARTTLS, "ivan.petrov@e.email"), nil},
+	{"chello.at", "magenta-at",
+		server(account.IMAP, "mail.mymagenta.at", 993, account.SSL, "ivan.petrov@chello.at"),
+		server(account.SMTP, "mail.mymagenta.at", 465, account.SSL, "ivan.petrov@chello.at"), nil},
+	{"nauta.cu", "nauta",
+		server(account.IMAP, "imap.nauta.cu", 143, account.STARTTLS, "ivan.petrov@nauta.cu"),
+		server(account.SMTP, "smtp.nauta.cu", 25, account.STARTTLS, "ivan.petrov@nauta.cu"), nil},
+	{"vivaldi.net", "vivaldi",
+		server(account.IMAP, "imap.vivaldi.net", 143, account.STARTTLS, "ivan.petrov@vivaldi.net"),
+		server(account.SMTP, "smtp.vivaldi.net", 587, account.STARTTLS, "ivan.petrov@vivaldi.net"),
+		[]account.HintKind{account.HintEnableIMAP}},
+	{"purelymail.com", "purelymail",
+		server(account.IMAP, "imap.purelymail.com", 993, account.SSL, "ivan.petrov@purelymail.com"),
+		server(account.SMTP, "smtp.purelymail.com", 465, account.SSL, "ivan.petrov@purelymail.com"), nil},
+	// Other names of providers we knew.
+	{"republika.pl", "onet",
+		server(account.IMAP, "imap.poczta.onet.pl", 993, account.SSL, "ivan.petrov@republika.pl"),
+		server(account.SMTP, "smtp.poczta.onet.pl", 465, account.SSL, "ivan.petrov@republika.pl"),
+		[]account.HintKind{account.HintEnableIMAP}},
+	{"secure.mailbox.org", "mailboxorg",
+		server(account.IMAP, "imap.mailbox.org", 993, account.SSL, "ivan.petrov@secure.mailbox.org"),
+		server(account.SMTP, "smtp.mailbox.org", 465, account.SSL, "ivan.petrov@secure.mailbox.org"), nil},
+	{"groupmail.com", "mailcom",
+		server(account.IMAP, "imap.mail.com", 993, account.SSL, "ivan.petrov@groupmail.com"),
+		server(account.SMTP, "smtp.mail.com", 465, account.SSL, "ivan.petrov@groupmail.com"),
+		[]account.HintKind{account.HintEnableIMAP}},
+	// A hoster with 150 domains in one file.
+	{"hansen.dk", "jubii",
+		server(account.IMAP, "imap.jubii.dk", 993, account.SSL, "ivan.petrov@hansen.dk"),
+		server(account.SMTP, "smtp.jubii.dk", 465, account.SSL, "ivan.petrov@hansen.dk"), nil},
+	// Nothing encrypted published: listed with the hint that says so; the
+	// host is the address's own domain.
+	{"mx3.tiki.ne.jp", "tiki-mx",
+		server(account.POP3, "mx3.tiki.ne.jp", 110, account.None, "ivan.petrov"),
+		server(account.SMTP, "smtp-auth.tiki.ne.jp", 587, account.None, "ivan.petrov@mx3.tiki.ne.jp"),
+		[]account.HintKind{account.HintInfo}},
+}
+
+func TestPinCoverage(t *testing.T) {
+	for _, p := range coveragePins {
+		t.Run(p.domain, func(t *testing.T) {
+			tmpl, ok := Lookup(p.domain)
+			if !ok || tmpl.Provider.ID != p.id {
+				t.Fatalf("Lookup(%q) = %v, %v; want %s", p.domain, tmpl.Provider, ok, p.id)
+			}
+			addr, err := account.ParseAddress("ivan.petrov+news@" + p.domain)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg := tmpl.For(addr)
+			if len(cfg.Incoming) == 0 || len(cfg.Outgoing) == 0 {
+				t.Fatalf("%d incoming, %d outgoing servers", len(cfg.Incoming), len(cfg.Outgoing))
+			}
+			checkServer(t, "incoming", cfg.Incoming[0], p.in)
+			checkServer(t, "outgoing", cfg.Outgoing[0], p.out)
+			for _, k := range p.hints {
+				if !cfg.HasHint(k) {
+					t.Errorf("no %q hint", k)
+				}
+			}
+			if (p.in.Security == account.None) != hasPlaintextNote(cfg) {
+				t.Errorf("plaintext note %v; want it exactly when nothing encrypted is published", hasPlaintextNote(cfg))
+			}
+		})
+	}
+}
+
+// TestTenantDomain: a Microsoft 365 tenant's initial domain gets Microsoft
+// 365 offline, OAuth2 and the hint that says a password will not work;
+// the suffix itself and look-alike suffixes do not.
+func TestTenantDomain(t *testing.T) {
+	for _, d := range []string{"contoso.onmicrosoft.com", "Fabrikam.OnMicrosoft.com.", "a-b.onmicrosoft.com"} {
+		c, ok := Lookup(d)
+		if !ok || c.Provider.ID != "microsoft365" {
+			t.Errorf("Lookup(%q) = %v, %v; want microsoft365", d, c.Provider, ok)
+			continue
+		}
+		if c.Incoming[0].Auth != account.AuthOAuth2 || !c.HasHint(account.HintOAuth2Required) {
+			t.Errorf("%s: auth %q, oauth2-required hint %v; want OAuth2 and the hint", d, c.Incoming[0].Auth, c.HasHint(account.HintOAuth2Required))
+		}
+	}
+	for _, d := range []string{"onmicrosoft.com", "contoso.onmicrosoft.com.evil.example", "contoso.notonmicrosoft.com"} {
+		if c, ok := Lookup(d); ok {
+			t.Errorf("Lookup(%q) = %s; want nothing", d, c.Provider.ID)
+		}
+	}
 }
