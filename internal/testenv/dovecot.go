@@ -57,6 +57,14 @@ func (d *Dovecot) LogText() string {
 // Debian packages to install. Extra users may be given as "user:password".
 func StartDovecot(t testing.TB, ca *CA, users ...string) *Dovecot {
 	t.Helper()
+	return startDovecot(t, ca, nil, users...)
+}
+
+// startDovecot is StartDovecot with more configuration: extra, when set,
+// returns lines appended to dovecot.conf for the Dovecot being started
+// (dovecot_oauth2.go's passdb).
+func startDovecot(t testing.TB, ca *CA, extra func(*Dovecot) string, users ...string) *Dovecot {
+	t.Helper()
 	bin := RequireCommand(t, "dovecot", "dovecot-imapd dovecot-pop3d dovecot-submissiond")
 	libexec := dovecotLibexec()
 	for _, p := range []string{"imap", "pop3", "submission", "dovecot-lda"} {
@@ -128,7 +136,11 @@ func StartDovecot(t testing.TB, ca *CA, users ...string) *Dovecot {
 	for i := 1; ; i++ {
 		ports := pickPorts(t, 6)
 		d.IMAP, d.IMAPS, d.POP3, d.POP3S, d.Submission, d.Submissions = ports[0], ports[1], ports[2], ports[3], ports[4], ports[5]
-		err := d.start(t, bin, ca, dovecotConf(d, uid, gid, internal, login))
+		conf := dovecotConf(d, uid, gid, internal, login)
+		if extra != nil {
+			conf += extra(d)
+		}
+		err := d.start(t, bin, ca, conf)
 		if err == nil {
 			return d
 		}
