@@ -172,6 +172,11 @@ func (f *Flow) SignIn(ctx context.Context) (*oauth2.Token, error) {
 	go func() { srv.Serve(ln); close(served) }() //nolint:errcheck // ErrServerClosed on Close
 	defer func() {
 		close(done)
+		// Shutdown lets the last page reach the browser; Close then ends
+		// whatever connection is still open after a second.
+		sctx, scancel := context.WithTimeout(context.Background(), time.Second)
+		srv.Shutdown(sctx) //nolint:errcheck
+		scancel()
 		srv.Close()
 		<-served
 	}()
@@ -252,16 +257,13 @@ func loopbackHandler(answers chan<- callback, done <-chan struct{}) http.Handler
 		case <-r.Context().Done():
 			return
 		}
-		select {
-		case err := <-cb.reply:
-			status := http.StatusOK
-			if err != nil {
-				status = http.StatusBadRequest
-			}
-			page(w, status, err)
-		case <-done:
-			page(w, http.StatusGone, errors.New("gone"))
+		// SignIn replies to every answer it takes.
+		err := <-cb.reply
+		status := http.StatusOK
+		if err != nil {
+			status = http.StatusBadRequest
 		}
+		page(w, status, err)
 	})
 }
 
