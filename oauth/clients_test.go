@@ -100,7 +100,7 @@ func TestLoadRegistrationsAndNoClient(t *testing.T) {
 		}
 	}
 
-	os.MkdirAll(filepath.Dir(path), 0o700) //nolint:errcheck
+	os.MkdirAll(filepath.Dir(path), 0o700)                                                                                                        //nolint:errcheck
 	os.WriteFile(path, []byte(`{"version":1,"clients":[{"provider":"microsoft","client_id":"mine","tenant":"contoso.onmicrosoft.com"}]}`), 0o600) //nolint:errcheck
 	regs, err = LoadRegistrations("")
 	if err != nil || len(regs) != 1 || regs[0].Source != path {
