@@ -100,8 +100,9 @@ func TestLoadRegistrationsAndNoClient(t *testing.T) {
 		}
 	}
 
-	os.MkdirAll(filepath.Dir(path), 0o700)                                                                                                        //nolint:errcheck
-	os.WriteFile(path, []byte(`{"version":1,"clients":[{"provider":"microsoft","client_id":"mine","tenant":"contoso.onmicrosoft.com"}]}`), 0o600) //nolint:errcheck
+	mine := `{"version":1,"clients":[{"provider":"microsoft","client_id":"mine","tenant":"contoso.onmicrosoft.com"}]}`
+	os.MkdirAll(filepath.Dir(path), 0o700)  //nolint:errcheck
+	os.WriteFile(path, []byte(mine), 0o600) //nolint:errcheck
 	regs, err = LoadRegistrations("")
 	if err != nil || len(regs) != 1 || regs[0].Source != path {
 		t.Fatalf("with a file: %v, %v", regs, err)

@@ -98,10 +98,14 @@ func (e *env) checkCanary(t *testing.T) {
 // browser plays the system browser with an HTTP client: it opens the URL
 // and follows the redirect to the loopback listener, keeping the last page.
 func (e *env) browser(rewrite func(string) string) func(context.Context, string) error {
-	return func(ctx context.Context, u string) error {
+	return func(_ context.Context, u string) error {
 		if rewrite != nil {
 			u = rewrite(u)
 		}
+		// Not the sign-in's context: a real browser does not stop reading
+		// its page when mailwiz stops waiting.
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
 		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 		resp, err := e.hc.Do(req)
 		if err != nil {
@@ -136,12 +140,15 @@ func TestSignIn(t *testing.T) {
 	e := newEnv(t)
 	f := e.flow()
 	var authURL string
+	browsed := make(chan struct{})
 	f.OpenBrowser = func(ctx context.Context, u string) error {
+		defer close(browsed)
 		authURL = u
 		return e.browser(nil)(ctx, u)
 	}
 	tok, err := f.SignIn(context.Background())
 	e.noteErr(err)
+	<-browsed
 	if err != nil {
 		t.Fatal(err)
 	}
