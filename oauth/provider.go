@@ -235,7 +235,8 @@ var providers = []Provider{
 		// not RFC 8628: it polls with grant_type=device_code and code=,
 		// which x/oauth2 does not send [verify]. So no device grant here.
 		IMAP: []string{"mail:imap_full"},
-		// POP3 with a token takes the IMAP scope [verify].
+		// POP3 with a token: Yandex documents OAuth2 for IMAP and SMTP
+		// only; the IMAP scope is asked for it [verify].
 		POP3:           []string{"mail:imap_full"},
 		SMTP:           []string{"mail:smtp"},
 		Mechanisms:     []string{XOAUTH2},
@@ -243,8 +244,9 @@ var providers = []Provider{
 		Hosts:          []string{"imap.yandex.com", "smtp.yandex.com", "pop.yandex.com", "imap.yandex.ru", "smtp.yandex.ru", "pop.yandex.ru"},
 		Sources: []string{
 			"https://yandex.com/dev/id/doc/en/codes/code-url",
-			// Scopes mail:imap_full, mail:smtp and XOAUTH2:
-			"https://yandex.ru/support/mail/mail-clients/others.html",
+			// XOAUTH2 on IMAP and SMTP; the IMAP read/delete and SMTP send
+			// rights (mail:imap_full, mail:smtp). POP3 is not mentioned.
+			"https://yandex.ru/support/yandex-360/business/mail/ru/web/security/oauth",
 		},
 	},
 	{
