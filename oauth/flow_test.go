@@ -226,7 +226,7 @@ func TestSignInFails(t *testing.T) {
 			e.noteErr(err)
 			var oe *Error
 			if !errors.As(err, &oe) || oe.Kind != tc.kind || oe.Code != tc.code || tok != nil {
-				t.Fatalf("SignIn = %v, %#v; want kind %s code %q", tok, err, tc.kind, tc.code)
+				t.Fatalf("SignIn gave a token: %v, error %#v; want kind %s code %q", tok != nil, err, tc.kind, tc.code)
 			}
 			if !errors.Is(err, &Error{Kind: tc.kind}) {
 				t.Errorf("errors.Is does not match kind %s", tc.kind)
