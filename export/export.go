@@ -386,5 +386,8 @@ func Warnings(format string, a Account) []string {
 	if format == "json" || format == "thunderbird-autoconfig" {
 		return nil // data for programs, not for a person setting up a client
 	}
+	if mailerFormats[format] {
+		return mailerWarnings(a)
+	}
 	return a.warnings(client)
 }
