@@ -20,6 +20,10 @@ DEB_TEST    = openssl dovecot-imapd dovecot-pop3d dovecot-submissiond \
               thunderbird zbar-tools libplist-utils libxml2-utils unzip \
               xvfb xdotool imagemagick
 DEB_WINDOWS = gcc-mingw-w64-x86-64 file
+# The mailing programs the sending exports are handed to (export/
+# mailer_consumers_test.go); Nodemailer comes from npm at test time and
+# needs Node.js 20 or newer with npm.
+DEB_SENDING = msmtp python3-django python3-dotenv php-cli php-vlucas-phpdotenv
 
 .PHONY: all deps deps-build deps-windows build run test test-core bench fuzz vet \
         package-linux package-windows smoke clean
@@ -28,7 +32,7 @@ all: build
 
 # Installs only the packages that are missing; uses sudo when not root.
 deps: deps-build
-	@./scripts/apt-ensure $(DEB_TEST)
+	@./scripts/apt-ensure $(DEB_TEST) $(DEB_SENDING)
 deps-build:
 	@./scripts/apt-ensure $(DEB_BUILD)
 deps-windows:
