@@ -225,6 +225,11 @@ func writeEnvLaravel(w io.Writer, a Account) error {
 	}
 	lines = append(lines, envLine{"MAIL_ENCRYPTION", enc})
 	extra = append(extra, catalog.T(a.Lang, "Laravel projects made since December 2024 read MAIL_SCHEME; older ones read MAIL_ENCRYPTION instead (see their config/mail.php)."))
+	if s.Security == account.STARTTLS {
+		// Symfony Mailer's STARTTLS is opportunistic unless require_tls
+		// is set, which no MAIL_ variable reaches.
+		extra = append(extra, catalog.T(a.Lang, "With STARTTLS Laravel encrypts only if the server offers it, and sends the password unencrypted if something on the network removes the offer: use port 465 (MAIL_SCHEME=smtps) where the provider has it."))
+	}
 	return writeEnv(w, a, extra, lines)
 }
 
@@ -252,6 +257,11 @@ func writeEnvDjango(w io.Writer, a Account) error {
 		{"EMAIL_USE_TLS", useTLS},
 	}
 	extra := []string{catalog.T(a.Lang, "Django does not read .env files itself: load this one in settings.py (django-environ or python-dotenv) and set the EMAIL_ settings from it, EMAIL_PORT as a number and EMAIL_USE_SSL, EMAIL_USE_TLS as True or False.")}
+	if s.Security != account.None {
+		// Measured with Debian 12's Django 3.2: it sends to a server whose
+		// certificate no trusted CA signed (smtplib without a context).
+		extra = append(extra, catalog.T(a.Lang, "Django 3.2 and older (Debian 12 has 3.2) do not check the mail server's certificate, so a machine on the way could read the password: use a newer Django."))
+	}
 	if a.loginNeeded() {
 		lines = append(lines, envLine{"EMAIL_HOST_USER", s.Username}, envLine{"EMAIL_HOST_PASSWORD", ""})
 		extra = append(extra, a.passwordComment("EMAIL_HOST_PASSWORD")...)
