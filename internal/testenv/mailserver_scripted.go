@@ -27,6 +27,43 @@ type Scripted struct {
 	// connections. (Failure)", "-ERR [AUTH] Authentication failed.", or
 	// "535-5.7.8 Username and Password not accepted.", "535 5.7.8 ...".
 	Login []string
+	// Caps, if set, replaces what the server announces: IMAP capability
+	// names (e.g. "AUTH=CRAM-MD5", "LOGINDISABLED"), POP3 CAPA lines
+	// (e.g. "SASL CRAM-MD5", "STLS"), or SMTP EHLO keywords (e.g.
+	// "AUTH DIGEST-MD5").
+	Caps []string
+	// Heard, if set, records every line the client sends.
+	Heard *Heard
+}
+
+// Heard records the lines a scripted server received, without CRLF.
+type Heard struct {
+	mu    sync.Mutex
+	lines []string
+}
+
+// Lines returns the lines received so far.
+func (h *Heard) Lines() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]string(nil), h.lines...)
+}
+
+func (h *Heard) add(line string) {
+	if h == nil {
+		return
+	}
+	h.mu.Lock()
+	h.lines = append(h.lines, strings.TrimRight(line, "\r\n"))
+	h.mu.Unlock()
+}
+
+// capsOr is s.Caps, or def when s.Caps is not set.
+func (s Scripted) capsOr(def ...string) []string {
+	if s.Caps != nil {
+		return s.Caps
+	}
+	return def
 }
 
 // StartScripted serves s on a loopback port until the test ends and
@@ -120,7 +157,7 @@ func writeLines(w io.Writer, lines ...string) error {
 func scriptIMAP(c net.Conn, s Scripted) {
 	greeting := s.Greeting
 	if greeting == "" {
-		greeting = "* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN SASL-IR] scripted IMAP ready"
+		greeting = "* OK [CAPABILITY " + strings.Join(append([]string{"IMAP4rev1"}, s.capsOr("AUTH=PLAIN", "SASL-IR")...), " ") + "] scripted IMAP ready"
 	}
 	writeLines(c, greeting) //nolint:errcheck
 	br := bufio.NewReader(c)
@@ -129,17 +166,20 @@ func scriptIMAP(c net.Conn, s Scripted) {
 		if err != nil {
 			return
 		}
+		s.Heard.add(line)
 		tag, cmd, _ := strings.Cut(strings.TrimRight(line, "\r\n"), " ")
 		verb, _, _ := strings.Cut(strings.ToUpper(cmd), " ")
 		switch verb {
 		case "CAPABILITY":
-			writeLines(c, "* CAPABILITY IMAP4rev1 AUTH=PLAIN SASL-IR", tag+" OK done") //nolint:errcheck
+			writeLines(c, "* CAPABILITY "+strings.Join(append([]string{"IMAP4rev1"}, s.capsOr("AUTH=PLAIN", "SASL-IR")...), " "), tag+" OK done") //nolint:errcheck
 		case "AUTHENTICATE", "LOGIN":
 			if verb == "AUTHENTICATE" && len(strings.Fields(cmd)) == 2 {
 				writeLines(c, "+ ") //nolint:errcheck
-				if _, err := br.ReadString('\n'); err != nil {
+				resp, err := br.ReadString('\n')
+				if err != nil {
 					return
 				}
+				s.Heard.add(resp)
 			}
 			out := append([]string(nil), s.Login...)
 			if len(out) == 0 {
@@ -168,10 +208,12 @@ func scriptPOP3(c net.Conn, s Scripted) {
 		if err != nil {
 			return
 		}
+		s.Heard.add(line)
 		verb, _, _ := strings.Cut(strings.ToUpper(strings.TrimRight(line, "\r\n")), " ")
 		switch verb {
 		case "CAPA":
-			writeLines(c, "+OK", "USER", "SASL PLAIN", "RESP-CODES", ".") //nolint:errcheck
+			lines := append([]string{"+OK"}, s.capsOr("USER", "SASL PLAIN", "RESP-CODES")...)
+			writeLines(c, append(lines, ".")...) //nolint:errcheck
 		case "USER":
 			writeLines(c, "+OK") //nolint:errcheck
 		case "PASS", "AUTH":
@@ -197,10 +239,20 @@ func scriptSMTP(c net.Conn, s Scripted) {
 		if err != nil {
 			return
 		}
+		s.Heard.add(line)
 		verb, _, _ := strings.Cut(strings.ToUpper(strings.TrimRight(line, "\r\n")), " ")
 		switch verb {
 		case "EHLO":
-			writeLines(c, "250-scripted.example.test", "250-PIPELINING", "250 AUTH PLAIN LOGIN") //nolint:errcheck
+			lines := []string{"scripted.example.test"}
+			lines = append(lines, s.capsOr("PIPELINING", "AUTH PLAIN LOGIN")...)
+			for i := range lines {
+				sep := "-"
+				if i == len(lines)-1 {
+					sep = " "
+				}
+				lines[i] = "250" + sep + lines[i]
+			}
+			writeLines(c, lines...) //nolint:errcheck
 		case "AUTH":
 			writeLines(c, s.Login...) //nolint:errcheck
 		case "QUIT":
