@@ -29,7 +29,10 @@ const (
 // line or a conversation beyond the limits above).
 type MisbehavingError struct {
 	What  string // "a line", "the conversation before the login"
-	Limit int    // bytes
+	Limit int    // bytes, or Unit
+	// Unit is what Limit counts when not bytes ("rounds" for a SCRAM
+	// iteration count).
+	Unit string
 	// Err is a protocol library's own refusal of the line, when it was
 	// the library's limit that held (go-smtp's, our POP3 client's).
 	Err error
@@ -38,6 +41,9 @@ type MisbehavingError struct {
 func (e *MisbehavingError) Unwrap() error { return e.Err }
 
 func (e *MisbehavingError) Error() string {
+	if e.Unit != "" {
+		return fmt.Sprintf("probe: the server asked for %s, more than the limit of %d %s; it is not behaving as a mail server", e.What, e.Limit, e.Unit)
+	}
 	return fmt.Sprintf("probe: the server sent %s longer than %d bytes; it is not behaving as a mail server", e.What, e.Limit)
 }
 

@@ -44,6 +44,8 @@ const (
 	KindServerError         Kind = "server-error"
 	KindServerMisbehaving   Kind = "server-misbehaving"
 	KindTLSTooOld           Kind = "tls-too-old"
+	KindNoCommonMechanism   Kind = "no-common-mechanism"
+	KindLoginDelay          Kind = "login-delay"
 )
 
 // Kinds lists every kind, for validation and documentation.
@@ -51,7 +53,7 @@ var Kinds = []Kind{KindDNSFailed, KindRefused, KindTimeout, KindTLSUntrusted,
 	KindTLSHostnameMismatch, KindTLSExpired, KindSTARTTLSUnavailable, KindBadCredentials,
 	KindAppPassword, KindEnableIMAP, KindEnablePOP, KindOAuth2Required, KindWebLogin,
 	KindTooManyConnections, KindPortBlocked, KindPlaintextRefused, KindServerError,
-	KindServerMisbehaving, KindTLSTooOld}
+	KindServerMisbehaving, KindTLSTooOld, KindNoCommonMechanism, KindLoginDelay}
 
 // Diagnosis says in plain words what happened and what to do next.
 type Diagnosis struct {
@@ -162,14 +164,33 @@ type knownAnswer struct {
 	kind    Kind
 	also    []Kind           // further advice worth giving with it
 	proto   account.Protocol // only for this protocol, when set
+	// hosts, when set: only for servers whose name is one of these or
+	// ends in "." and one of these (a provider's generic words, which
+	// mean more on its own servers).
+	hosts []string
 }
+
+// microsoftHosts are Microsoft's mail servers (Outlook.com, Microsoft
+// 365). Exchange Online switched basic authentication off for IMAP and
+// POP3 for every tenant in 2022-2023, and for Outlook.com accounts in
+// September 2024: there, a refused password login is the policy, whatever
+// the words, and a password (even an app password) cannot help.
+var microsoftHosts = []string{"outlook.office365.com", "office365.com", "outlook.com", "office.com", "hotmail.com", "live.com"}
 
 // knownAnswers: what the big providers really say. Sources: the providers'
 // help pages and the answers quoted in client bug trackers (Thunderbird,
 // K-9, Mailspring, mutt-wizard, himalaya).
 var knownAnswers = []knownAnswer{
-	// Gmail.
+	// Gmail. "NO [ALERT] Application-specific password required:
+	// https://support.google.com/accounts/answer/185833 (Failure)"
+	// (https://github.com/LukeSmithxyz/mutt-wizard/issues/831), SMTP
+	// "534 5.7.9 Application-specific password required."
+	// (https://github.com/leiweibau/Pi.Alert/issues/236); "NO [WEBALERT
+	// https://accounts.google.com/...] Web login required." and "NO [ALERT]
+	// Please log in via your web browser" (https://github.com/pmengal/MailSystem.NET/issues/17,
+	// https://github.com/smiley22/S22.Imap/issues/116).
 	{who: "Gmail", phrases: []string{"application-specific password required"}, kind: KindAppPassword},
+	{who: "Gmail", code: "WEBALERT", kind: KindWebLogin},
 	{who: "Gmail", phrases: []string{"not enabled for imap"}, kind: KindEnableIMAP},
 	{who: "Gmail", phrases: []string{"not enabled for pop"}, kind: KindEnablePOP},
 	{who: "Gmail", phrases: []string{"log in via your web browser", "web login required", "log in with your web browser"}, kind: KindWebLogin},
@@ -185,9 +206,54 @@ var knownAnswers = []knownAnswer{
 	{who: "Yandex", phrases: []string{"invalid credentials or imap is disabled"}, kind: KindBadCredentials, also: []Kind{KindAppPassword, KindEnableIMAP}},
 	{who: "Yandex", phrases: []string{"does not have access rights to this service"}, kind: KindAppPassword, also: []Kind{KindEnableIMAP}},
 	{who: "Yandex", phrases: []string{"suspects it may have been hacked", "access to your account has been temporarily restricted"}, kind: KindWebLogin},
-	// Microsoft: Outlook.com and Microsoft 365 with basic authentication off.
-	{who: "Microsoft 365", code: "5.7.139", kind: KindOAuth2Required},
-	{who: "Microsoft 365", phrases: []string{"basic authentication is disabled", "smtpclientauthentication is disabled"}, kind: KindOAuth2Required},
+	// Microsoft: Outlook.com and Microsoft 365 with basic authentication
+	// (a password login) off, as each protocol words it. Each wording with
+	// where it was seen.
+	//
+	// 5.7.139 is also the code of a plain wrong password:
+	// "535 5.7.139 Authentication unsuccessful, the user credentials were
+	// incorrect." (https://github.com/codassassin/email-bomber-v2.0/issues/1)
+	{who: "Microsoft 365 SMTP", code: "5.7.139", phrases: []string{"user credentials were incorrect"}, kind: KindBadCredentials},
+	// SMTP: "535 5.7.139 Authentication unsuccessful, basic authentication
+	// is disabled." (https://github.com/nodemailer/nodemailer/issues/1714,
+	// https://github.com/rpremraj/mailR/issues/107); IMAP LOGIN on
+	// Outlook.com: "NO Basic authentication is disabled."
+	// (https://github.com/holon-run/uxc/issues/445).
+	{who: "Microsoft", phrases: []string{"basic authentication is disabled", "basic auth is disabled"}, kind: KindOAuth2Required},
+	// SMTP: "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication
+	// is disabled for the Tenant. Visit https://aka.ms/smtp_auth_disabled"
+	// (https://github.com/nodemailer/nodemailer/issues/1484).
+	{who: "Microsoft 365 SMTP", phrases: []string{"smtpclientauthentication is disabled"}, kind: KindOAuth2Required},
+	// SMTP: "535 5.7.139 Authentication unsuccessful, user is locked by
+	// your organization's security defaults policy." and "... the request
+	// did not meet the criteria to be authenticated successfully. Contact
+	// your administrator." (Conditional Access blocking legacy
+	// authentication) (https://docs.bookyourpto.com/features/smtp-troubleshoot).
+	{who: "Microsoft 365 SMTP", phrases: []string{"security defaults policy", "did not meet the criteria to be authenticated"}, kind: KindOAuth2Required},
+	// Any other 5.7.139 ("Authentication unsuccessful" with a reason) is
+	// Microsoft's refusal of the password login itself.
+	{who: "Microsoft 365 SMTP", code: "5.7.139", kind: KindOAuth2Required},
+	// IMAP AUTHENTICATE with a token Exchange refuses, or basic auth off:
+	// "NO AUTHENTICATE failed." with "AuthFailed:LogonDenied" in its detail
+	// (https://phinit.de/en/2025/12/23/ms365-fix-logondenied-error-on-imap-oauth-powershell-fix).
+	// BasicAuthBlocked is the name of the tenant setting behind it
+	// (BasicAuthBlockedApps, https://office365itpros.com/2021/09/24/basic-authentication-exchange/);
+	// a refusal naming it means the same.
+	{who: "Microsoft 365", phrases: []string{"logondenied", "basicauthblocked"}, kind: KindOAuth2Required},
+	// Outlook.com, a sign-in it found unusual: "LOGIN failed. Account is
+	// blocked. Login to your account via a web browser to verify your
+	// identity." (https://github.com/mscdex/node-imap/issues/799).
+	{who: "Outlook.com", phrases: []string{"login to your account via a web browser"}, kind: KindWebLogin},
+	// On Microsoft's own servers the generic refusals mean the same:
+	// IMAP "NO LOGIN failed." (https://github.com/paperless-ngx/paperless-ngx/issues/1647,
+	// https://github.com/imapsync/imapsync/issues/317), IMAP
+	// "NO AUTHENTICATE failed." (https://github.com/Webklex/php-imap/issues/302,
+	// https://github.com/barbushin/php-imap/issues/681), POP3
+	// "-ERR Logon failure: unknown user name or bad password."
+	// (https://github.com/nicm/fdm/issues/123) and "-ERR Authentication
+	// failure: unknown user name or bad password."
+	// (https://github.com/simonrob/email-oauth2-proxy/issues/244).
+	{who: "Microsoft IMAP/POP3", hosts: microsoftHosts, phrases: []string{"login failed", "authenticate failed", "logon failure", "authentication failure"}, kind: KindOAuth2Required},
 	// Yahoo: bad passwords are rate limited ("(#AUTH005) Too many bad auth attempts").
 	{who: "Yahoo", phrases: []string{"too many bad auth attempts"}, kind: KindBadCredentials, also: []Kind{KindAppPassword}},
 	// Plaintext refused by the server.
@@ -226,9 +292,17 @@ func diagnose(err error, srv account.Server, stage Stage, provider *account.Conf
 	// STARTTLS (or plaintext) on a port that wants TLS from the first byte:
 	// the server waits for a TLS hello and never greets.
 	wrongPlain := kind == KindTimeout && stage == StageGreeting && srv.Security != account.SSL && implicitTLSPort(srv.Port)
+	var noMech *NoMechanismError
+	var delay *LoginDelayError
 	for _, lang := range []string{"en", "ru"} {
 		d.Text[lang] = explain(kind, srv, lang)
 		switch {
+		case errors.As(err, &noMech):
+			d.Text[lang] = explain(kind, srv, lang, mechNames(noMech.Offered))
+		case errors.As(err, &delay):
+			d.Text[lang] = explain(kind, srv, lang, minutes(delay.Delay, lang))
+		case errors.Is(err, ErrWantsTLS):
+			d.Text[lang] = format(catalog.T(lang, speaksTLSText), srv)
 		case kind == KindPlaintextRefused && !errors.Is(err, ErrPlaintextRefused):
 			d.Text[lang] = format(catalog.T(lang, serverPlaintextText), srv)
 		case wrongTLS:
@@ -305,6 +379,16 @@ func classify(err error, srv account.Server, stage Stage) (Kind, []Kind, string)
 		return KindServerMisbehaving, nil, ""
 	case tlsTooOld(err):
 		return KindTLSTooOld, nil, ""
+	case errors.As(err, new(*NoMechanismError)):
+		return KindNoCommonMechanism, nil, ""
+	case errors.As(err, new(*LoginDelayError)):
+		return KindLoginDelay, nil, ""
+	case errors.As(err, new(*oauthOnlyError)):
+		return KindOAuth2Required, nil, ""
+	case errors.Is(err, ErrWantsTLS):
+		// The kind a silent TLS port has always had; the text says what
+		// was found.
+		return KindTimeout, nil, ""
 	case errors.Is(err, ErrPlaintextRefused), errors.Is(err, ErrServerRefusesPlaintext):
 		return KindPlaintextRefused, nil, ""
 	case errors.Is(err, ErrSTARTTLSUnavailable), errors.Is(err, pop3.ErrSTLSUnavailable):
@@ -343,6 +427,9 @@ func classify(err error, srv account.Server, stage Stage) (Kind, []Kind, string)
 			if len(k.phrases) > 0 && !containsAny(lower, k.phrases) {
 				continue
 			}
+			if len(k.hosts) > 0 && !hostIn(srv.Host, k.hosts) {
+				continue
+			}
 			return k.kind, k.also, url
 		}
 		// An unrecognized refusal of the login itself is, by far most
@@ -372,6 +459,17 @@ func implicitTLSPort(port int) bool { return port == 993 || port == 995 || port 
 // port 25 is most likely that.
 func blocked(srv account.Server, stage Stage) bool {
 	return srv.Protocol == account.SMTP && srv.Port == 25 && (stage == StageConnect || stage == StageGreeting || stage == StageTLS)
+}
+
+// hostIn reports whether host is one of domains or a name under one.
+func hostIn(host string, domains []string) bool {
+	host = strings.ToLower(strings.TrimSuffix(host, "."))
+	for _, d := range domains {
+		if host == d || strings.HasSuffix(host, "."+d) {
+			return true
+		}
+	}
+	return false
 }
 
 func containsAny(s string, subs []string) bool {

@@ -13,11 +13,36 @@ import (
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
-	"github.com/emersion/go-sasl"
 	"github.com/mailwiz/mailwiz/account"
 )
 
 type imapSession struct{ c *imapclient.Client }
+
+// newIMAPClient is imapclient.New with go-imap's empty SASL response
+// mended (emptyResponseConn).
+func newIMAPClient(conn net.Conn) *imapclient.Client {
+	return imapclient.New(emptyResponseConn{conn}, nil)
+}
+
+// emptyResponseConn mends one line go-imap writes: an empty SASL response
+// to a server challenge goes out as "=" on a line of its own. "=" is how
+// an empty *initial* response is spelled inside the AUTHENTICATE command
+// (RFC 4959); an empty response to a challenge is an empty line (RFC 9051
+// section 6.2.2), and Dovecot refuses the "=" ("Invalid base64 data in
+// continued response"). SCRAM always ends with such an empty response,
+// after the server's proof. A line that is only "=" is never anything
+// else in IMAP (a command starts with its tag), so it is sent empty.
+type emptyResponseConn struct{ net.Conn }
+
+func (c emptyResponseConn) Write(p []byte) (int, error) {
+	if string(p) == "=\r\n" {
+		if _, err := c.Conn.Write(p[1:]); err != nil {
+			return 0, err
+		}
+		return len(p), nil
+	}
+	return c.Conn.Write(p)
+}
 
 func (r *runner) testIMAP(ctx context.Context, keep *session) error {
 	var c *imapclient.Client
@@ -30,7 +55,7 @@ func (r *runner) testIMAP(ctx context.Context, keep *session) error {
 		}
 		encrypted = true
 		err = r.step(ctx, StageGreeting, func(context.Context) error {
-			c = imapclient.New(tc, nil)
+			c = newIMAPClient(tc)
 			return c.WaitGreeting()
 		})
 		if err != nil {
@@ -49,7 +74,7 @@ func (r *runner) testIMAP(ctx context.Context, keep *session) error {
 			// imapclient expects a greeting; after STARTTLS there is none
 			// (RFC 9051 section 6.2.1), so hand it a stand-in and let it ask
 			// CAPABILITY again, as the RFC requires.
-			c = imapclient.New(&prefixConn{Conn: tc, r: io.MultiReader(strings.NewReader("* OK [mailwiz] TLS is on\r\n"), tc)}, nil)
+			c = newIMAPClient(&prefixConn{Conn: tc, r: io.MultiReader(strings.NewReader("* OK [mailwiz] TLS is on\r\n"), tc)})
 			return c.WaitGreeting()
 		})
 		if err != nil {
@@ -58,7 +83,7 @@ func (r *runner) testIMAP(ctx context.Context, keep *session) error {
 		encrypted = true
 	default:
 		err := r.step(ctx, StageGreeting, func(context.Context) error {
-			c = imapclient.New(r.raw, nil)
+			c = newIMAPClient(r.raw)
 			return c.WaitGreeting()
 		})
 		if err != nil {
@@ -82,14 +107,27 @@ func (r *runner) testIMAP(ctx context.Context, keep *session) error {
 			return err
 		}
 		r.res.Capabilities = capList(caps)
-		if caps.Has(imap.CapLoginDisabled) {
-			return ErrServerRefusesPlaintext
-		}
 		if c.State() != imap.ConnStateAuthenticated {
-			if caps.Has(imap.Cap("AUTH=PLAIN")) {
-				err = c.Authenticate(sasl.NewPlainClient("", r.srv.Username, r.req.Password))
-			} else {
+			offered := imapMechs(caps)
+			mech := chooseMech(offered, r.req.Password)
+			switch {
+			case mech != "" && !(mech == mechLogin && !caps.Has(imap.CapLoginDisabled)):
+				// IMAP's own LOGIN command does what SASL LOGIN does, and
+				// every server has it: only the stronger ones are worth
+				// the AUTHENTICATE.
+				sc, serr := saslClient(mech, r.srv.Username, r.req.Password)
+				if serr != nil {
+					return serr
+				}
+				err = c.Authenticate(sc)
+			case !caps.Has(imap.CapLoginDisabled):
 				err = c.Login(r.srv.Username, r.req.Password).Wait()
+			case !encrypted:
+				return ErrServerRefusesPlaintext
+			case oauthOnly(offered):
+				return &oauthOnlyError{Protocol: "IMAP"}
+			default:
+				return &NoMechanismError{Protocol: "IMAP", Offered: offered}
 			}
 			if err != nil {
 				return err
@@ -108,6 +146,18 @@ func (r *runner) testIMAP(ctx context.Context, keep *session) error {
 		c.Logout().Wait() //nolint:errcheck
 		return nil
 	})
+}
+
+// imapMechs lists the SASL mechanisms of the AUTH= capabilities.
+func imapMechs(caps imap.CapSet) []string {
+	var out []string
+	for c := range caps {
+		if name, ok := strings.CutPrefix(asciiUpper(string(c)), "AUTH="); ok {
+			out = append(out, name)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 func capList(caps imap.CapSet) []string {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/emersion/go-sasl"
 	"github.com/mailwiz/mailwiz/account"
 	"github.com/mailwiz/mailwiz/probe/pop3"
 )
@@ -53,12 +52,7 @@ func (r *runner) testPOP3(ctx context.Context, keep *session) error {
 			return err
 		}
 		r.res.Capabilities = popCapList(caps)
-		if slices.Contains(caps.SASL(), "PLAIN") {
-			err = c.Authenticate(ctx, sasl.NewPlainClient("", r.srv.Username, r.req.Password))
-		} else {
-			err = c.Login(ctx, r.srv.Username, r.req.Password)
-		}
-		if err != nil {
+		if err := r.pop3Login(ctx, c, caps); err != nil {
 			return err
 		}
 		// STAT proves the maildrop opened (a locked one fails here).
@@ -74,11 +68,53 @@ func (r *runner) testPOP3(ctx context.Context, keep *session) error {
 	})
 }
 
+// pop3Login logs in as CAPA allows (RFC 2449): the strongest SASL
+// mechanism offered, else USER/PASS where USER is offered or CAPA is not
+// (a plain RFC 1939 server). A server whose CAPA offers neither before
+// TLS will not take a password there, and is not sent one.
+func (r *runner) pop3Login(ctx context.Context, c *pop3.Client, caps pop3.Capabilities) error {
+	offered := caps.SASL()
+	mech := chooseMech(offered, r.req.Password)
+	switch {
+	case mech != "" && !(mech == mechLogin && caps.Has("USER")):
+		sc, err := saslClient(mech, r.srv.Username, r.req.Password)
+		if err != nil {
+			return err
+		}
+		return c.Authenticate(ctx, sc)
+	case len(caps) == 0 || caps.Has("USER"):
+		return c.Login(ctx, r.srv.Username, r.req.Password)
+	case !c.IsTLS():
+		return ErrServerRefusesPlaintext
+	case oauthOnly(offered):
+		return &oauthOnlyError{Protocol: "POP3"}
+	case len(offered) > 0:
+		return &NoMechanismError{Protocol: "POP3", Offered: offered}
+	}
+	// Encrypted, CAPA without USER or SASL: some servers do not list
+	// USER at all; try it.
+	return c.Login(ctx, r.srv.Username, r.req.Password)
+}
+
 func popCapList(caps pop3.Capabilities) []string {
 	out := make([]string, 0, len(caps))
-	for k := range caps {
+	for k, v := range caps {
+		// LOGIN-DELAY's value (seconds) matters to the send test
+		// (loginDelay); other values are the server's prose.
+		if k == "LOGIN-DELAY" && len(v) > 0 && isDigits(v[0]) && len(v[0]) <= 6 {
+			k += " " + v[0]
+		}
 		out = append(out, k)
 	}
 	slices.Sort(out)
 	return out
+}
+
+func isDigits(s string) bool {
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return s != ""
 }

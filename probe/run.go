@@ -35,6 +35,9 @@ type runner struct {
 	// heard is set once the server has sent a byte: from then on a failure
 	// is the server's answer about the account, never the network's.
 	heard atomic.Bool
+	// wantsTLS: the server stayed silent on a connection without TLS,
+	// and a TLS handshake on a second connection succeeded (tlsfirst.go).
+	wantsTLS atomic.Bool
 	// connecting, if set, is called as the connect stage starts (the name
 	// is resolved); onHeard once, when the first byte arrives.
 	connecting func()
@@ -118,6 +121,9 @@ func (r *runner) test(ctx context.Context, keep *session) error {
 	// (or send-test step) is running.
 	stop := context.AfterFunc(ctx, r.closeConn)
 	defer stop()
+	if r.srv.Security != account.SSL {
+		defer r.watchForTLS(ctx)()
+	}
 	switch r.srv.Protocol {
 	case account.IMAP:
 		return r.testIMAP(ctx, keep)
@@ -195,7 +201,8 @@ func verdict(err error) bool {
 	var ce *CertificateError
 	return answerOf(err).ok || errors.As(err, &ce) || errors.As(err, new(*MisbehavingError)) ||
 		errors.Is(err, ErrSTARTTLSUnavailable) || errors.Is(err, pop3.ErrSTLSUnavailable) ||
-		errors.Is(err, ErrPlaintextRefused) || errors.Is(err, ErrServerRefusesPlaintext)
+		errors.Is(err, ErrPlaintextRefused) || errors.Is(err, ErrServerRefusesPlaintext) ||
+		errors.Is(err, ErrWantsTLS)
 }
 
 // tlsConfig verifies the certificate itself (rather than letting crypto/tls
@@ -284,6 +291,9 @@ func (r *runner) bounds(stage Stage, err error) error {
 	}
 	if errors.As(err, new(*MisbehavingError)) {
 		return err
+	}
+	if r.wantsTLS.Load() && !r.heard.Load() {
+		return fmt.Errorf("%w: %w", ErrWantsTLS, err)
 	}
 	if r.bound != nil {
 		if v := r.bound.violation(); v != nil {

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"net/textproto"
+	"strconv"
 	"strings"
 	"time"
 
@@ -21,6 +22,33 @@ import (
 // as a whole is bounded by Request.DeliveryTimeout.
 const pollInterval = 100 * time.Millisecond
 
+// maxPOP3Poll: over POP3 every look is a new login (a session sees the
+// maildrop as it was when it began), so the pause between two grows from
+// pollInterval to this, to spare the server a login every 100 ms.
+const maxPOP3Poll = 2 * time.Second
+
+// LoginDelayError: the POP3 server allows a login only every Delay
+// (CAPA LOGIN-DELAY, RFC 2449 section 6.8), longer than the send test may
+// wait, so no test message was sent: it could not be collected in time.
+type LoginDelayError struct{ Delay time.Duration }
+
+func (e *LoginDelayError) Error() string {
+	return fmt.Sprintf("probe: the POP3 server allows one login every %s, longer than the wait for the test message; no test message was sent", e.Delay)
+}
+
+// loginDelay is the LOGIN-DELAY a POP3 server announced in caps (as
+// popCapList lists it), or 0.
+func loginDelay(caps []string) time.Duration {
+	for _, c := range caps {
+		if v, ok := strings.CutPrefix(c, "LOGIN-DELAY "); ok {
+			if n, err := strconv.Atoi(v); err == nil && n > 0 {
+				return time.Duration(n) * time.Second
+			}
+		}
+	}
+	return 0
+}
+
 // errNotDelivered: the message did not arrive in time.
 var errNotDelivered = errors.New("probe: the test message was accepted for sending but did not arrive in time")
 
@@ -29,11 +57,15 @@ var errNotDelivered = errors.New("probe: the test message was accepted for sendi
 // it. It runs only when both logins worked.
 func sendTest(ctx context.Context, req *Request, results []Result, em *emitter) SendTestResult {
 	var in, out *account.Server
+	var delay time.Duration
 	for i := range results {
 		s := results[i].Server
 		switch {
 		case s.Protocol.Incoming() && in == nil && results[i].OK:
 			in = &s
+			if s.Protocol == account.POP3 {
+				delay = loginDelay(results[i].Capabilities)
+			}
 		case s.Protocol == account.SMTP && out == nil && results[i].OK:
 			out = &s
 		}
@@ -46,7 +78,7 @@ func sendTest(ctx context.Context, req *Request, results []Result, em *emitter) 
 		err := errors.New("probe: the send test needs an incoming and an outgoing server that both logged in")
 		return SendTestResult{Stage: StageSend, Err: err, Error: err.Error()}
 	}
-	st := &sendTester{req: req, in: *in, out: *out, em: em}
+	st := &sendTester{req: req, in: *in, out: *out, em: em, loginDelay: delay, lastLogin: time.Now()}
 	res := st.run(ctx)
 	var te *StageTimeoutError
 	if res.Err != nil && errors.Is(ctx.Err(), context.Canceled) && !errors.As(res.Err, &te) {
@@ -86,6 +118,10 @@ type sendTester struct {
 	req     *Request
 	in, out account.Server
 	em      *emitter
+	// loginDelay is the POP3 server's least time between two logins;
+	// lastLogin when the last one began (the login test's, at first).
+	loginDelay time.Duration
+	lastLogin  time.Time
 }
 
 func (st *sendTester) event(stage Stage, done bool, d time.Duration, err error) {
@@ -133,6 +169,13 @@ func (st *sendTester) run(ctx context.Context) SendTestResult {
 			res.Stage, res.Err = StageDeliver, err
 			return res
 		}
+	}
+
+	if st.in.Protocol == account.POP3 && st.loginDelay > 0 && time.Until(st.lastLogin.Add(st.loginDelay)) >= st.req.DeliveryTimeout {
+		// The message could not be collected in time; do not leave one
+		// behind in the mailbox.
+		res.Stage, res.Err = StageDeliver, &LoginDelayError{Delay: st.loginDelay}
+		return res
 	}
 
 	st.event(StageSend, false, 0, nil)
@@ -285,14 +328,22 @@ func (st *sendTester) deleteIMAP(s *session, uids []imap.UID) error {
 // was at login), looks at the newest messages, and deletes the test
 // message when it is there.
 func (st *sendTester) waitPOP3(ctx context.Context, msgID string) error {
+	pause := pollInterval
 	for {
+		if st.loginDelay > 0 {
+			if err := sleep(ctx, time.Until(st.lastLogin.Add(st.loginDelay))); err != nil {
+				return err
+			}
+		}
+		st.lastLogin = time.Now()
 		found, err := st.lookPOP3(ctx, msgID)
 		if err != nil || found {
 			return err
 		}
-		if err := sleep(ctx, pollInterval); err != nil {
+		if err := sleep(ctx, pause); err != nil {
 			return err
 		}
+		pause = min(2*pause, maxPOP3Poll)
 	}
 }
 

@@ -12,7 +12,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
 	"github.com/mailwiz/mailwiz/account"
 )
@@ -21,6 +20,7 @@ type smtpSession struct{ c *smtp.Client }
 
 func (r *runner) testSMTP(ctx context.Context, keep *session) error {
 	var c *smtp.Client
+	var guard *smtpAuthGuard
 	encrypted := false
 	switch r.srv.Security {
 	case account.SSL:
@@ -28,7 +28,7 @@ func (r *runner) testSMTP(ctx context.Context, keep *session) error {
 		if err != nil {
 			return err
 		}
-		c = smtp.NewClient(tc)
+		guard = &smtpAuthGuard{Conn: tc}
 		encrypted = true
 	case account.STARTTLS:
 		// go-smtp can only STARTTLS together with the greeting, and
@@ -49,11 +49,12 @@ func (r *runner) testSMTP(ctx context.Context, keep *session) error {
 		// After STARTTLS the server sends no new greeting (RFC 3207);
 		// go-smtp waits for one, so it gets a stand-in, then says EHLO
 		// again as the RFC requires.
-		c = smtp.NewClient(&prefixConn{Conn: tc, r: io.MultiReader(strings.NewReader("220 mailwiz TLS is on\r\n"), tc)})
+		guard = &smtpAuthGuard{Conn: &prefixConn{Conn: tc, r: io.MultiReader(strings.NewReader("220 mailwiz TLS is on\r\n"), tc)}}
 		encrypted = true
 	default:
-		c = smtp.NewClient(r.raw)
+		guard = &smtpAuthGuard{Conn: r.raw}
 	}
+	c = smtp.NewClient(guard)
 	// Our stage timeout cuts the connection first; go-smtp's own limits
 	// only back it up.
 	c.CommandTimeout = r.req.Timeout * 2
@@ -85,21 +86,31 @@ func (r *runner) testSMTP(ctx context.Context, keep *session) error {
 		if st, _ := c.Extension("STARTTLS"); st {
 			r.res.Capabilities = append(r.res.Capabilities, "STARTTLS")
 		}
-		var err error
+		offered := strings.Fields(mechs)
+		mech := chooseMech(offered, r.req.Password)
 		switch {
 		case !ok && !encrypted:
 			// Servers commonly hide AUTH until STARTTLS.
 			return ErrServerRefusesPlaintext
 		case !ok:
 			return errNoAuth
-		case c.SupportsAuth(sasl.Plain):
-			err = c.Auth(sasl.NewPlainClient("", r.srv.Username, r.req.Password))
-		case c.SupportsAuth(sasl.Login):
-			err = c.Auth(sasl.NewLoginClient(r.srv.Username, r.req.Password))
-		default:
-			return &noMechError{mechs: mechs}
+		case mech == "" && oauthOnly(offered):
+			return &oauthOnlyError{Protocol: "SMTP"}
+		case mech == "":
+			return &NoMechanismError{Protocol: "SMTP", Offered: offered}
 		}
+		sc, err := saslClient(mech, r.srv.Username, r.req.Password)
 		if err != nil {
+			return err
+		}
+		guard.arm(true)
+		err = c.Auth(sc)
+		guard.arm(false)
+		if err != nil {
+			if answerOf(err).ok {
+				// The server is still there: end politely.
+				c.Quit() //nolint:errcheck
+			}
 			return err
 		}
 		if keep != nil {
@@ -116,12 +127,6 @@ var errNoAuth = smtpErr("probe: the SMTP server offers no login (no AUTH after E
 type smtpErr string
 
 func (e smtpErr) Error() string { return string(e) }
-
-type noMechError struct{ mechs string }
-
-func (e *noMechError) Error() string {
-	return "probe: the SMTP server offers only " + e.mechs + "; mailwiz logs in with PLAIN or LOGIN"
-}
 
 // smtpPre speaks SMTP up to STARTTLS.
 type smtpPre struct {

@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/mailwiz/mailwiz/account"
 	"github.com/mailwiz/mailwiz/catalog"
@@ -31,7 +32,11 @@ var texts = map[Kind]string{
 	KindPlaintextRefused:    catalog.Key("The connection to %[1]s is not encrypted, so the password was not sent. Use SSL or STARTTLS; only allow plaintext on a network you fully trust."),
 	KindServerMisbehaving:   catalog.Key("%[1]s sent far more than a mail server ever sends (a line or a greeting without end), so mailwiz stopped listening. It may be broken, or not a mail server at all: check the server name and port."),
 	KindTLSTooOld:           catalog.Key("%[1]s offers only an outdated encryption (TLS 1.0 or 1.1) that mailwiz does not accept, because it can be broken. The server's administrator or your provider must switch on TLS 1.2 or newer."),
-	KindServerError:         catalog.Key("%[1]s reported a problem (its own words are below). Try again later; if it persists, tell the provider what it said."),
+	// %[4]s: the mechanisms the server offers.
+	KindNoCommonMechanism: catalog.Key("%[1]s offers no way to log in that mailwiz knows: it offers only %[4]s, while mailwiz logs in with SCRAM-SHA-256, SCRAM-SHA-1, CRAM-MD5, PLAIN or LOGIN. Ask your provider or the server's administrator to switch one of these on (PLAIN over SSL or STARTTLS is enough)."),
+	// %[4]s: the least time between two logins, in words ("15 minutes").
+	KindLoginDelay:  catalog.Key("%[1]s lets a mail program log in over POP3 only once every %[4]s, longer than the wait for the test message, so mailwiz sent none. The logins themselves worked. To see sending work, send yourself a message from your mail program and look for it after that time."),
+	KindServerError: catalog.Key("%[1]s reported a problem (its own words are below). Try again later; if it persists, tell the provider what it said."),
 }
 
 // serverPlaintextText replaces the generic plaintext text when the server,
@@ -44,6 +49,10 @@ var notTLSText = catalog.Key("%[1]s does not speak TLS on port %[2]d from the st
 // wantsTLSText: STARTTLS or plaintext was chosen on a port that starts
 // with TLS, so the server waited for a TLS hello and never greeted.
 var wantsTLSText = catalog.Key("%[1]s said nothing on port %[2]d: this port expects TLS from the first byte. Choose SSL for this port.")
+
+// speaksTLSText: STARTTLS or plaintext was chosen, the server did not
+// greet, and a TLS handshake on the same port succeeded.
+var speaksTLSText = catalog.Key("%[1]s did not greet on port %[2]d but answers with TLS: this port wants SSL/TLS from the start, not STARTTLS. Choose SSL/TLS for this port.")
 
 // untrustedFactText is KindTLSUntrusted's text without its advice, for a
 // refused certificate whose fingerprint is known: trustText then states
@@ -64,21 +73,29 @@ var alsoTexts = map[Kind]string{
 	KindOAuth2Required: catalog.Key("This provider may accept only browser sign-in (OAuth2) from mail programs."),
 }
 
-func explain(kind Kind, srv account.Server, lang string) string {
+// explain is kind's text in lang for srv; more fills the texts' further
+// verbs (%[4]s: the server's mechanisms for no-common-mechanism).
+func explain(kind Kind, srv account.Server, lang string, more ...any) string {
 	t, ok := texts[kind]
 	if !ok {
 		t = texts[KindServerError]
 	}
-	return format(catalog.T(lang, t), srv)
+	return format(catalog.T(lang, t), srv, more...)
 }
 
-// format fills in the host, port and protocol; texts without verbs stay as
-// they are (fmt would otherwise append the unused arguments).
-func format(t string, srv account.Server) string {
+// format fills in the host, port and protocol, then more; texts without
+// verbs stay as they are (fmt would otherwise append the unused
+// arguments). A verb without its argument shows as "?".
+func format(t string, srv account.Server, more ...any) string {
 	if !strings.Contains(t, "%[") {
 		return t
 	}
-	return fmt.Sprintf(t, srv.Host, srv.Port, strings.ToUpper(string(srv.Protocol)))
+	args := []any{srv.Host, srv.Port, strings.ToUpper(string(srv.Protocol))}
+	args = append(args, more...)
+	for len(args) < 4 {
+		args = append(args, "?")
+	}
+	return fmt.Sprintf(t, args...)
 }
 
 func alsoText(kind Kind, lang string) string {
@@ -135,4 +152,10 @@ func StageLabel(s Stage) string {
 // one is translated.
 func StageLabels() []Stage {
 	return slices.Sorted(maps.Keys(stageLabels))
+}
+
+// minutes says d in whole minutes (at least one), in lang.
+func minutes(d time.Duration, lang string) string {
+	n := int((d + time.Minute - 1) / time.Minute)
+	return catalog.T(lang, "{{.N}} min", "N", n)
 }
