@@ -20,7 +20,7 @@ func init() {
 	register(&command{
 		name:    "test",
 		summary: "log in to the incoming and outgoing servers for real and say what is wrong",
-		usage:   "test [--json] [--lang en|ru] [--incoming URL] [--outgoing URL] [--username U] [--timeout D] [--allow-plaintext] [--trust-cert SHA256]... [--accept-unverified HOST[,HOST]] [--allow-redirect HOST] [--no-fallback] [--send-test] --password-stdin ADDRESS",
+		usage:   "test [--json] [--lang en|ru] [--incoming URL] [--outgoing URL] [--username U] [--timeout D] [--allow-plaintext] [--trust-cert SHA256]... [--accept-unverified HOST[,HOST]] [--allow-redirect HOST] [--no-fallback] [--send-test] [--send-timeout D] --password-stdin ADDRESS",
 		run:     runTest,
 	})
 }
@@ -29,7 +29,7 @@ type testFlags struct {
 	json, allowPlaintext, sendTest, passwordStdin bool
 	noFallback                                    bool
 	incoming, outgoing, username, lang            string
-	timeout                                       time.Duration
+	timeout, sendTimeout                          time.Duration
 	trust                                         certList
 	accept, allowRedirect                         hostList
 }
@@ -80,6 +80,7 @@ func runTest(ctx context.Context, env *Env, args []string) int {
 		fs.Var(&f.allowRedirect, "allow-redirect", allowRedirectUsage)
 		fs.BoolVar(&f.noFallback, "no-fallback", false, "test exactly the preferred servers: do not try the provider's other ports when one does not answer from this network")
 		fs.BoolVar(&f.sendTest, "send-test", false, "also send a message to the address itself and wait for it to arrive, then delete it")
+		fs.DurationVar(&f.sendTimeout, "send-timeout", probe.DefaultDeliveryTimeout, "with --send-test: how long to wait for the message to arrive")
 		fs.BoolVar(&f.passwordStdin, "password-stdin", false, "read the password from standard input (required: it never goes on a command line)")
 	})
 	pos, err := parseArgs(fs, args)
@@ -94,6 +95,9 @@ func runTest(ctx context.Context, env *Env, args []string) int {
 	}
 	if f.timeout <= 0 {
 		return fail(env, ExitUsage, "--timeout %v: give a positive duration such as 10s", f.timeout)
+	}
+	if f.sendTimeout <= 0 {
+		return fail(env, ExitUsage, "--send-timeout %v: give a positive duration such as 30s", f.sendTimeout)
 	}
 	lang, err := language(env, f.lang)
 	if err != nil {
@@ -126,17 +130,18 @@ func runTest(ctx context.Context, env *Env, args []string) int {
 		provider = &r.Config
 	}
 	rep := probe.Run(ctx, probe.Request{
-		Address:        addr,
-		Servers:        plan.Servers,
-		Alternatives:   plan.Alternatives,
-		Password:       password,
-		Provider:       provider,
-		AllowPlaintext: f.allowPlaintext,
-		SendTest:       f.sendTest,
-		Timeout:        f.timeout,
-		RootCAs:        env.RootCAs,
-		TrustedCerts:   trusted,
-		Resolver:       env.Resolver,
+		Address:         addr,
+		Servers:         plan.Servers,
+		Alternatives:    plan.Alternatives,
+		Password:        password,
+		Provider:        provider,
+		AllowPlaintext:  f.allowPlaintext,
+		SendTest:        f.sendTest,
+		DeliveryTimeout: f.sendTimeout,
+		Timeout:         f.timeout,
+		RootCAs:         env.RootCAs,
+		TrustedCerts:    trusted,
+		Resolver:        env.Resolver,
 	})
 	code = ExitOK
 	if !rep.OK {

@@ -414,6 +414,7 @@ func TestTestUsage(t *testing.T) {
 		{"smtp as incoming", "pw", []string{"test", "--password-stdin", "--incoming", "smtp://h", "a@example.test"}, "imap:// or pop3://"},
 		{"imap as outgoing", "pw", []string{"test", "--password-stdin", "--outgoing", "imap://h", "a@example.test"}, "smtp://"},
 		{"bad timeout", "pw", []string{"test", "--password-stdin", "--timeout", "-1s", "a@example.test"}, "--timeout"},
+		{"bad send timeout", "pw", []string{"test", "--password-stdin", "--send-test", "--send-timeout", "0s", "a@example.test"}, "--send-timeout 0s: give a positive duration"},
 		{"bad language", "pw", []string{"test", "--password-stdin", "--lang", "de", "a@example.test"}, `--lang "de": use en or ru`},
 		{"bad address", "pw", []string{"test", "--password-stdin", "a@@example.test"}, "more than one @ sign"},
 		{"password in url", "pw", []string{"test", "--password-stdin", "--incoming", "imap://u:secret@h", "a@example.test"}, "holds a password"},
