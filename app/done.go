@@ -30,6 +30,8 @@ type donePage struct {
 	save    *button
 	saved   *widget.Label
 	exports []*button
+	mailer  *widget.Select
+	mailers []wizard.Format // mailer's formats, in its order
 	status  *widget.Label
 	print   *button
 	qr      *canvas.Image
@@ -72,12 +74,17 @@ func (p *donePage) build() fyne.CanvasObject {
 	grid := container.NewGridWithColumns(2)
 	p.exports = nil
 	var hasQR, hasSheet bool
+	var mailers []wizard.Format
 	for _, f := range formats {
 		switch f.ID {
 		case formatQR:
 			hasQR = true
 		case formatSheet:
 			hasSheet = true
+		}
+		if f.Mailer {
+			mailers = append(mailers, f)
+			continue
 		}
 		b := newButton(p.ui, formatLabel(f), theme.DownloadIcon(), p.exporter(f))
 		p.exports = append(p.exports, b)
@@ -87,6 +94,11 @@ func (p *donePage) build() fyne.CanvasObject {
 		box.Add(heading(lang.L("Use these settings in another program")))
 		box.Add(wrapped(lang.L("Each file holds the servers and your username, never the password.")))
 		box.Add(grid)
+	}
+	if len(mailers) > 0 {
+		box.Add(heading(lang.L("For a mailing program")))
+		box.Add(wrapped(lang.L("A CRM, newsletter tool or website form that sends through this mailbox: choose it, and save its settings (without the password).")))
+		box.Add(p.mailerChooser(mailers))
 	}
 	if hasSheet {
 		p.print = newButton(p.ui, lang.L("Open the sheet to print"), theme.DocumentPrintIcon(), p.onPrint)
@@ -267,6 +279,35 @@ func (p *donePage) qrImage() *canvas.Image {
 	return img
 }
 
+// mailerChooser is a list of the mailing programs' formats and one
+// button that exports the chosen one: nine more buttons would push the
+// rest of the page out of sight.
+func (p *donePage) mailerChooser(formats []wizard.Format) fyne.CanvasObject {
+	labels := make([]string, len(formats))
+	for i, f := range formats {
+		labels[i] = formatLabel(f)
+	}
+	p.mailers = formats
+	p.mailer = widget.NewSelect(labels, nil)
+	p.mailer.SetSelectedIndex(0)
+	b := newButton(p.ui, lang.L("Save the settings"), theme.DownloadIcon(), func() {
+		if f, ok := p.chosenMailer(); ok {
+			p.onExport(f)
+		}
+	})
+	p.exports = append(p.exports, b)
+	return container.NewBorder(nil, nil, nil, b, p.mailer)
+}
+
+// chosenMailer is the mailing program's format chosen in the list.
+func (p *donePage) chosenMailer() (wizard.Format, bool) {
+	i := p.mailer.SelectedIndex()
+	if i < 0 || i >= len(p.mailers) {
+		return wizard.Format{}, false
+	}
+	return p.mailers[i], true
+}
+
 // formatLabel names an export format on its button.
 func formatLabel(f wizard.Format) string {
 	switch f.ID {
@@ -288,6 +329,24 @@ func formatLabel(f wizard.Format) string {
 		return lang.L("Printable sheet")
 	case "json":
 		return lang.L("JSON (for scripts)")
+	case "crm-card":
+		return lang.L("Settings card for a CRM or mailing program (HTML)")
+	case "crm-card-text":
+		return lang.L("Settings card, plain text")
+	case "smtp-url":
+		return lang.L("SMTP URL")
+	case "env-laravel":
+		return lang.L("Laravel (.env)")
+	case "env-django":
+		return lang.L("Django (.env)")
+	case "wp-mail-smtp":
+		return lang.L("WordPress: WP Mail SMTP")
+	case "listmonk":
+		return lang.L("listmonk")
+	case "nodemailer":
+		return lang.L("Nodemailer (Node.js)")
+	case "msmtp":
+		return lang.L("msmtp (command line, scripts)")
 	}
 	return f.Name
 }

@@ -457,6 +457,32 @@ func TestExportWritesFile(t *testing.T) {
 	}
 }
 
+// The mailing programs' formats are one list with one button, apart from
+// the mail clients' buttons, each under its own label.
+func TestMailerFormatsApart(t *testing.T) {
+	h := newHarness(t, wizard.Deps{Lookup: lookupExample, Test: fakeProbe,
+		Formats: []wizard.Format{{ID: "json", Name: "json", Ext: ".json"},
+			{ID: "env-laravel", Name: "env-laravel", Ext: ".env", Mailer: true},
+			{ID: "msmtp", Name: "msmtp", Ext: ".msmtprc", Mailer: true}},
+		Export: func(io.Writer, string, wizard.ExportRequest) error { return nil }})
+	walkToDone(h, "jo@example.com", "right")
+	d := h.ui.done
+	var labels []string
+	for _, b := range d.exports {
+		labels = append(labels, b.Text)
+	}
+	if want := []string{"JSON (for scripts)", "Save the settings"}; strings.Join(labels, "|") != strings.Join(want, "|") {
+		t.Errorf("buttons %q; want %q", labels, want)
+	}
+	if want := []string{"Laravel (.env)", "msmtp (command line, scripts)"}; d.mailer == nil || strings.Join(d.mailer.Options, "|") != strings.Join(want, "|") {
+		t.Fatalf("mailing programs listed: %v; want %q", d.mailer, want)
+	}
+	d.mailer.SetSelected("msmtp (command line, scripts)")
+	if f, ok := d.chosenMailer(); !ok || exportFileName("jo-example.com", f) != "jo-example.com-msmtp.msmtprc" {
+		t.Errorf("chosen %+v %v; want msmtp", f, ok)
+	}
+}
+
 func TestSystemLanguage(t *testing.T) {
 	for env, want := range map[string]string{"ru_RU.UTF-8": "ru", "en_GB.UTF-8": "en", "de_DE.UTF-8": "en"} {
 		t.Setenv("LANGUAGE", "")

@@ -120,6 +120,9 @@ type Format struct {
 	Description string
 	// Binary formats (ZIP, PNG) are never written to a terminal.
 	Binary bool
+	// Mailer: the format is for a mailing program (CRM, newsletter tool,
+	// website form) that sends through the account, not a mail client.
+	Mailer bool
 	// file is the default file name for an account ("" = from the address).
 	file  func(a Account) string
 	write func(w io.Writer, a Account) error
@@ -137,7 +140,10 @@ func (f Format) FileName(a Account) string {
 var formats []Format
 
 // register adds a format; each format's file calls it from init.
-func register(f Format) { formats = append(formats, f) }
+func register(f Format) {
+	f.Mailer = mailerFormats[f.Name]
+	formats = append(formats, f)
+}
 
 // Formats lists every format, in a fixed order.
 func Formats() []Format {

@@ -62,6 +62,9 @@ func mailerFormatNames(t testing.TB) []Format {
 	t.Helper()
 	var out []Format
 	for _, f := range Formats() {
+		if f.Mailer != mailerFormats[f.Name] {
+			t.Errorf("%s: Mailer = %v; the list of mailer formats says %v", f.Name, f.Mailer, mailerFormats[f.Name])
+		}
 		if mailerFormats[f.Name] {
 			out = append(out, f)
 		}

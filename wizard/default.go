@@ -29,7 +29,7 @@ func Default() Deps {
 		Export:   Export,
 	}
 	for _, f := range export.Formats() {
-		d.Formats = append(d.Formats, Format{ID: f.Name, Name: f.Name, Ext: f.Ext})
+		d.Formats = append(d.Formats, Format{ID: f.Name, Name: f.Name, Ext: f.Ext, Mailer: f.Mailer})
 	}
 	return d
 }

@@ -53,8 +53,11 @@ type Deps struct {
 // Format is one export format offered to the user.
 type Format struct {
 	ID   string // the CLI's --format value, e.g. "thunderbird"
-	Name string // what the window shows, the same as ID today
+	Name string // the format's own name; the window shows a label of its own
 	Ext  string // the file name extension, with the dot, e.g. ".js"
+	// Mailer: for a mailing program (CRM, newsletter, website form)
+	// rather than a mail client; the window lists these apart.
+	Mailer bool
 }
 
 // ExportRequest is what an export writes: an account, never a password.
