@@ -18,7 +18,7 @@ DEB_BUILD   = gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr
 DEB_TEST    = openssl dovecot-imapd dovecot-pop3d dovecot-submissiond \
               gnome-keyring dbus dbus-x11 libsecret-tools \
               thunderbird zbar-tools libplist-utils libxml2-utils unzip \
-              xvfb xdotool imagemagick
+              xvfb xdotool imagemagick chromium
 DEB_WINDOWS = gcc-mingw-w64-x86-64 file
 # The mailing programs the sending exports are handed to (export/
 # mailer_consumers_test.go); Nodemailer comes from npm at test time and
