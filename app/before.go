@@ -53,7 +53,7 @@ func (p *beforePage) build() fyne.CanvasObject {
 		}
 		box.Add(widget.NewCard("", "", row))
 	}
-	if lim := limitLines(cfg.Limits); len(lim) > 0 {
+	if lim := wizard.LimitLines(p.ui.language, cfg.Limits); len(lim) > 0 {
 		box.Add(heading(lang.L("Limits")))
 		for _, l := range lim {
 			box.Add(wrapped("• " + l))
@@ -118,29 +118,7 @@ func visibleHints(cfg account.Config, incoming account.Protocol) []account.Hint 
 	return out
 }
 
-func hintTitle(k account.HintKind) string {
-	switch k {
-	case account.HintEnableIMAP:
-		return lang.L("Turn on IMAP access")
-	case account.HintEnablePOP:
-		return lang.L("Turn on POP3 access")
-	case account.HintAppPassword:
-		return lang.L("Create an app password")
-	case account.HintOAuth2Required:
-		return lang.L("Sign-in through the provider only")
-	case account.HintWebLogin:
-		return lang.L("Log in on the website once")
-	case account.HintFromMustMatch:
-		return lang.L("Send only from this address")
-	case account.HintPort25Blocked:
-		return lang.L("Port 25 may be blocked")
-	case account.HintNoIMAP:
-		return lang.L("No IMAP access")
-	case account.HintLookAlike:
-		return lang.L("This is not the provider it looks like")
-	}
-	return lang.L("Good to know")
-}
+func hintTitle(k account.HintKind) string { return lang.L(wizard.HintTitle(k)) }
 
 func shortURL(raw string) string {
 	s := strings.TrimPrefix(strings.TrimPrefix(raw, "https://"), "http://")
@@ -148,31 +126,4 @@ func shortURL(raw string) string {
 		s = s[:57] + "…"
 	}
 	return s
-}
-
-// limitLines states the provider's limits in sentences.
-func limitLines(l account.Limits) []string {
-	var out []string
-	if l.MaxMessageMB > 0 {
-		out = append(out, lang.L("Messages up to {{.N}} MB, attachments included.", map[string]any{"N": l.MaxMessageMB}))
-	}
-	if l.MaxRecipients > 0 {
-		out = append(out, lang.L("Up to {{.N}} recipients per message.", map[string]any{"N": l.MaxRecipients}))
-	}
-	if l.SendPerDay > 0 {
-		out = append(out, lang.L("Up to {{.N}} messages sent per day.", map[string]any{"N": l.SendPerDay}))
-	}
-	if l.IMAPConnections > 0 {
-		out = append(out, lang.L("Up to {{.N}} IMAP connections at once.", map[string]any{"N": l.IMAPConnections}))
-	}
-	if l.IMAPDownloadMBDay > 0 {
-		out = append(out, lang.L("Up to {{.N}} MB downloaded over IMAP per day.", map[string]any{"N": l.IMAPDownloadMBDay}))
-	}
-	if l.IMAPUploadMBDay > 0 {
-		out = append(out, lang.L("Up to {{.N}} MB uploaded over IMAP per day.", map[string]any{"N": l.IMAPUploadMBDay}))
-	}
-	if len(l.BlockedAttachments) > 0 {
-		out = append(out, lang.L("Attachments of these types are refused: {{.List}}.", map[string]any{"List": strings.Join(l.BlockedAttachments, " ")}))
-	}
-	return out
 }

@@ -210,21 +210,11 @@ func printConfig(w io.Writer, v account.View, addr account.Address, lang string)
 		}
 	}
 	if l := v.Limits; l != nil {
-		fmt.Fprintln(w, "\n"+T("Limits:"))
-		if l.MaxMessageMB > 0 {
-			fmt.Fprintln(w, "  "+T("message size up to {{.N}} MB", "N", l.MaxMessageMB))
-		}
-		if l.MaxRecipients > 0 {
-			fmt.Fprintln(w, "  "+T("up to {{.N}} recipients per message", "N", l.MaxRecipients))
-		}
-		if l.SendPerDay > 0 {
-			fmt.Fprintln(w, "  "+T("up to {{.N}} messages per day", "N", l.SendPerDay))
-		}
-		if l.IMAPConnections > 0 {
-			fmt.Fprintln(w, "  "+T("up to {{.N}} simultaneous IMAP connections", "N", l.IMAPConnections))
-		}
-		if len(l.BlockedAttachments) > 0 {
-			fmt.Fprintln(w, "  "+T("blocked attachment types: {{.List}}", "List", strings.Join(l.BlockedAttachments, " ")))
+		if lines := wizard.LimitLines(lang, *l); len(lines) > 0 {
+			fmt.Fprintln(w, "\n"+T("Limits:"))
+			for _, line := range lines {
+				fmt.Fprintln(w, "  "+line)
+			}
 		}
 	}
 }

@@ -2,6 +2,7 @@ package wizard
 
 import (
 	"errors"
+	"strings"
 
 	"github.com/mailwiz/mailwiz/account"
 	"github.com/mailwiz/mailwiz/catalog"
@@ -158,3 +159,49 @@ func AddressProblem(err error) (string, bool) {
 // StageLabel is the catalog key naming a test stage in words ("encrypting"
 // for tls), as both faces show it.
 func StageLabel(s Stage) string { return probe.StageLabel(s) }
+
+// LimitLines states a provider's limits in lang, one sentence each, in a
+// fixed order; both faces show them under their own heading.
+func LimitLines(lang string, l account.Limits) []string {
+	var out []string
+	add := func(n int, key string) {
+		if n > 0 {
+			out = append(out, catalog.T(lang, key, "N", n))
+		}
+	}
+	add(l.MaxMessageMB, catalog.Key("Messages up to {{.N}} MB, attachments included."))
+	add(l.MaxRecipients, catalog.Key("Up to {{.N}} recipients per message."))
+	add(l.SendPerDay, catalog.Key("Up to {{.N}} messages sent per day."))
+	add(l.IMAPConnections, catalog.Key("Up to {{.N}} IMAP connections at once."))
+	add(l.IMAPDownloadMBDay, catalog.Key("Up to {{.N}} MB downloaded over IMAP per day."))
+	add(l.IMAPUploadMBDay, catalog.Key("Up to {{.N}} MB uploaded over IMAP per day."))
+	if len(l.BlockedAttachments) > 0 {
+		out = append(out, catalog.T(lang, "Attachments of these types are refused: {{.List}}.", "List", strings.Join(l.BlockedAttachments, " ")))
+	}
+	return out
+}
+
+// HintTitle is the catalog key of a short heading for a hint kind.
+func HintTitle(k account.HintKind) string {
+	switch k {
+	case account.HintEnableIMAP:
+		return catalog.Key("Turn on IMAP access")
+	case account.HintEnablePOP:
+		return catalog.Key("Turn on POP3 access")
+	case account.HintAppPassword:
+		return catalog.Key("Create an app password")
+	case account.HintOAuth2Required:
+		return catalog.Key("Sign-in through the provider only")
+	case account.HintWebLogin:
+		return catalog.Key("Log in on the website once")
+	case account.HintFromMustMatch:
+		return catalog.Key("Send only from this address")
+	case account.HintPort25Blocked:
+		return catalog.Key("Port 25 may be blocked")
+	case account.HintNoIMAP:
+		return catalog.Key("No IMAP access")
+	case account.HintLookAlike:
+		return catalog.Key("This is not the provider it looks like")
+	}
+	return catalog.Key("Good to know")
+}
