@@ -73,7 +73,7 @@ func runDetect(ctx context.Context, env *Env, args []string) int {
 		var ok bool
 		cfg, ok = providers.Lookup(addr.Domain)
 		if !ok {
-			return fail(env, ExitFailed, "%s is not in the built-in database; discovery on the network (without --offline) will look for it", addr.DomainUnicode)
+			return fail(env, ExitFailed, "%s", catalog.T(lang, "{{.Domain}} is not in the built-in database; discovery on the network (without --offline) will look for it.", "Domain", addr.DomainUnicode))
 		}
 	} else {
 		opts, err := f.discoverOptions(env)
@@ -83,7 +83,7 @@ func runDetect(ctx context.Context, env *Env, args []string) int {
 		opts.Events = redirectNotes(env, lang)
 		cfg, err = discover.Run(ctx, addr, opts)
 		if err != nil {
-			return detectFailed(env, addr, err)
+			return detectFailed(env, lang, addr, err)
 		}
 	}
 	v := cfg.View(addr, lang)
@@ -147,15 +147,17 @@ func redirectNotes(env *Env, lang string) func(discover.Event) {
 
 // detectFailed reports a discovery that found nothing: one line saying so
 // and how to go on by hand, then why each source failed.
-func detectFailed(env *Env, addr account.Address, err error) int {
+func detectFailed(env *Env, lang string, addr account.Address, err error) int {
 	var nf *discover.NotFoundError
 	if !errors.As(err, &nf) {
 		return fail(env, ExitFailed, "%v", err)
 	}
-	fail(env, ExitFailed, "no mail settings found for %s on the network; give the servers yourself, e.g. mailwiz test --incoming 'imap://mail.%s:993?security=ssl' --outgoing 'smtp://mail.%s:465?security=ssl' --password-stdin %s",
-		addr.DomainUnicode, addr.Domain, addr.Domain, addr)
+	example := fmt.Sprintf("mailwiz test --incoming 'imap://mail.%s:993?security=ssl' --outgoing 'smtp://mail.%s:465?security=ssl' --password-stdin %s", addr.Domain, addr.Domain, addr)
+	fail(env, ExitFailed, "%s", catalog.T(lang, "No mail settings found for {{.Domain}} on the network; give the servers yourself, e.g. {{.Example}}", "Domain", addr.DomainUnicode, "Example", example))
 	for _, f := range nf.Failures {
-		fmt.Fprintf(env.Stderr, "  %s: %v\n", f.Source, f.Err)
+		// The source's name in lang; the reason is the network's or the
+		// server's own words.
+		fmt.Fprintf(env.Stderr, "  %s: %s\n", catalog.T(lang, wizard.SourceName(f.Source)), safetext.Show(f.Err.Error()))
 	}
 	return ExitFailed
 }

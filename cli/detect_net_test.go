@@ -131,12 +131,12 @@ func TestDetectNetwork(t *testing.T) {
 		}
 		t.Logf("stderr:\n%s", errOut)
 		first := strings.SplitN(errOut, "\n", 2)[0]
-		for _, want := range []string{"no mail settings found for nowhere.test", "mailwiz test --incoming"} {
+		for _, want := range []string{"No mail settings found for nowhere.test", "mailwiz test --incoming"} {
 			if !strings.Contains(first, want) {
 				t.Errorf("first stderr line %q does not say %q", first, want)
 			}
 		}
-		if !strings.Contains(errOut, "ispdb: ") || !strings.Contains(errOut, "404") {
+		if !strings.Contains(errOut, "Thunderbird's provider database: ") || !strings.Contains(errOut, "404") {
 			t.Errorf("stderr does not say why the ISPDB failed:\n%s", errOut)
 		}
 	})

@@ -101,7 +101,7 @@ func runExport(ctx context.Context, env *Env, args []string) int {
 	}
 	acct, from, code, err := exportAccount(ctx, env, addr, &f)
 	if err != nil {
-		return configFailed(env, addr, code, err)
+		return configFailed(env, lang, addr, code, err)
 	}
 	if from != "" {
 		fmt.Fprintln(env.Stderr, "mailwiz: "+catalog.T(lang, "Servers from your saved account ({{.Path}})", "Path", homeShort(from)))
@@ -113,7 +113,7 @@ func runExport(ctx context.Context, env *Env, args []string) int {
 
 	toStdout := f.output == "" || f.output == "-"
 	if format.Binary && f.output == "" {
-		return fail(env, ExitUsage, "%s is a binary file: give -o %s (or -o - to write it to standard output)", format.Name, format.FileName(acct))
+		return fail(env, ExitUsage, "%s", catalog.T(lang, "{{.Format}} is a binary file: give -o {{.File}} (or -o - to write it to standard output).", "Format", format.Name, "File", format.FileName(acct)))
 	}
 	// Write to memory first: a failed export leaves no half-written file.
 	var buf strings.Builder
@@ -139,7 +139,7 @@ func runExport(ctx context.Context, env *Env, args []string) int {
 	if err := writeFileAtomic(path, []byte(buf.String()), f.force); err != nil {
 		var ee *existsError
 		if errors.As(err, &ee) {
-			return fail(env, ExitFailed, "%s is already there: give another -o, or add --force to replace it", path)
+			return fail(env, ExitFailed, "%s", catalog.T(lang, "{{.Path}} is already there: give another -o, or add --force to replace it.", "Path", path))
 		}
 		return fail(env, ExitFailed, "%v", err)
 	}
@@ -160,10 +160,10 @@ func (d *detectFailure) Error() string { return d.err.Error() }
 // configFailed reports an error of resolveConfig (or a caller's wrapper of
 // it) with exit code code: a discovery that found nothing the way detect
 // reports it, anything else as one line.
-func configFailed(env *Env, addr account.Address, code int, err error) int {
+func configFailed(env *Env, lang string, addr account.Address, code int, err error) int {
 	var df *detectFailure
 	if errors.As(err, &df) {
-		return detectFailed(env, addr, df.err)
+		return detectFailed(env, lang, addr, df.err)
 	}
 	return fail(env, code, "%v", err)
 }

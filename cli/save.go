@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/mailwiz/mailwiz/account"
+	"github.com/mailwiz/mailwiz/catalog"
 	"github.com/mailwiz/mailwiz/keychain"
 	"github.com/mailwiz/mailwiz/providers"
 	"github.com/mailwiz/mailwiz/store"
@@ -97,7 +98,8 @@ func runSave(ctx context.Context, env *Env, args []string) int {
 	lang := localeLanguage(env)
 	r, from, code, err := saveConfig(ctx, env, addr, &f)
 	if err != nil {
-		return configFailed(env, addr, code, err)
+		lang, _ := language(env, "")
+		return configFailed(env, lang, addr, code, err)
 	}
 	f.accept.confirm(env, &r)
 	if err := r.Check(); err != nil {
@@ -201,7 +203,8 @@ func runForget(ctx context.Context, env *Env, args []string) int {
 	known, _ := providers.Lookup(addr.Domain)
 	removed, hadSettings, err := st.Forget(ctx, addr.String(), known.For(addr))
 	if errors.Is(err, store.ErrNotFound) {
-		return fail(env, ExitFailed, "nothing is saved for %s: no settings in %s and no password in the OS keychain for its servers", addr.Display(), st.Dir)
+		lang, _ := language(env, "")
+		return fail(env, ExitFailed, "%s", catalog.T(lang, "Nothing is saved for {{.Address}}: no settings in {{.Dir}} and no password in the OS keychain for its servers.", "Address", addr.Display(), "Dir", st.Dir))
 	}
 	if err != nil {
 		return fail(env, ExitFailed, "%s", keychainMessage(err))

@@ -203,7 +203,7 @@ func TestSaveForgetKeychain(t *testing.T) {
 		t.Errorf("the settings file is still there: %v", err)
 	}
 	code, _, stderr = runWithStdin(t, "", "forget", "cli-save-test@gmail.com")
-	if code != cli.ExitFailed || !strings.Contains(stderr, "nothing is saved for cli-save-test@gmail.com") {
+	if code != cli.ExitFailed || !strings.Contains(stderr, "Nothing is saved for cli-save-test@gmail.com") {
 		t.Errorf("second forget: exit %d, stderr %q", code, stderr)
 	}
 	oneLine(t, stderr)

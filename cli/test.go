@@ -118,7 +118,7 @@ func runTest(ctx context.Context, env *Env, args []string) int {
 	trusted = append(trusted, savedExceptions(env, addr, trusted)...)
 	r, from, code, err := resolveConfig(ctx, env, addr, serverChoice{incoming: f.incoming, outgoing: f.outgoing, saved: true, warn: warner(env), allowRedirect: f.allowRedirect.hosts, lang: lang})
 	if err != nil {
-		return configFailed(env, addr, code, err)
+		return configFailed(env, lang, addr, code, err)
 	}
 	f.accept.confirm(env, &r)
 	plan, err := r.PlanTest(wizard.TestOptions{Username: f.username, NoFallback: f.noFallback})
