@@ -154,10 +154,13 @@ func writeLines(w io.Writer, lines ...string) error {
 	return err
 }
 
-func scriptIMAP(c net.Conn, s Scripted) {
+// converse greets with greeting (def when s.Greeting is empty), then
+// hands each line the client sends, recorded and without CRLF, to answer
+// until answer says the conversation is over or the client goes.
+func converse(c net.Conn, s Scripted, def string, answer func(line string, br *bufio.Reader) (done bool)) {
 	greeting := s.Greeting
 	if greeting == "" {
-		greeting = "* OK [CAPABILITY " + strings.Join(append([]string{"IMAP4rev1"}, s.capsOr("AUTH=PLAIN", "SASL-IR")...), " ") + "] scripted IMAP ready"
+		greeting = def
 	}
 	writeLines(c, greeting) //nolint:errcheck
 	br := bufio.NewReader(c)
@@ -167,17 +170,31 @@ func scriptIMAP(c net.Conn, s Scripted) {
 			return
 		}
 		s.Heard.add(line)
-		tag, cmd, _ := strings.Cut(strings.TrimRight(line, "\r\n"), " ")
-		verb, _, _ := strings.Cut(strings.ToUpper(cmd), " ")
-		switch verb {
+		if answer(strings.TrimRight(line, "\r\n"), br) {
+			return
+		}
+	}
+}
+
+// verbOf is a command line's first word, upper case.
+func verbOf(line string) string {
+	verb, _, _ := strings.Cut(strings.ToUpper(line), " ")
+	return verb
+}
+
+func scriptIMAP(c net.Conn, s Scripted) {
+	caps := strings.Join(append([]string{"IMAP4rev1"}, s.capsOr("AUTH=PLAIN", "SASL-IR")...), " ")
+	converse(c, s, "* OK [CAPABILITY "+caps+"] scripted IMAP ready", func(line string, br *bufio.Reader) bool {
+		tag, cmd, _ := strings.Cut(line, " ")
+		switch verb := verbOf(cmd); verb {
 		case "CAPABILITY":
-			writeLines(c, "* CAPABILITY "+strings.Join(append([]string{"IMAP4rev1"}, s.capsOr("AUTH=PLAIN", "SASL-IR")...), " "), tag+" OK done") //nolint:errcheck
+			writeLines(c, "* CAPABILITY "+caps, tag+" OK done") //nolint:errcheck
 		case "AUTHENTICATE", "LOGIN":
 			if verb == "AUTHENTICATE" && len(strings.Fields(cmd)) == 2 {
 				writeLines(c, "+ ") //nolint:errcheck
 				resp, err := br.ReadString('\n')
 				if err != nil {
-					return
+					return true
 				}
 				s.Heard.add(resp)
 			}
@@ -189,28 +206,17 @@ func scriptIMAP(c net.Conn, s Scripted) {
 			writeLines(c, out...) //nolint:errcheck
 		case "LOGOUT":
 			writeLines(c, "* BYE bye", tag+" OK done") //nolint:errcheck
-			return
+			return true
 		default:
 			writeLines(c, tag+" BAD unknown command") //nolint:errcheck
 		}
-	}
+		return false
+	})
 }
 
 func scriptPOP3(c net.Conn, s Scripted) {
-	greeting := s.Greeting
-	if greeting == "" {
-		greeting = "+OK scripted POP3 ready"
-	}
-	writeLines(c, greeting) //nolint:errcheck
-	br := bufio.NewReader(c)
-	for {
-		line, err := br.ReadString('\n')
-		if err != nil {
-			return
-		}
-		s.Heard.add(line)
-		verb, _, _ := strings.Cut(strings.ToUpper(strings.TrimRight(line, "\r\n")), " ")
-		switch verb {
+	converse(c, s, "+OK scripted POP3 ready", func(line string, _ *bufio.Reader) bool {
+		switch verbOf(line) {
 		case "CAPA":
 			lines := append([]string{"+OK"}, s.capsOr("USER", "SASL PLAIN", "RESP-CODES")...)
 			writeLines(c, append(lines, ".")...) //nolint:errcheck
@@ -220,31 +226,19 @@ func scriptPOP3(c net.Conn, s Scripted) {
 			writeLines(c, s.Login...) //nolint:errcheck
 		case "QUIT":
 			writeLines(c, "+OK bye") //nolint:errcheck
-			return
+			return true
 		default:
 			writeLines(c, "-ERR unknown command") //nolint:errcheck
 		}
-	}
+		return false
+	})
 }
 
 func scriptSMTP(c net.Conn, s Scripted) {
-	greeting := s.Greeting
-	if greeting == "" {
-		greeting = "220 scripted.example.test ESMTP ready"
-	}
-	writeLines(c, greeting) //nolint:errcheck
-	br := bufio.NewReader(c)
-	for {
-		line, err := br.ReadString('\n')
-		if err != nil {
-			return
-		}
-		s.Heard.add(line)
-		verb, _, _ := strings.Cut(strings.ToUpper(strings.TrimRight(line, "\r\n")), " ")
-		switch verb {
+	converse(c, s, "220 scripted.example.test ESMTP ready", func(line string, _ *bufio.Reader) bool {
+		switch verbOf(line) {
 		case "EHLO":
-			lines := []string{"scripted.example.test"}
-			lines = append(lines, s.capsOr("PIPELINING", "AUTH PLAIN LOGIN")...)
+			lines := append([]string{"scripted.example.test"}, s.capsOr("PIPELINING", "AUTH PLAIN LOGIN")...)
 			for i := range lines {
 				sep := "-"
 				if i == len(lines)-1 {
@@ -257,11 +251,12 @@ func scriptSMTP(c net.Conn, s Scripted) {
 			writeLines(c, s.Login...) //nolint:errcheck
 		case "QUIT":
 			writeLines(c, "221 bye") //nolint:errcheck
-			return
+			return true
 		default:
 			writeLines(c, "502 5.5.2 unknown command") //nolint:errcheck
 		}
-	}
+		return false
+	})
 }
 
 // StartProxy starts a TCP proxy on loopback to target (host:port). Each
