@@ -163,6 +163,9 @@ type Provider struct {
 	ID        string `json:"id"`
 	Name      string `json:"name"`
 	ShortName string `json:"-"`
+	// OAuth2, when the provider's mail servers take a browser sign-in, is
+	// its authorization server (clientConfig's <oAuth2>); nil otherwise.
+	OAuth2 *OAuth2 `json:"-"`
 }
 
 // Config is everything known about how to reach one account (or, before

@@ -100,9 +100,19 @@ func TestParseFields(t *testing.T) {
 		want account.Config
 	}{
 		{"testdata/extensions.xml", account.Config{
-			Provider: &account.Provider{ID: "examplemail", Name: "Example Mail", ShortName: "ExMail"},
-			Domains:  []string{"examplemail.test", "xn--80a1acny.xn--p1ai"},
-			MXHosts:  []string{"mx1.examplemail.test", "*.mx.examplemail.test"},
+			Provider: &account.Provider{ID: "examplemail", Name: "Example Mail", ShortName: "ExMail",
+				OAuth2: &account.OAuth2{Issuer: "login.examplemail.test",
+					Scopes:   []string{"https://mail.examplemail.test/imap", "https://mail.examplemail.test/smtp", "offline_access"},
+					AuthURL:  "https://login.examplemail.test/authorize",
+					TokenURL: "https://login.examplemail.test/token",
+					ProtocolScopes: map[account.Protocol][]string{
+						account.IMAP: {"https://mail.examplemail.test/imap"},
+						account.SMTP: {"https://mail.examplemail.test/smtp"}},
+					DeviceAuthURL: "https://login.examplemail.test/devicecode",
+					Mechanisms:    []string{"XOAUTH2", "OAUTHBEARER"}, SecretRequired: true,
+					AuthParams: map[string]string{"access_type": "offline"}}},
+			Domains: []string{"examplemail.test", "xn--80a1acny.xn--p1ai"},
+			MXHosts: []string{"mx1.examplemail.test", "*.mx.examplemail.test"},
 			Incoming: []account.Server{
 				{Protocol: account.IMAP, Host: "imap.examplemail.test", Port: 993, Security: account.SSL, Username: "%EMAILADDRESS%", Auth: pw},
 			},
@@ -141,8 +151,10 @@ func TestParseFields(t *testing.T) {
 			LeaveOnServer: true, DaysOnServer: 14, DownloadOnBiff: true,
 		}},
 		{"testdata/ispdb-oauth2.xml", account.Config{
-			Provider: &account.Provider{ID: "bigmail.example", Name: "Big Mail (example)", ShortName: "BigMail"},
-			Domains:  []string{"bigmail.example", "bigmail-alias.example"},
+			Provider: &account.Provider{ID: "bigmail.example", Name: "Big Mail (example)", ShortName: "BigMail",
+				OAuth2: &account.OAuth2{Issuer: "accounts.bigmail.example", Scopes: []string{"https://mail.bigmail.example/", "offline_access"},
+					AuthURL: "https://accounts.bigmail.example/o/oauth2/auth", TokenURL: "https://accounts.bigmail.example/o/oauth2/token"}},
+			Domains: []string{"bigmail.example", "bigmail-alias.example"},
 			Incoming: []account.Server{
 				// exchange is skipped; so is the POP3 server that offers only NTLM.
 				// OAuth2 is listed first, but a password works too (auth_test.go).

@@ -264,6 +264,13 @@ func interpret(root *node) (account.Config, error) {
 	if prov.Name == "" {
 		prov.Name = prov.ID
 	}
+	if n := root.child("oAuth2"); n != nil {
+		o, err := readOAuth2(n)
+		if err != nil {
+			return c, fmt.Errorf("autoconfig: oAuth2: %w", err)
+		}
+		prov.OAuth2 = o
+	}
 	oauth2Only(&c)
 	if len(c.Incoming) == 0 && !c.HasHint(account.HintNoIMAP) {
 		return c, errors.New("autoconfig: no usable incoming server: the file needs an imap or pop3 incomingServer with an authentication mailwiz supports (or a mw:hint kind=\"no-imap\" saying the provider offers none)")

@@ -66,6 +66,9 @@ func Write(w io.Writer, c account.Config) error {
 		x.elem(2, "mw:mx", mx)
 	}
 	x.line(1, `</emailProvider>`)
+	if c.Provider != nil && c.Provider.OAuth2 != nil {
+		x.oauth2(c.Provider.OAuth2)
+	}
 	x.raw("</clientConfig>\n")
 	if x.err != nil {
 		return fmt.Errorf("autoconfig: writing: %w", x.err)
@@ -132,6 +135,12 @@ func checkWritable(c account.Config) error {
 func usesExtensions(c account.Config) bool {
 	if len(c.MXHosts) > 0 || !c.Limits.IsZero() {
 		return true
+	}
+	if o := c.Provider; o != nil && o.OAuth2 != nil {
+		a := o.OAuth2
+		if len(a.ProtocolScopes) > 0 || a.DeviceAuthURL != "" || len(a.Mechanisms) > 0 || a.SecretRequired || len(a.AuthParams) > 0 {
+			return true
+		}
 	}
 	for _, h := range c.Hints {
 		switch hintElement(h) {
@@ -301,4 +310,36 @@ func xmlChars(s string) string {
 func isXMLChar(r rune) bool {
 	return r == 0x09 || r == 0x0A || r == 0x0D ||
 		r >= 0x20 && r <= 0xD7FF || r >= 0xE000 && r <= 0xFFFD || r >= 0x10000 && r <= 0x10FFFF
+}
+
+// oauth2 writes the <oAuth2> element, mailwiz's extensions last.
+func (x *xw) oauth2(o *account.OAuth2) {
+	x.line(1, `<oAuth2>`)
+	x.elem(2, "issuer", o.Issuer)
+	x.elem(2, "scope", strings.Join(o.Scopes, " "))
+	x.elem(2, "authURL", o.AuthURL)
+	x.elem(2, "tokenURL", o.TokenURL)
+	for _, p := range []account.Protocol{account.IMAP, account.POP3, account.SMTP} {
+		if list := o.ProtocolScopes[p]; len(list) > 0 {
+			x.line(2, `<mw:scope protocol="`+string(p)+`">`+esc(strings.Join(list, " "))+`</mw:scope>`)
+		}
+	}
+	if o.DeviceAuthURL != "" {
+		x.elem(2, "mw:deviceAuthURL", o.DeviceAuthURL)
+	}
+	for _, m := range o.Mechanisms {
+		x.elem(2, "mw:mechanism", m)
+	}
+	if o.SecretRequired {
+		x.line(2, `<mw:secretRequired/>`)
+	}
+	names := make([]string, 0, len(o.AuthParams))
+	for k := range o.AuthParams {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		x.line(2, `<mw:authParam name="`+esc(k)+`">`+esc(o.AuthParams[k])+`</mw:authParam>`)
+	}
+	x.line(1, `</oAuth2>`)
 }

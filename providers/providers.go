@@ -367,6 +367,7 @@ func LoadErrors() []error {
 func clone(c account.Config) account.Config {
 	if c.Provider != nil {
 		p := *c.Provider
+		p.OAuth2 = p.OAuth2.Clone()
 		c.Provider = &p
 	}
 	// One backing array per element type keeps a lookup at a handful of
