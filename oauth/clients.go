@@ -132,7 +132,7 @@ func ParseRegistrations(data []byte, source string) (Registrations, error) {
 
 func providerIDs() []string {
 	var ids []string
-	for _, p := range providers {
+	for _, p := range providers() {
 		ids = append(ids, p.ID)
 	}
 	return ids

@@ -23,7 +23,7 @@ func TestProviderTable(t *testing.T) {
 				t.Errorf("%s: %q is not an https URL", p.ID, u)
 			}
 		}
-		if len(p.IMAP) == 0 || len(p.POP3) == 0 || len(p.SMTP) == 0 || len(p.Mechanisms) == 0 || len(p.Hosts) == 0 || len(p.Sources) == 0 || p.Name == "" || p.Issuer == "" {
+		if len(p.IMAP) == 0 || len(p.POP3) == 0 || len(p.SMTP) == 0 || len(p.Mechanisms) == 0 || len(p.Hosts) == 0 || p.Name == "" || p.Issuer == "" {
 			t.Errorf("%s: incomplete: %+v", p.ID, p)
 		}
 		for _, m := range p.Mechanisms {
