@@ -126,9 +126,7 @@ func (w *Wizard) choice(gen uint64, addr account.Address) Choice {
 
 // progress records and reports a source's state.
 func (w *Wizard) progress(gen uint64, p SourceProgress) {
-	w.mu.Lock()
-	if !w.current(gen) {
-		w.mu.Unlock()
+	if !w.lockCurrent(gen) {
 		return
 	}
 	replaced := false
@@ -162,9 +160,7 @@ func (w *Wizard) discoverEvent(gen uint64, addr account.Address, e Event) {
 		w.notify(e)
 	case Provisional:
 		cfg := e.Config.For(addr)
-		w.mu.Lock()
-		if !w.current(gen) {
-			w.mu.Unlock()
+		if !w.lockCurrent(gen) {
 			return
 		}
 		w.find.provisional = &cfg
@@ -175,9 +171,7 @@ func (w *Wizard) discoverEvent(gen uint64, addr account.Address, e Event) {
 
 // finish records discovery's end and reports Found or NotFound.
 func (w *Wizard) finish(gen uint64, r Resolved, err error) {
-	w.mu.Lock()
-	if !w.current(gen) {
-		w.mu.Unlock()
+	if !w.lockCurrent(gen) {
 		return
 	}
 	w.find.running = false

@@ -87,9 +87,7 @@ func (w *Wizard) Save() {
 		if w.deps.Save != nil {
 			err = w.deps.Save(ctx, req)
 		}
-		w.mu.Lock()
-		if !w.current(gen) {
-			w.mu.Unlock()
+		if !w.lockCurrent(gen) {
 			return
 		}
 		w.save = saveState{done: true, err: err}

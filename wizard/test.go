@@ -274,9 +274,7 @@ func (w *Wizard) StartTest(sendTest bool) error {
 			defer cancel()
 			rep, err = w.deps.Test(ctx, req, func(p StageProgress) { w.stage(gen, p) }), nil
 		}
-		w.mu.Lock()
-		if !w.current(gen) {
-			w.mu.Unlock()
+		if !w.lockCurrent(gen) {
 			return
 		}
 		w.test.running = false
@@ -293,9 +291,7 @@ func (w *Wizard) StartTest(sendTest bool) error {
 }
 
 func (w *Wizard) stage(gen uint64, p StageProgress) {
-	w.mu.Lock()
-	if !w.current(gen) {
-		w.mu.Unlock()
+	if !w.lockCurrent(gen) {
 		return
 	}
 	w.test.stages[p.Server.String()] = p

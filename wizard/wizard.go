@@ -329,3 +329,15 @@ func (w *Wizard) run(fn func(ctx context.Context, gen uint64)) {
 // current reports, with w.mu held, whether results of generation gen are
 // still wanted.
 func (w *Wizard) current(gen uint64) bool { return gen == w.gen }
+
+// lockCurrent locks w.mu when gen is still the current generation and
+// reports whether it did: a callback of an abandoned run returns at once,
+// with the lock not held.
+func (w *Wizard) lockCurrent(gen uint64) bool {
+	w.mu.Lock()
+	if !w.current(gen) {
+		w.mu.Unlock()
+		return false
+	}
+	return true
+}
