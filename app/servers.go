@@ -256,15 +256,7 @@ type serverEditor struct {
 // The security choices as shown; the wizard's values map to them.
 var securityChoices = []account.Security{account.SSL, account.STARTTLS, account.None}
 
-func securityLabel(s account.Security) string {
-	switch s {
-	case account.SSL:
-		return lang.L("SSL/TLS")
-	case account.STARTTLS:
-		return lang.L("STARTTLS")
-	}
-	return lang.L("None (unencrypted)")
-}
+func securityLabel(s account.Security) string { return lang.L(wizard.SecurityLabel(s)) }
 
 func newServerEditor(u *UI, s account.Server, outgoing bool, changed func(), submit func(string)) *serverEditor {
 	e := &serverEditor{ui: u, outgoing: outgoing, changed: changed}

@@ -190,7 +190,7 @@ func printConfig(w io.Writer, v account.View, addr account.Address, lang string)
 	}
 	row := func(dir string, s account.Server) {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\n", dir, strings.ToUpper(string(s.Protocol)), s.Host, s.Port,
-			T(securityKey(s.Security)), s.Username, T(authKey(s.Auth)))
+			T(wizard.SecurityLabel(s.Security)), s.Username, T(authKey(s.Auth)))
 	}
 	for _, s := range v.Incoming {
 		row(T("incoming"), s)
@@ -219,19 +219,6 @@ func printConfig(w io.Writer, v account.View, addr account.Address, lang string)
 			}
 		}
 	}
-}
-
-// securityKey is the catalog key of a security mode in a table.
-func securityKey(s account.Security) string {
-	switch s {
-	case account.SSL:
-		return catalog.Key("ssl")
-	case account.STARTTLS:
-		return catalog.Key("starttls")
-	case account.None:
-		return catalog.Key("none")
-	}
-	return string(s)
 }
 
 // authKey is the catalog key of a sign-in method in a table.

@@ -170,7 +170,7 @@ func TestTestFallback(t *testing.T) {
 				t.Fatalf("exit %d\n%s%s", code, out.String(), errb.String())
 			}
 			want := map[string][]string{
-				"en": {"Port " + port(closed) + " did not answer from your network; 127.0.0.1:" + port(d.Submission) + " STARTTLS answered", "also tried 127.0.0.1:" + port(closed) + " (ssl): connection refused"},
+				"en": {"Port " + port(closed) + " did not answer from your network; 127.0.0.1:" + port(d.Submission) + " STARTTLS answered", "also tried 127.0.0.1:" + port(closed) + " (SSL/TLS): connection refused"},
 				"ru": {"Порт " + port(closed) + " не ответил из вашей сети; ответил 127.0.0.1:" + port(d.Submission) + " STARTTLS", "пробовали также 127.0.0.1:" + port(closed) + " (SSL/TLS): соединение отклонено"},
 			}[lang]
 			for _, w := range want {

@@ -218,7 +218,7 @@ func printReport(w io.Writer, addr account.Address, v probe.ReportView, lang str
 	}
 	fmt.Fprintf(w, "%s: %s\n", addr.Display(), verdict)
 	for _, r := range v.Results {
-		fmt.Fprintf(w, "\n%s %s:%d (%s)\n", strings.ToUpper(string(r.Protocol)), r.Host, r.Port, T(securityKey(r.Security)))
+		fmt.Fprintf(w, "\n%s %s:%d (%s)\n", strings.ToUpper(string(r.Protocol)), r.Host, r.Port, T(wizard.SecurityLabel(r.Security)))
 		if r.OK {
 			fmt.Fprintln(w, "  "+T("ok: logged in, {{.MS}} ms", "MS", r.DurationMS))
 		} else {
@@ -253,7 +253,7 @@ func printReport(w io.Writer, addr account.Address, v probe.ReportView, lang str
 			if t.Diagnosis != nil {
 				why = diagnosisWords(t.Diagnosis.Kind, lang)
 			}
-			fmt.Fprintln(w, "  "+T("also tried {{.Host}}:{{.Port}} ({{.Security}}): {{.Why}}", "Host", t.Host, "Port", t.Port, "Security", T(securityKey(t.Security)), "Why", why))
+			fmt.Fprintln(w, "  "+T("also tried {{.Host}}:{{.Port}} ({{.Security}}): {{.Why}}", "Host", t.Host, "Port", t.Port, "Security", T(wizard.SecurityLabel(t.Security)), "Why", why))
 		}
 	}
 	if st := v.SendTest; st != nil {

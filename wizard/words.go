@@ -205,3 +205,15 @@ func HintTitle(k account.HintKind) string {
 	}
 	return catalog.Key("Good to know")
 }
+
+// SecurityLabel is the catalog key naming a security mode, as both faces
+// show it: "SSL/TLS", "STARTTLS", "None (unencrypted)".
+func SecurityLabel(s account.Security) string {
+	switch s {
+	case account.SSL:
+		return catalog.Key("SSL/TLS")
+	case account.STARTTLS:
+		return catalog.Key("STARTTLS")
+	}
+	return catalog.Key("None (unencrypted)")
+}
