@@ -348,21 +348,30 @@ func (a *AuthServer) clientAuth(w http.ResponseWriter, r *http.Request) (string,
 	return id, true
 }
 
-func (a *AuthServer) token(w http.ResponseWriter, r *http.Request) {
+// begin checks what the token and device endpoints share: a POST, a form,
+// a known client. With ok, a.mu is held for the caller to unlock.
+func (a *AuthServer) begin(w http.ResponseWriter, r *http.Request) (client string, ok bool) {
 	if r.Method != http.MethodPost {
 		tokenError(w, http.StatusMethodNotAllowed, "invalid_request", "POST only")
-		return
+		return "", false
 	}
 	if err := r.ParseForm(); err != nil {
 		tokenError(w, http.StatusBadRequest, "invalid_request", "unreadable form")
-		return
+		return "", false
 	}
 	a.mu.Lock()
-	defer a.mu.Unlock()
-	client, ok := a.clientAuth(w, r)
+	if client, ok = a.clientAuth(w, r); !ok {
+		a.mu.Unlock()
+	}
+	return client, ok
+}
+
+func (a *AuthServer) token(w http.ResponseWriter, r *http.Request) {
+	client, ok := a.begin(w, r)
 	if !ok {
 		return
 	}
+	defer a.mu.Unlock()
 	f := r.PostForm
 	switch f.Get("grant_type") {
 	case "authorization_code":
@@ -477,20 +486,11 @@ func (a *AuthServer) answer(w http.ResponseWriter, at, rt *grant) {
 }
 
 func (a *AuthServer) device(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost {
-		tokenError(w, http.StatusMethodNotAllowed, "invalid_request", "POST only")
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		tokenError(w, http.StatusBadRequest, "invalid_request", "unreadable form")
-		return
-	}
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	client, ok := a.clientAuth(w, r)
+	client, ok := a.begin(w, r)
 	if !ok {
 		return
 	}
+	defer a.mu.Unlock()
 	ttl := a.b.DeviceTTL
 	if ttl == 0 {
 		ttl = 10 * time.Minute
