@@ -599,6 +599,8 @@ func TestTestLiveStages(t *testing.T) {
 	slow := func(ctx context.Context, req wizard.TestRequest, progress func(wizard.StageProgress)) wizard.TestReport {
 		progress(wizard.StageProgress{Server: req.Incoming, Stage: wizard.StageAuth, Elapsed: 120 * time.Millisecond})
 		progress(wizard.StageProgress{Server: req.Outgoing, Stage: wizard.StageTLS, Elapsed: 80 * time.Millisecond})
+		// The send test's wait replaces the outgoing server's row.
+		progress(wizard.StageProgress{Server: req.Outgoing, Stage: wizard.StageDeliver, Elapsed: 900 * time.Millisecond})
 		close(reported)
 		<-ctx.Done()
 		return wizard.TestReport{}
@@ -619,7 +621,7 @@ func TestTestLiveStages(t *testing.T) {
 	for _, o := range h.ui.testing.rows.Objects {
 		rows = append(rows, o.(*fyne.Container).Objects[1].(*widget.Label).Text)
 	}
-	want := "IMAP imap.example.com:993: logging in (120 ms)|SMTP smtp.example.com:465: encrypting (80 ms)"
+	want := "IMAP imap.example.com:993: logging in (120 ms)|SMTP smtp.example.com:465: waiting for the test message to arrive, up to 2 min (Cancel stops it)"
 	if strings.Join(rows, "|") != want {
 		t.Errorf("rows %q", rows)
 	}

@@ -315,6 +315,12 @@ func stageRow(s wizard.StageProgress) fyne.CanvasObject {
 	icon := theme.NewThemedResource(theme.MoreHorizontalIcon())
 	text := lang.L("{{.Server}}: {{.Stage}} ({{.Ms}} ms)", map[string]any{
 		"Server": serverTitle(s.Server), "Stage": stageWords(s.Stage), "Ms": s.Elapsed.Milliseconds()})
+	if s.Stage == wizard.StageDeliver {
+		// The longest wait of the test, with nothing to show meanwhile:
+		// say how long it may last (Cancel stops it).
+		text = lang.L("{{.Server}}: waiting for the test message to arrive, up to {{.Min}} min (Cancel stops it)", map[string]any{
+			"Server": serverTitle(s.Server), "Min": int(wizard.SendTestWait.Minutes())})
+	}
 	return container.NewHBox(widget.NewIcon(icon), widget.NewLabel(text))
 }
 

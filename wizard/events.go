@@ -64,7 +64,14 @@ const (
 	StageSTARTTLS = probe.StageSTARTTLS
 	StageAuth     = probe.StageAuth
 	StageDone     = probe.StageDone
+	// The send test's stages, after the logins.
+	StageSend    = probe.StageSend
+	StageDeliver = probe.StageDeliver
+	StageCleanup = probe.StageCleanup
 )
+
+// SendTestWait is how long the send test waits for its message.
+const SendTestWait = probe.DefaultDeliveryTimeout
 
 // StageProgress reports that the test of Server reached Stage after Elapsed.
 type StageProgress struct {
