@@ -31,10 +31,13 @@ type donePage struct {
 	saved   *widget.Label
 	exports []*button
 	mailer  *widget.Select
-	mailers []wizard.Format // mailer's formats, in its order
-	status  *widget.Label
-	print   *button
-	qr      *canvas.Image
+	// checkSending opens the sending check; sending is it, once opened.
+	checkSending *button
+	sending      *sendingDialog
+	mailers      []wizard.Format // mailer's formats, in its order
+	status       *widget.Label
+	print        *button
+	qr           *canvas.Image
 }
 
 func newDonePage(u *UI) *donePage { return &donePage{ui: u} }
@@ -99,6 +102,10 @@ func (p *donePage) build() fyne.CanvasObject {
 		box.Add(heading(lang.L("For a mailing program")))
 		box.Add(wrapped(lang.L("A CRM, newsletter tool or website form that sends through this mailbox: choose it, and save its settings (without the password).")))
 		box.Add(p.mailerChooser(mailers))
+		if p.ui.wiz.CanCheckSending() && !p.ui.wiz.TestSkipped() {
+			p.checkSending = newButton(p.ui, lang.L("Check sending for a mailing program…"), theme.MailSendIcon(), p.onCheckSending)
+			box.Add(container.NewHBox(p.checkSending))
+		}
 	}
 	if hasSheet {
 		p.print = newButton(p.ui, lang.L("Open the sheet to print"), theme.DocumentPrintIcon(), p.onPrint)
@@ -128,8 +135,15 @@ func (p *donePage) focus() {
 }
 
 func (p *donePage) event(e wizard.Event) {
-	if _, ok := e.(wizard.Saved); ok && p.save != nil {
-		p.renderSave()
+	switch e.(type) {
+	case wizard.Saved:
+		if p.save != nil {
+			p.renderSave()
+		}
+	case wizard.SendingFinished:
+		if p.sending != nil {
+			p.sending.render()
+		}
 	}
 }
 

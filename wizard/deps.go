@@ -38,6 +38,12 @@ type Deps struct {
 	// file that cannot be used; the wizard then goes on without it.
 	Saved func(addr account.Address) (*store.Account, error)
 
+	// CheckSending checks the tested account for a mailing program: can
+	// it send as req.From, will such mail be delivered (SPF, DKIM, DMARC),
+	// the provider's limits. It sends at most one message, to the
+	// account's own address. Nil: the Done step does not offer it.
+	CheckSending func(ctx context.Context, req SendingRequest) (SendingReport, error)
+
 	// Formats lists the export formats offered on the Done step.
 	Formats []Format
 	// Export writes cfg for addr in the format with the given ID. It never

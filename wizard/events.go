@@ -96,3 +96,4 @@ func (StageProgress) event()   {}
 func (TestFinished) event()    {}
 func (Saved) event()           {}
 func (RedirectRefused) event() {}
+func (SendingFinished) event() {}

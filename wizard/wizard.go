@@ -101,8 +101,9 @@ type Wizard struct {
 	cancel context.CancelFunc // cancels the running work, nil when idle
 	wg     sync.WaitGroup     // running workers, for Close
 
-	test testState
-	save saveState
+	test    testState
+	save    saveState
+	sending sendingState
 }
 
 // ErrNotReady is returned by Next when the current step is incomplete; the

@@ -1,0 +1,76 @@
+package app
+
+import (
+	"context"
+	"io"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/mailwiz/mailwiz/wizard"
+)
+
+// TestSendingCheckDialog: from Done, the sending check asks for the
+// sender and the person's consent before anything is sent, then lists
+// the findings with the server's words and the DNS record to add.
+func TestSendingCheckDialog(t *testing.T) {
+	got := make(chan wizard.SendingRequest, 1)
+	check := func(_ context.Context, req wizard.SendingRequest) (wizard.SendingReport, error) {
+		got <- req
+		return wizard.SendingReport{Findings: []wizard.SendingFinding{
+			{Level: wizard.SendingFail, Title: "Sender substitution", Text: "The server refused the sender.",
+				ServerWords: "553 5.7.1 Sender address rejected: not owned by user"},
+			{Level: wizard.SendingWarn, Title: "SPF", Text: "Add this record.", Record: `corp.test. TXT "v=spf1 include:_spf.example.com ~all"`},
+		}}, nil
+	}
+	h := newHarness(t, wizard.Deps{Lookup: lookupExample, Test: fakeProbe, CheckSending: check,
+		Formats: []wizard.Format{{ID: "smtp-url", Name: "smtp-url", Ext: ".txt", Mailer: true}},
+		Export:  func(io.Writer, string, wizard.ExportRequest) error { return nil }})
+	walkToDone(h, "jo@example.com", "right")
+	d := h.ui.done
+	if d.checkSending == nil {
+		t.Fatal("no sending check on the Done page")
+	}
+	h.tap(d.checkSending)
+	h.waitFor("the dialog", func() bool { return d.sending != nil })
+	s := d.sending
+	if !s.run.Disabled() {
+		t.Error("the check can run before the person agreed to the message")
+	}
+	test.Type(s.from, "ceo@corp.test")
+	test.Tap(s.consent)
+	if s.run.Disabled() {
+		t.Fatal("the check cannot run after consent")
+	}
+	h.tap(s.run)
+	req := <-got
+	if req.From != "ceo@corp.test" || req.Password != "right" {
+		t.Errorf("request %+v", req)
+	}
+	h.waitFor("the findings", func() bool { return len(s.findings.Objects) == 2 })
+	var texts []string
+	var walk func(o fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		switch w := o.(type) {
+		case *widget.Label:
+			texts = append(texts, w.Text)
+		case *fyne.Container:
+			for _, c := range w.Objects {
+				walk(c)
+			}
+		}
+	}
+	walk(s.findings)
+	all := strings.Join(texts, "|")
+	for _, want := range []string{"Sender substitution", "The server said: 553 5.7.1 Sender address rejected", `corp.test. TXT "v=spf1`} {
+		if !strings.Contains(all, want) {
+			t.Errorf("findings lack %q:\n%s", want, all)
+		}
+	}
+	if !strings.Contains(s.status.Text, "cannot send as this sender yet") {
+		t.Errorf("status %q", s.status.Text)
+	}
+}

@@ -1,0 +1,147 @@
+package wizard
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/mailwiz/mailwiz/account"
+)
+
+// SendingRequest is what the sending check for a mailing program needs:
+// the tested account, and the sender address the program will put in
+// From (the users' guide's "sender substitution").
+type SendingRequest struct {
+	Address  account.Address
+	Config   account.Config // the chosen servers first
+	Password string
+	// From is the sender the mailing program will use; the account's own
+	// address when empty.
+	From string
+	// Bounce is the mailbox that will receive delivery reports ("Mail
+	// Delivery System"); the account's own when empty.
+	Bounce string
+	// TrustedCerts are the certificate exceptions the person accepted.
+	TrustedCerts []string
+	// Lang is the language of the findings' texts.
+	Lang string
+}
+
+// SendingLevel rates one finding of the sending check.
+type SendingLevel string
+
+// The levels, from good to bad.
+const (
+	SendingOK   SendingLevel = "ok"
+	SendingInfo SendingLevel = "info"
+	SendingWarn SendingLevel = "warn"
+	SendingFail SendingLevel = "fail"
+)
+
+// SendingFinding is one thing the sending check found, in the request's
+// language.
+type SendingFinding struct {
+	Level SendingLevel
+	// Title is a short heading ("Sender substitution"), Text the finding
+	// and what to do.
+	Title, Text string
+	// ServerWords are the server's own words, made safe for display, when
+	// it answered something worth reading.
+	ServerWords string
+	// Record is a DNS record for the sender domain's owner to add or
+	// change, as a zone file line.
+	Record string
+}
+
+// SendingReport is the sending check's outcome.
+type SendingReport struct {
+	Findings []SendingFinding
+}
+
+// Worst is the worst level among the findings (SendingOK for none).
+func (r SendingReport) Worst() SendingLevel {
+	order := []SendingLevel{SendingOK, SendingInfo, SendingWarn, SendingFail}
+	worst := 0
+	for _, f := range r.Findings {
+		for i, l := range order {
+			if l == f.Level && i > worst {
+				worst = i
+			}
+		}
+	}
+	return order[worst]
+}
+
+// SendingState is a snapshot of the sending check.
+type SendingState struct {
+	Running bool
+	Done    bool
+	Report  SendingReport
+	Err     error
+}
+
+// SendingFinished reports the end of a sending check.
+type SendingFinished struct{ State SendingState }
+
+// ErrNoSendingCheck: this build has no sending check wired in.
+var ErrNoSendingCheck = errors.New("wizard: the sending check is not available in this build")
+
+// ErrNotTested: the sending check needs the login test to have passed,
+// for the password and the servers it proved.
+var ErrNotTested = errors.New("wizard: test the account first")
+
+type sendingState struct {
+	running, done bool
+	report        SendingReport
+	err           error
+}
+
+// CanCheckSending reports whether the sending check is available.
+func (w *Wizard) CanCheckSending() bool { return w.deps.CheckSending != nil }
+
+// CheckSending starts the sending check for a mailing program that will
+// send as from (the account's address when empty) and collect bounces at
+// bounce; SendingFinished reports its end. It sends one message, to the
+// account's own address only: the person's consent is the caller's to
+// ask before.
+func (w *Wizard) CheckSending(from, bounce, lang string) error {
+	if w.deps.CheckSending == nil {
+		return ErrNoSendingCheck
+	}
+	w.mu.Lock()
+	if w.test.password == "" || w.test.report == nil || !w.test.report.OK {
+		w.mu.Unlock()
+		return ErrNotTested
+	}
+	req := SendingRequest{Address: w.addr, Config: cloneConfig(w.cfg), Password: w.test.password,
+		From: strings.TrimSpace(from), Bounce: strings.TrimSpace(bounce), TrustedCerts: w.trustedLocked(), Lang: lang}
+	w.sending = sendingState{running: true}
+	w.mu.Unlock()
+	w.run(func(ctx context.Context, gen uint64) {
+		// A message's round trip, and DNS lookups: longer than a login.
+		ctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
+		defer cancel()
+		rep, err := w.deps.CheckSending(ctx, req)
+		if !w.lockCurrent(gen) {
+			return
+		}
+		w.sending = sendingState{done: true, report: rep, err: err}
+		st := w.sendingLocked()
+		w.mu.Unlock()
+		w.notify(SendingFinished{State: st})
+	})
+	return nil
+}
+
+// Sending returns the sending check's state.
+func (w *Wizard) Sending() SendingState {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.sendingLocked()
+}
+
+func (w *Wizard) sendingLocked() SendingState {
+	s := w.sending
+	return SendingState{Running: s.running, Done: s.done, Report: s.report, Err: s.err}
+}

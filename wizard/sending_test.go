@@ -1,0 +1,51 @@
+package wizard
+
+import (
+	"context"
+	"errors"
+	"testing"
+)
+
+// TestCheckSending: the sending check runs only for a tested account, with
+// the tested password and servers and the sender typed (trimmed), and
+// reports its findings.
+func TestCheckSending(t *testing.T) {
+	r := newRecorder()
+	got := make(chan SendingRequest, 1)
+	check := func(_ context.Context, req SendingRequest) (SendingReport, error) {
+		got <- req
+		return SendingReport{Findings: []SendingFinding{
+			{Level: SendingOK, Title: "accepted"},
+			{Level: SendingWarn, Title: "SPF", Record: "corp.test. TXT \"v=spf1 include:_spf.mail.ru ~all\""},
+		}}, nil
+	}
+	if err := New(Deps{}, nil).CheckSending("", "", "en"); !errors.Is(err, ErrNoSendingCheck) {
+		t.Errorf("without the check: %v", err)
+	}
+	w := New(Deps{Lookup: lookup, Test: fakeTest, CheckSending: check}, r.listen)
+	defer w.Close()
+	if !w.CanCheckSending() {
+		t.Fatal("CanCheckSending = false with the check wired in")
+	}
+	toServers(t, w, r, "gus@example.com")
+	w.Next() // before-login
+	w.Next() // test
+	if err := w.CheckSending("ceo@corp.test", "", "en"); !errors.Is(err, ErrNotTested) {
+		t.Fatalf("before a test: %v", err)
+	}
+	w.SetPassword("right")
+	w.StartTest(false)
+	r.waitFor(t, "test result", isTestDone)
+	if err := w.CheckSending("  ceo@corp.test ", "bounces@corp.test", "ru"); err != nil {
+		t.Fatal(err)
+	}
+	e := r.waitFor(t, "sending check", func(e Event) bool { _, ok := e.(SendingFinished); return ok }).(SendingFinished)
+	req := <-got
+	if req.From != "ceo@corp.test" || req.Bounce != "bounces@corp.test" || req.Password != "right" || req.Lang != "ru" ||
+		req.Address.String() != "gus@example.com" || len(req.Config.Outgoing) == 0 {
+		t.Errorf("request %+v", req)
+	}
+	if !e.State.Done || len(e.State.Report.Findings) != 2 || e.State.Report.Worst() != SendingWarn || w.Sending().Report.Worst() != SendingWarn {
+		t.Errorf("state %+v", e.State)
+	}
+}
