@@ -41,6 +41,19 @@ const (
 // Valid reports whether s is one of the known modes.
 func (s Security) Valid() bool { return s == SSL || s == STARTTLS || s == None }
 
+// BySecurity returns ssl, starttls or none, the one of them for s (none
+// for anything but SSL and STARTTLS): each program's words for the three
+// modes, in one line where they are used.
+func BySecurity[T any](s Security, ssl, starttls, none T) T {
+	switch s {
+	case SSL:
+		return ssl
+	case STARTTLS:
+		return starttls
+	}
+	return none
+}
+
 // Rank orders security modes by RFC 8314 preference: lower is better.
 func (s Security) Rank() int {
 	switch s {

@@ -93,3 +93,11 @@ func TestHintInFallback(t *testing.T) {
 		}
 	}
 }
+
+func TestBySecurity(t *testing.T) {
+	for s, want := range map[Security]string{SSL: "a", STARTTLS: "b", None: "c", "bogus": "c"} {
+		if got := BySecurity(s, "a", "b", "c"); got != want {
+			t.Errorf("BySecurity(%q) = %q; want %q", s, got, want)
+		}
+	}
+}

@@ -372,16 +372,7 @@ func (a Account) providerName() string {
 // socketType is Thunderbird's socketType/try_ssl and the Android QR code's
 // ConnectionSecurity: 0 plain, 2 STARTTLS, 3 SSL/TLS. 1 (try STARTTLS) is
 // never written: Thunderbird 132 removed it.
-func socketType(s account.Security) int {
-	switch s {
-	case account.SSL:
-		return 3
-	case account.STARTTLS:
-		return 2
-	default:
-		return 0
-	}
-}
+func socketType(s account.Security) int { return account.BySecurity(s, 3, 2, 0) }
 
 // Warnings returns what a person must know about a's export in format before
 // using it, in a.Lang: that the client cannot do the OAuth2 sign-in the

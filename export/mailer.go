@@ -196,13 +196,8 @@ func (a Account) passwordComment(variable string) []string {
 // from the start; "smtp" uses STARTTLS when the server offers it.
 func writeEnvLaravel(w io.Writer, a Account) error {
 	s := a.Outgoing
-	scheme, enc := "smtp", "null"
-	switch s.Security {
-	case account.SSL:
-		scheme, enc = "smtps", "ssl"
-	case account.STARTTLS:
-		enc = "tls"
-	}
+	scheme := account.BySecurity(s.Security, "smtps", "smtp", "smtp")
+	enc := account.BySecurity(s.Security, "ssl", "tls", "null")
 	user, pass := "null", "MAIL_PASSWORD"
 	if a.loginNeeded() {
 		user = s.Username
@@ -242,13 +237,8 @@ func writeEnvLaravel(w io.Writer, a Account) error {
 // most one may be True.
 func writeEnvDjango(w io.Writer, a Account) error {
 	s := a.Outgoing
-	useSSL, useTLS := "False", "False"
-	switch s.Security {
-	case account.SSL:
-		useSSL = "True"
-	case account.STARTTLS:
-		useTLS = "True"
-	}
+	useSSL := account.BySecurity(s.Security, "True", "False", "False")
+	useTLS := account.BySecurity(s.Security, "False", "True", "False")
 	lines := []envLine{
 		{"EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"},
 		{"EMAIL_HOST", s.Host},
@@ -315,13 +305,7 @@ func phpComment(s string) string { return strings.ReplaceAll(s, "?>", "? >") }
 // then uses the password typed on its settings page.
 func writeWPMailSMTP(w io.Writer, a Account) error {
 	s := a.Outgoing
-	ssl := ""
-	switch s.Security {
-	case account.SSL:
-		ssl = "ssl"
-	case account.STARTTLS:
-		ssl = "tls"
-	}
+	ssl := account.BySecurity(s.Security, "ssl", "tls", "")
 	comments := append(a.mailerHeader(),
 		catalog.T(a.Lang, "Paste these lines into wp-config.php above the line \"That's all, stop editing!\"."))
 	if a.loginNeeded() {
@@ -414,13 +398,7 @@ type listmonkSettings struct {
 // merged into what GET /api/settings returns (the description says so).
 func writeListmonk(w io.Writer, a Account) error {
 	s := a.Outgoing
-	tls := "none"
-	switch s.Security {
-	case account.SSL:
-		tls = "TLS"
-	case account.STARTTLS:
-		tls = "STARTTLS"
-	}
+	tls := account.BySecurity(s.Security, "TLS", "STARTTLS", "none")
 	auth, user := "login", s.Username
 	switch {
 	case !a.loginNeeded():
@@ -543,13 +521,8 @@ func writeMsmtp(w io.Writer, a Account) error {
 			catalog.T(a.Lang, "On Windows msmtp cannot read the Credential Manager: delete the passwordeval line and msmtp asks for the password."),
 		)
 	}
-	tls, starttls := "off", "off"
-	switch s.Security {
-	case account.SSL:
-		tls = "on"
-	case account.STARTTLS:
-		tls, starttls = "on", "on"
-	}
+	tls := account.BySecurity(s.Security, "on", "on", "off")
+	starttls := account.BySecurity(s.Security, "off", "on", "off")
 	lines := [][2]string{{"account", name}, {"host", s.Host}, {"port", strconv.Itoa(s.Port)}, {"tls", tls}, {"tls_starttls", starttls}}
 	if a.loginNeeded() {
 		lines = append(lines, [2]string{"auth", "on"}, [2]string{"user", s.Username})

@@ -61,13 +61,8 @@ type card struct {
 // smtpSecurity names s as the mailing programs' forms do: many of them
 // (PHPMailer's words) call TLS from the start "SSL" and STARTTLS "TLS".
 func smtpSecurity(lang string, s account.Security) string {
-	switch s {
-	case account.SSL:
-		return catalog.T(lang, "SSL/TLS (some programs call it SSL)")
-	case account.STARTTLS:
-		return catalog.T(lang, "STARTTLS (some programs call it TLS)")
-	}
-	return textsFor(lang).SecNone
+	return account.BySecurity(s, catalog.T(lang, "SSL/TLS (some programs call it SSL)"),
+		catalog.T(lang, "STARTTLS (some programs call it TLS)"), textsFor(lang).SecNone)
 }
 
 func buildCard(a Account) card {

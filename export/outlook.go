@@ -53,16 +53,7 @@ func onOff(b bool) string {
 	return "off"
 }
 
-func poxEncryption(s account.Security) string {
-	switch s {
-	case account.SSL:
-		return "SSL"
-	case account.STARTTLS:
-		return "TLS"
-	default:
-		return "None"
-	}
-}
+func poxEncryption(s account.Security) string { return account.BySecurity(s, "SSL", "TLS", "None") }
 
 // WriteAutodiscoverPOX writes the account as an Autodiscover POX response
 // (the file classic Outlook reads for IMAP, POP3 and SMTP accounts).

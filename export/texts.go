@@ -111,14 +111,7 @@ var en = texts{
 }
 
 func (t *texts) security(s account.Security) string {
-	switch s {
-	case account.SSL:
-		return t.SecSSL
-	case account.STARTTLS:
-		return t.SecSTARTTLS
-	default:
-		return t.SecNone
-	}
+	return account.BySecurity(s, t.SecSSL, t.SecSTARTTLS, t.SecNone)
 }
 
 func (t *texts) auth(a account.Auth) string {
@@ -140,14 +133,7 @@ func (t *texts) auth(a account.Auth) string {
 
 // batConnection is The Bat!'s Connection drop-down value for s.
 func (t *texts) batConnection(s account.Security) string {
-	switch s {
-	case account.SSL:
-		return t.BatConnTLS
-	case account.STARTTLS:
-		return t.BatConnSTARTTLS
-	default:
-		return t.BatConnRegular
-	}
+	return account.BySecurity(s, t.BatConnTLS, t.BatConnSTARTTLS, t.BatConnRegular)
 }
 
 // leave describes the POP3 leave-on-server choice.

@@ -350,13 +350,7 @@ func serverLabel(s account.Server, lang string) string {
 }
 
 func securityName(s account.Security, lang string) string {
-	switch s {
-	case account.SSL:
-		return "SSL"
-	case account.STARTTLS:
-		return "STARTTLS"
-	}
-	return catalog.T(lang, noEncryptionText)
+	return account.BySecurity(s, "SSL", "STARTTLS", catalog.T(lang, noEncryptionText))
 }
 
 // serverList names the servers of results: "587 STARTTLS, 2525 STARTTLS"

@@ -209,11 +209,5 @@ func HintTitle(k account.HintKind) string {
 // SecurityLabel is the catalog key naming a security mode, as both faces
 // show it: "SSL/TLS", "STARTTLS", "None (unencrypted)".
 func SecurityLabel(s account.Security) string {
-	switch s {
-	case account.SSL:
-		return catalog.Key("SSL/TLS")
-	case account.STARTTLS:
-		return catalog.Key("STARTTLS")
-	}
-	return catalog.Key("None (unencrypted)")
+	return account.BySecurity(s, catalog.Key("SSL/TLS"), catalog.Key("STARTTLS"), catalog.Key("None (unencrypted)"))
 }
