@@ -46,6 +46,12 @@ const (
 	KindTLSTooOld           Kind = "tls-too-old"
 	KindNoCommonMechanism   Kind = "no-common-mechanism"
 	KindLoginDelay          Kind = "login-delay"
+	// A browser sign-in's token refused (issue 14).
+	KindTokenExpired  Kind = "token-expired"
+	KindTokenRevoked  Kind = "token-revoked"
+	KindTokenScope    Kind = "token-scope"
+	KindTokenConsent  Kind = "token-consent"
+	KindTenantBlocked Kind = "tenant-blocks-auth"
 )
 
 // Kinds lists every kind, for validation and documentation.
@@ -53,7 +59,8 @@ var Kinds = []Kind{KindDNSFailed, KindRefused, KindTimeout, KindTLSUntrusted,
 	KindTLSHostnameMismatch, KindTLSExpired, KindSTARTTLSUnavailable, KindBadCredentials,
 	KindAppPassword, KindEnableIMAP, KindEnablePOP, KindOAuth2Required, KindWebLogin,
 	KindTooManyConnections, KindPortBlocked, KindPlaintextRefused, KindServerError,
-	KindServerMisbehaving, KindTLSTooOld, KindNoCommonMechanism, KindLoginDelay}
+	KindServerMisbehaving, KindTLSTooOld, KindNoCommonMechanism, KindLoginDelay,
+	KindTokenExpired, KindTokenRevoked, KindTokenScope, KindTokenConsent, KindTenantBlocked}
 
 // Diagnosis says in plain words what happened and what to do next.
 type Diagnosis struct {
@@ -294,6 +301,7 @@ func diagnose(err error, srv account.Server, stage Stage, provider *account.Conf
 	wrongPlain := kind == KindTimeout && stage == StageGreeting && srv.Security != account.SSL && implicitTLSPort(srv.Port)
 	var noMech *NoMechanismError
 	var delay *LoginDelayError
+	var token *TokenError
 	for _, lang := range []string{"en", "ru"} {
 		d.Text[lang] = explain(kind, srv, lang)
 		switch {
@@ -301,6 +309,10 @@ func diagnose(err error, srv account.Server, stage Stage, provider *account.Conf
 			d.Text[lang] = explain(kind, srv, lang, mechNames(noMech.Offered))
 		case errors.As(err, &delay):
 			d.Text[lang] = explain(kind, srv, lang, minutes(delay.Delay, lang))
+		case errors.As(err, &token):
+			// The oauth package's words: what happened to the sign-in and
+			// how to sign in again.
+			d.Text[lang] = token.Problem.Message(lang)
 		case errors.Is(err, ErrWantsTLS):
 			d.Text[lang] = format(catalog.T(lang, speaksTLSText), srv)
 		case kind == KindPlaintextRefused && !errors.Is(err, ErrPlaintextRefused):
@@ -383,6 +395,9 @@ func classify(err error, srv account.Server, stage Stage) (Kind, []Kind, string)
 		return KindNoCommonMechanism, nil, ""
 	case errors.As(err, new(*LoginDelayError)):
 		return KindLoginDelay, nil, ""
+	case errors.As(err, new(*TokenError)):
+		k, _ := tokenKind(err)
+		return k, nil, ""
 	case errors.As(err, new(*oauthOnlyError)):
 		return KindOAuth2Required, nil, ""
 	case errors.Is(err, ErrWantsTLS):

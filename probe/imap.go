@@ -107,6 +107,15 @@ func (r *runner) testIMAP(ctx context.Context, keep *session) error {
 			return err
 		}
 		r.res.Capabilities = capList(caps)
+		if c.State() != imap.ConnStateAuthenticated && r.usesToken() {
+			sc, err := r.tokenClient("IMAP", imapMechs(caps))
+			if err != nil {
+				return err
+			}
+			if err := r.tokenFailed(sc, c.Authenticate(sc)); err != nil {
+				return err
+			}
+		}
 		if c.State() != imap.ConnStateAuthenticated {
 			offered := imapMechs(caps)
 			mech := chooseMech(offered, r.req.Password)

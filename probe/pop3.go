@@ -74,6 +74,13 @@ func (r *runner) testPOP3(ctx context.Context, keep *session) error {
 // TLS will not take a password there, and is not sent one.
 func (r *runner) pop3Login(ctx context.Context, c *pop3.Client, caps pop3.Capabilities) error {
 	offered := caps.SASL()
+	if r.usesToken() {
+		sc, err := r.tokenClient("POP3", offered)
+		if err != nil {
+			return err
+		}
+		return r.tokenFailed(sc, c.Authenticate(ctx, sc))
+	}
 	mech := chooseMech(offered, r.req.Password)
 	switch {
 	case mech != "" && !(mech == mechLogin && caps.Has("USER")):

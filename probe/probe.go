@@ -105,6 +105,10 @@ type Request struct {
 	Password string
 	// Provider, if known, supplies hints and links for the diagnosis text.
 	Provider *account.Config
+	// OAuth2, when set, is the browser sign-in the servers that sign in
+	// with OAuth2 log in with (XOAUTH2, OAUTHBEARER); without it such a
+	// server is tried with Password (an app password).
+	OAuth2 *OAuth2Login
 	// AllowPlaintext is the user's consent to send the password over a
 	// connection without TLS (security "none").
 	AllowPlaintext bool
@@ -295,7 +299,14 @@ func (e *emitter) emit(ev Event) {
 // any base64 or hex token whose decoding holds it (the SASL PLAIN blob
 // "\x00user\x00password", LOGIN's base64 password, an XOAUTH2 payload),
 // whatever the alignment of the password inside the blob.
-func scrub(s, password string) string {
+func scrub(s string, secrets ...string) string {
+	for _, secret := range secrets {
+		s = scrubOne(s, secret)
+	}
+	return s
+}
+
+func scrubOne(s, password string) string {
 	if len(password) < 3 {
 		return s
 	}
@@ -349,12 +360,12 @@ func holdsPart(b, p []byte) bool {
 // scrubErr is err with the password cut out of its text, for the errors
 // Run hands out (Result.Err, Event.Err) and a caller may log. errors.Is and
 // errors.As still reach the cause.
-func scrubErr(err error, password string) error {
+func scrubErr(err error, secrets ...string) error {
 	if err == nil {
 		return nil
 	}
 	text := err.Error()
-	if s := scrub(text, password); s != text {
+	if s := scrub(text, secrets...); s != text {
 		return &scrubbedError{err: err, text: s}
 	}
 	return err
@@ -364,21 +375,23 @@ func scrubErr(err error, password string) error {
 // is the server's (the provider's links come from our database): a
 // refusal that quotes the password may put it in a help URL too, and a
 // URL with the password cut out would lead nowhere, so none is shown.
-func scrubDiagnosis(d *Diagnosis, password string) *Diagnosis {
+func scrubDiagnosis(d *Diagnosis, secrets ...string) *Diagnosis {
 	if d == nil {
 		return d
 	}
 	// The texts may quote the server: no password, no control characters.
 	for lang, t := range d.Text {
-		d.Text[lang] = safetext.Show(scrub(t, password))
+		d.Text[lang] = safetext.Show(scrub(t, secrets...))
 	}
-	if d.URL == "" || len(password) < 3 {
-		return d
-	}
-	for _, p := range []string{password, url.QueryEscape(password), url.PathEscape(password)} {
-		if strings.Contains(d.URL, p) {
-			d.URL = ""
-			break
+	for _, password := range secrets {
+		if d.URL == "" || len(password) < 3 {
+			continue
+		}
+		for _, p := range []string{password, url.QueryEscape(password), url.PathEscape(password)} {
+			if strings.Contains(d.URL, p) {
+				d.URL = ""
+				break
+			}
 		}
 	}
 	return d

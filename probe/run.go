@@ -61,9 +61,9 @@ func (r *runner) run(ctx context.Context) Result {
 }
 
 func (r *runner) fail(err error) {
-	r.res.Err = scrubErr(err, r.req.Password)
-	r.res.Error = safetext.Show(scrub(errorText(err), r.req.Password))
-	r.res.Diagnosis = scrubDiagnosis(diagnose(err, r.srv, r.res.Stage, r.req.Provider), r.req.Password)
+	r.res.Err = scrubErr(err, r.req.secrets()...)
+	r.res.Error = safetext.Show(scrub(errorText(err), r.req.secrets()...))
+	r.res.Diagnosis = scrubDiagnosis(diagnose(err, r.srv, r.res.Stage, r.req.Provider), r.req.secrets()...)
 }
 
 // session is what a logged-in test leaves behind for the send test.
@@ -185,10 +185,10 @@ func (r *runner) step(ctx context.Context, stage Stage, f func(ctx context.Conte
 	if err != nil && (ctx.Err() != nil || sctx.Err() != nil && !verdict(err)) {
 		err = &StageTimeoutError{Stage: stage, Limit: r.req.Timeout.String(), Cancelled: ctx.Err() != nil && !errors.Is(ctx.Err(), context.DeadlineExceeded), Err: err}
 	}
-	err = scrubErr(err, r.req.Password)
+	err = scrubErr(err, r.req.secrets()...)
 	ev := Event{Index: r.index, Server: r.srv, Alternative: r.alt, Stage: stage, Done: true, Duration: time.Since(start), Err: err}
 	if err != nil {
-		ev.Diagnosis = scrubDiagnosis(diagnose(err, r.srv, stage, r.req.Provider), r.req.Password)
+		ev.Diagnosis = scrubDiagnosis(diagnose(err, r.srv, stage, r.req.Provider), r.req.secrets()...)
 	}
 	r.em.emit(ev)
 	return err

@@ -86,10 +86,10 @@ func sendTest(ctx context.Context, req *Request, results []Result, em *emitter) 
 		// the cancel, not "use of closed network connection".
 		res.Err = &StageTimeoutError{Stage: res.Stage, Cancelled: true, Err: res.Err}
 	}
-	res.Err = scrubErr(res.Err, req.Password)
+	res.Err = scrubErr(res.Err, req.secrets()...)
 	if res.Err != nil {
-		res.Error = safetext.Show(scrub(errorText(res.Err), req.Password))
-		res.Diagnosis = scrubDiagnosis(st.diagnose(res.Err, res.Stage), req.Password)
+		res.Error = safetext.Show(scrub(errorText(res.Err), req.secrets()...))
+		res.Diagnosis = scrubDiagnosis(st.diagnose(res.Err, res.Stage), req.secrets()...)
 	}
 	return res
 }
@@ -125,9 +125,9 @@ type sendTester struct {
 }
 
 func (st *sendTester) event(stage Stage, done bool, d time.Duration, err error) {
-	ev := Event{Index: -1, Server: st.server(stage), Stage: stage, Done: done, Duration: d, Err: scrubErr(err, st.req.Password)}
+	ev := Event{Index: -1, Server: st.server(stage), Stage: stage, Done: done, Duration: d, Err: scrubErr(err, st.req.secrets()...)}
 	if err != nil {
-		ev.Diagnosis = scrubDiagnosis(st.diagnose(err, stage), st.req.Password)
+		ev.Diagnosis = scrubDiagnosis(st.diagnose(err, stage), st.req.secrets()...)
 	}
 	st.em.emit(ev)
 }

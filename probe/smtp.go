@@ -12,8 +12,10 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
 	"github.com/mailwiz/mailwiz/account"
+	"github.com/mailwiz/mailwiz/oauth"
 )
 
 type smtpSession struct{ c *smtp.Client }
@@ -94,18 +96,30 @@ func (r *runner) testSMTP(ctx context.Context, keep *session) error {
 			return ErrServerRefusesPlaintext
 		case !ok:
 			return errNoAuth
+		case r.usesToken():
 		case mech == "" && oauthOnly(offered):
 			return &oauthOnlyError{Protocol: "SMTP"}
 		case mech == "":
 			return &NoMechanismError{Protocol: "SMTP", Offered: offered}
 		}
-		sc, err := saslClient(mech, r.srv.Username, r.req.Password)
+		var sc sasl.Client
+		var tc *oauth.SASLClient
+		var err error
+		if r.usesToken() {
+			tc, err = r.tokenClient("SMTP", offered)
+			sc = tc
+		} else {
+			sc, err = saslClient(mech, r.srv.Username, r.req.Password)
+		}
 		if err != nil {
 			return err
 		}
 		guard.arm(true)
 		err = c.Auth(sc)
 		guard.arm(false)
+		if tc != nil {
+			err = r.tokenFailed(tc, err)
+		}
 		if err != nil {
 			if answerOf(err).ok {
 				// The server is still there: end politely.

@@ -34,6 +34,11 @@ var texts = map[Kind]string{
 	KindTLSTooOld:           catalog.Key("%[1]s offers only an outdated encryption (TLS 1.0 or 1.1) that mailwiz does not accept, because it can be broken. The server's administrator or your provider must switch on TLS 1.2 or newer."),
 	// %[4]s: the mechanisms the server offers.
 	KindNoCommonMechanism: catalog.Key("%[1]s offers no way to log in that mailwiz knows: it offers only %[4]s, while mailwiz logs in with SCRAM-SHA-256, SCRAM-SHA-1, CRAM-MD5, PLAIN or LOGIN. Ask your provider or the server's administrator to switch one of these on (PLAIN over SSL or STARTTLS is enough)."),
+	KindTokenExpired:      catalog.Key("%[1]s refused the sign-in: it has run out. Sign in with the provider again (mailwiz signin)."),
+	KindTokenRevoked:      catalog.Key("%[1]s refused the sign-in: it was withdrawn (a changed password, or the app's access removed in the account's security settings). Sign in with the provider again (mailwiz signin)."),
+	KindTokenScope:        catalog.Key("%[1]s refused the sign-in: it does not allow mail access. Sign in again and allow mail access when the provider's page asks."),
+	KindTokenConsent:      catalog.Key("%[1]s refused the sign-in: the access was not approved. Sign in again and approve it, or ask your organization's administrator to approve mailwiz."),
+	KindTenantBlocked:     catalog.Key("%[1]s refused the sign-in: your organization does not allow mail programs to log in this way (IMAP, POP3 or SMTP authentication is off). Ask your administrator to turn it on for your mailbox."),
 	// %[4]s: the least time between two logins, in words ("15 minutes").
 	KindLoginDelay:  catalog.Key("%[1]s lets a mail program log in over POP3 only once every %[4]s, longer than the wait for the test message, so mailwiz sent none. The logins themselves worked. To see sending work, send yourself a message from your mail program and look for it after that time."),
 	KindServerError: catalog.Key("%[1]s reported a problem (its own words are below). Try again later; if it persists, tell the provider what it said."),

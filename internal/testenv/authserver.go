@@ -1,6 +1,7 @@
 package testenv
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -9,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"html"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -570,5 +572,27 @@ func (a *AuthServer) Client(ca *CA) *http.Client {
 	return &http.Client{
 		Timeout:   30 * time.Second,
 		Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: ca.Pool()}},
+	}
+}
+
+// Browser plays a person's browser for a sign-in at a: it opens the
+// authorization URL, which a approves at once, and follows the redirect to
+// the program's loopback listener. Like a real browser it goes on with its
+// own context, not the sign-in's.
+func (a *AuthServer) Browser(ca *CA) func(ctx context.Context, url string) error {
+	hc := a.Client(ca)
+	return func(_ context.Context, u string) error {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+		if err != nil {
+			return err
+		}
+		resp, err := hc.Do(req)
+		if err != nil {
+			return nil // the sign-in's own error says what happened
+		}
+		io.Copy(io.Discard, resp.Body) //nolint:errcheck
+		return resp.Body.Close()
 	}
 }
