@@ -25,6 +25,7 @@ import (
 	"github.com/mailwiz/mailwiz/account"
 	"github.com/mailwiz/mailwiz/catalog"
 	"github.com/mailwiz/mailwiz/discover"
+	"github.com/mailwiz/mailwiz/oauth"
 	"github.com/mailwiz/mailwiz/store"
 	"github.com/mailwiz/mailwiz/wizard"
 )
@@ -60,6 +61,10 @@ type Env struct {
 	// Detect, if set, replaces discovery on the network for test, save and
 	// export.
 	Detect func(ctx context.Context, addr account.Address) (account.Config, error)
+	// OAuth2, if set, prepares the browser sign-in for a config instead
+	// of the built-in providers and this build's registrations (tests
+	// point it at a loopback authorization server and play the browser).
+	OAuth2 func(cfg account.Config, kind oauth.RedirectKind) (*oauth.Flow, error)
 }
 
 // store is the settings store: Env.Store, else the user's.

@@ -44,12 +44,20 @@ func ParseServerURL(s string) (account.Server, error) {
 	// silence, and the server tested with security=ssl the person did not ask for.
 	q := u.Query()
 	for k := range q {
-		if k != "security" {
-			return account.Server{}, fmt.Errorf("server %q: unknown parameter %q; only ?security=ssl, starttls or none is understood", shown, k)
+		if k != "security" && k != "auth" {
+			return account.Server{}, fmt.Errorf("server %q: unknown parameter %q; only ?security=ssl, starttls or none and &auth=password or oauth2 are understood", shown, k)
+		}
+		if len(q[k]) > 1 {
+			return account.Server{}, fmt.Errorf("server %q: %s is given %d times; give it once", shown, k, len(q[k]))
 		}
 	}
-	if len(q["security"]) > 1 {
-		return account.Server{}, fmt.Errorf("server %q: security is given %d times; give it once", shown, len(q["security"]))
+	switch a := strings.ToLower(q.Get("auth")); a {
+	case "", string(account.AuthPassword):
+	case string(account.AuthOAuth2):
+		// The browser sign-in (mailwiz signin) logs in to it.
+		srv.Auth = account.AuthOAuth2
+	default:
+		return account.Server{}, fmt.Errorf("server %q: auth %q is not password or oauth2", shown, a)
 	}
 	if u.Path != "" && u.Path != "/" {
 		return account.Server{}, fmt.Errorf("server %q: the path %q means nothing to a mail server; write only protocol://host:port?security=...", shown, u.Path)

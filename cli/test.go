@@ -90,9 +90,6 @@ func runTest(ctx context.Context, env *Env, args []string) int {
 	if len(pos) != 1 {
 		return fail(env, ExitUsage, "test takes one email address, e.g. printf %%s \"$PASSWORD\" | mailwiz test --password-stdin alice@example.com")
 	}
-	if !f.passwordStdin {
-		return fail(env, ExitUsage, "test needs --password-stdin and the password on standard input (a password on the command line would show in the process list)")
-	}
 	if f.timeout <= 0 {
 		return fail(env, ExitUsage, "--timeout %v: give a positive duration such as 10s", f.timeout)
 	}
@@ -111,9 +108,17 @@ func runTest(ctx context.Context, env *Env, args []string) int {
 	if err != nil {
 		return fail(env, ExitUsage, "%s", addressMessage(env, f.lang, pos[0], err))
 	}
-	password, err := stdinPassword(env.Stdin, "test")
-	if err != nil {
-		return fail(env, ExitUsage, "%v", err)
+	// An account signed in through the provider's page (mailwiz signin)
+	// is tested with that sign-in: no password needed.
+	saved, _, _ := loadSaved(env, addr)
+	password := ""
+	switch {
+	case f.passwordStdin:
+		if password, err = stdinPassword(env.Stdin, "test"); err != nil {
+			return fail(env, ExitUsage, "%v", err)
+		}
+	case saved == nil || saved.OAuth2 == nil:
+		return fail(env, ExitUsage, "test needs --password-stdin and the password on standard input (a password on the command line would show in the process list)")
 	}
 	trusted = append(trusted, savedExceptions(env, addr, trusted)...)
 	r, from, code, err := resolveConfig(ctx, env, addr, serverChoice{incoming: f.incoming, outgoing: f.outgoing, saved: true, warn: warner(env), allowRedirect: f.allowRedirect.hosts, lang: lang})
@@ -121,7 +126,21 @@ func runTest(ctx context.Context, env *Env, args []string) int {
 		return configFailed(env, lang, addr, code, err)
 	}
 	f.accept.confirm(env, &r)
-	plan, err := r.PlanTest(wizard.TestOptions{Username: f.username, NoFallback: f.noFallback})
+	var login *probe.OAuth2Login
+	signed := false
+	if r.FromSaved {
+		// Gate first: a token is no more for an unvouched host than a password.
+		if err := r.Check(); err != nil {
+			return planFailed(env, lang, "test", addr, r, err, f.json)
+		}
+		if login, signed, err = signedIn(ctx, env, saved, r.Config.For(addr)); err != nil {
+			return signinTrouble(env, lang, addr, err)
+		}
+	}
+	if !signed && password == "" {
+		return fail(env, ExitUsage, "test needs --password-stdin and the password on standard input (a password on the command line would show in the process list)")
+	}
+	plan, err := r.PlanTest(wizard.TestOptions{Username: f.username, NoFallback: f.noFallback, SignedIn: signed})
 	if err != nil {
 		return planFailed(env, lang, "test", addr, r, err, f.json)
 	}
@@ -136,6 +155,7 @@ func runTest(ctx context.Context, env *Env, args []string) int {
 		Password:        password,
 		Provider:        provider,
 		AllowPlaintext:  f.allowPlaintext,
+		OAuth2:          login,
 		SendTest:        f.sendTest,
 		DeliveryTimeout: f.sendTimeout,
 		Timeout:         f.timeout,

@@ -44,10 +44,14 @@ func (s *Store) Remember(ctx context.Context, a Account, password string) (Accou
 		return a, fmt.Errorf("store: %s has no incoming server to save", a.Email)
 	}
 	cfg := a.Config()
-	if err := keychain.SaveAll(ctx, cfg, password); err != nil {
-		return a, err
+	// A browser sign-in is kept by the oauth package; a password too only
+	// when one is given (a server of the account may still take one).
+	if a.OAuth2 == nil || password != "" {
+		if err := keychain.SaveAll(ctx, cfg, password); err != nil {
+			return a, err
+		}
+		a.KeychainItems = itemNames(cfg)
 	}
-	a.KeychainItems = itemNames(cfg)
 	old, oldErr := s.Load(a.Email)
 	if err := s.Save(a); err != nil {
 		return a, fmt.Errorf("%w (the password is in the OS keychain; run the save again)", err)

@@ -69,8 +69,19 @@ type Account struct {
 	KeychainItems []string `json:"keychain_items,omitempty"`
 	// Vouched says how the servers were vouched for when they were saved;
 	// nil in files written before it existed (then only Source tells).
-	Vouched *Vouch    `json:"vouched,omitempty"`
-	Saved   time.Time `json:"saved"`
+	Vouched *Vouch `json:"vouched,omitempty"`
+	// OAuth2, for an account that signs in through the provider's page,
+	// names the provider (and Microsoft tenant) of the sign-in kept in the
+	// keychain (oauth.ItemName). Never a token.
+	OAuth2 *OAuth2Ref `json:"oauth2,omitempty"`
+	Saved  time.Time  `json:"saved"`
+}
+
+// OAuth2Ref names an account's browser sign-in: the oauth package's
+// provider ID and, for Microsoft, the tenant it was made in.
+type OAuth2Ref struct {
+	Provider string `json:"provider"`
+	Tenant   string `json:"tenant,omitempty"`
 }
 
 // Vouch is how an account's servers came to be trusted with its password.

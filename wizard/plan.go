@@ -338,6 +338,9 @@ type TestOptions struct {
 	// the server's refusal is explained). Without it such a server that
 	// the person did not name is an *OAuth2Error.
 	PasswordForOAuth2 bool
+	// SignedIn: a browser sign-in is at hand, so a server that signs in
+	// with OAuth2 is tested with it (named or not).
+	SignedIn bool
 }
 
 // TestPlan is what a connection test tries: the chosen servers and, for
@@ -381,7 +384,7 @@ func (r Resolved) PlanTest(o TestOptions) (TestPlan, error) {
 		if o.Username != "" {
 			s.Username = o.Username
 		}
-		if s.Auth == account.AuthOAuth2 {
+		if s.Auth == account.AuthOAuth2 && !o.SignedIn {
 			switch {
 			case r.Named[i]:
 				// Named by the person, the server is tested as asked: with

@@ -49,6 +49,8 @@ type SaveRequest struct {
 	TrustedCerts []string
 	// Vouched is Resolved.Record of the servers saved.
 	Vouched store.Vouch
+	// OAuth2 names the browser sign-in kept for the account, if any.
+	OAuth2 *store.OAuth2Ref
 }
 
 // SaveAccount keeps req in st: the password in the OS keychain, one item
@@ -63,6 +65,7 @@ func SaveAccount(ctx context.Context, st *store.Store, req SaveRequest) (store.A
 	}
 	v := req.Vouched
 	a.Vouched = &v
+	a.OAuth2 = req.OAuth2
 	saved, err := st.Remember(ctx, a, req.Password)
 	if errors.Is(err, keychain.ErrUnavailable) {
 		return saved, fmt.Errorf("%w: %w", ErrNoKeychain, err)

@@ -1,0 +1,247 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"slices"
+	"time"
+
+	"golang.org/x/oauth2"
+
+	"github.com/mailwiz/mailwiz/account"
+	"github.com/mailwiz/mailwiz/catalog"
+	"github.com/mailwiz/mailwiz/internal/safetext"
+	"github.com/mailwiz/mailwiz/keychain"
+	"github.com/mailwiz/mailwiz/oauth"
+	"github.com/mailwiz/mailwiz/probe"
+	"github.com/mailwiz/mailwiz/store"
+	"github.com/mailwiz/mailwiz/wizard"
+)
+
+func init() {
+	register(&command{
+		name:    "signin",
+		summary: "sign in through the provider's page (OAuth2) and keep the sign-in in the OS keychain",
+		usage:   "signin [--device] [--lang en|ru] [--incoming URL] [--outgoing URL] [--accept-unverified HOST[,HOST]] [--allow-redirect HOST] [--timeout D] [--json] ADDRESS",
+		run:     runSignin,
+	})
+}
+
+type signinFlags struct {
+	device, json          bool
+	lang                  string
+	incoming, outgoing    string
+	accept, allowRedirect hostList
+	timeout               time.Duration
+}
+
+// oauth2Flow is the sign-in for cfg's provider: Env.OAuth2, else the
+// provider from the built-in database with the registrations of this
+// build and of the settings folder.
+func (e *Env) oauth2Flow(cfg account.Config, kind oauth.RedirectKind) (*oauth.Flow, error) {
+	if e.OAuth2 != nil {
+		return e.OAuth2(cfg, kind)
+	}
+	regs, err := oauth.LoadRegistrations("")
+	if err != nil {
+		return nil, err
+	}
+	return oauth.Prepare(cfg, regs, kind)
+}
+
+// forSignIn is cfg with every server of a provider mailwiz signs in with
+// set to sign in that way (Gmail's servers take a password or OAuth2; the
+// database prefers the password), and the OAuth2 servers chosen.
+func forSignIn(cfg account.Config) account.Config {
+	for _, list := range [][]account.Server{cfg.Incoming, cfg.Outgoing} {
+		for i := range list {
+			if _, ok := oauth.ForHost(list[i].Host); ok {
+				list[i].Auth = account.AuthOAuth2
+			}
+		}
+	}
+	return cfg
+}
+
+// oauth2Servers are the chosen servers that sign in with OAuth2.
+func oauth2Servers(cfg account.Config) []account.Server {
+	var out []account.Server
+	for _, list := range [][]account.Server{cfg.Incoming, cfg.Outgoing} {
+		if len(list) > 0 && list[0].Auth == account.AuthOAuth2 {
+			out = append(out, list[0])
+		}
+	}
+	return out
+}
+
+func runSignin(ctx context.Context, env *Env, args []string) int {
+	var f signinFlags
+	fs := commands["signin"].flags(env, func(fs *flag.FlagSet) {
+		fs.BoolVar(&f.device, "device", false, "sign in on another device: print an address and a code to enter there (for a machine without a browser; Microsoft accounts)")
+		fs.StringVar(&f.lang, "lang", "", "language of the messages: en or ru (default: from LANG)")
+		fs.StringVar(&f.incoming, "incoming", "", "incoming server, e.g. imap://outlook.office365.com:993?security=ssl&auth=oauth2 (default: the saved account's, else the provider's)")
+		fs.StringVar(&f.outgoing, "outgoing", "", "outgoing server, e.g. smtp://smtp-mail.outlook.com:587?security=starttls&auth=oauth2 (default: the saved account's, else the provider's)")
+		fs.Var(&f.accept, "accept-unverified", acceptUsage)
+		fs.Var(&f.allowRedirect, "allow-redirect", allowRedirectUsage)
+		fs.DurationVar(&f.timeout, "timeout", oauth.DefaultTimeout, "how long to wait for the sign-in in the browser")
+		fs.BoolVar(&f.json, "json", false, "print one JSON object: email, provider, keychain_item, settings")
+	})
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return flagExit(err)
+	}
+	if len(pos) != 1 {
+		return fail(env, ExitUsage, "signin takes one email address, e.g. mailwiz signin alice@outlook.com")
+	}
+	if f.timeout <= 0 {
+		return fail(env, ExitUsage, "--timeout %v: give a positive duration such as 5m", f.timeout)
+	}
+	lang, err := language(env, f.lang)
+	if err != nil {
+		return fail(env, ExitUsage, "%v", err)
+	}
+	addr, err := account.ParseAddress(pos[0])
+	if err != nil {
+		return fail(env, ExitUsage, "%s", addressMessage(env, f.lang, pos[0], err))
+	}
+	T := func(key string, args ...any) string { return catalog.T(lang, key, args...) }
+	r, _, code, err := resolveConfig(ctx, env, addr, serverChoice{incoming: f.incoming, outgoing: f.outgoing, saved: true,
+		warn: warner(env), allowRedirect: f.allowRedirect.hosts, lang: lang})
+	if err != nil {
+		return configFailed(env, lang, addr, code, err)
+	}
+	f.accept.confirm(env, &r)
+	// The token is a credential like a password: the same gate.
+	if err := r.Check(); err != nil {
+		return planFailed(env, lang, "signin", addr, r, err, f.json)
+	}
+	r.Config = forSignIn(r.Config.For(addr))
+	servers := oauth2Servers(r.Config)
+	if len(servers) == 0 {
+		return fail(env, ExitFailed, "%s", T("The servers of {{.Address}} take a password, not a sign-in through the provider's page: test them with mailwiz test --password-stdin {{.Address}}.", "Address", addr.Display()))
+	}
+	kind := oauth.RedirectLoopback
+	if f.device {
+		kind = oauth.RedirectDevice
+	}
+	flow, err := env.oauth2Flow(r.Config, kind)
+	var nc *oauth.NoClientError
+	switch {
+	case errors.As(err, &nc):
+		return fail(env, ExitFailed, "%s", nc.Message(lang))
+	case err != nil:
+		return fail(env, ExitFailed, "%s", safetext.Show(err.Error()))
+	}
+	flow.LoginHint = addr.String()
+	flow.Timeout = f.timeout
+	for _, s := range servers {
+		if !slices.Contains(flow.Protocols, s.Protocol) {
+			flow.Protocols = append(flow.Protocols, s.Protocol)
+		}
+	}
+	var tok *oauth2.Token
+	if f.device {
+		tok, err = flow.SignInDevice(ctx, func(p oauth.DevicePrompt) {
+			fmt.Fprintln(env.Stderr, T("On any device, open {{.URL}} and enter the code {{.Code}} (it expires at {{.Time}}).",
+				"URL", p.VerificationURI, "Code", p.UserCode, "Time", p.Expires.Local().Format("15:04")))
+		})
+	} else {
+		fmt.Fprintln(env.Stderr, T("Opening {{.Provider}}'s sign-in page in your browser… (Ctrl-C stops)", "Provider", flow.Provider.Name))
+		tok, err = flow.SignIn(ctx)
+	}
+	if err != nil {
+		return signinFailed(env, lang, err)
+	}
+	username := servers[0].Username
+	st, err := env.store()
+	if err != nil {
+		return fail(env, ExitFailed, "%v", err)
+	}
+	kctx, cancel := context.WithTimeout(ctx, keychain.DefaultTimeout)
+	defer cancel()
+	if err := oauth.SaveToken(kctx, username, flow.Provider.ID, tok); err != nil {
+		return fail(env, ExitFailed, "%s", keychainMessage(err))
+	}
+	ref := &store.OAuth2Ref{Provider: flow.Provider.ID, Tenant: flow.Client.Tenant}
+	acct, err := wizard.SaveAccount(kctx, st, wizard.SaveRequest{Address: addr, Config: r.Config, Name: r.Name,
+		Vouched: r.Record(), OAuth2: ref})
+	if err != nil {
+		return fail(env, ExitFailed, "%s", keychainMessage(err))
+	}
+	item := oauth.ItemName(username, flow.Provider.ID)
+	if f.json {
+		return writeJSON(env, struct {
+			Email        string `json:"email"`
+			Provider     string `json:"provider"`
+			KeychainItem string `json:"keychain_item"`
+			Settings     string `json:"settings"`
+		}{acct.Email, flow.Provider.ID, item, st.Path(acct.Email)})
+	}
+	fmt.Fprintln(env.Stdout, T("Signed in to {{.Provider}} as {{.User}}.", "Provider", flow.Provider.Name, "User", username))
+	fmt.Fprintln(env.Stdout, "  "+T("The sign-in is kept in the OS keychain (service {{.Service}}, item {{.Item}}), never in a file.", "Service", keychain.Service, "Item", item))
+	fmt.Fprintln(env.Stdout, "  "+T("Settings: {{.Path}}", "Path", st.Path(acct.Email)))
+	fmt.Fprintln(env.Stdout, "  "+T("mailwiz test {{.Address}} checks the servers with it.", "Address", addr.Display()))
+	return ExitOK
+}
+
+// signinFailed reports a sign-in that did not end in a token: the oauth
+// package's explanation in lang.
+func signinFailed(env *Env, lang string, err error) int {
+	var oe *oauth.Error
+	if errors.As(err, &oe) {
+		return fail(env, ExitFailed, "%s", oe.Message(lang))
+	}
+	return fail(env, ExitFailed, "%s", safetext.Show(err.Error()))
+}
+
+// signedIn is the browser sign-in kept for a saved account whose chosen
+// servers sign in with OAuth2: a fresh access token for the probe. ok is
+// false when the account has none (the servers are then tested with a
+// password, as before). An error is the sign-in's trouble (withdrawn,
+// expired, no registration), to report instead of testing.
+func signedIn(ctx context.Context, env *Env, saved *store.Account, cfg account.Config) (login *probe.OAuth2Login, ok bool, err error) {
+	if saved == nil || saved.OAuth2 == nil || len(oauth2Servers(cfg)) == 0 {
+		return nil, false, nil
+	}
+	flow, err := env.oauth2Flow(cfg, "")
+	if err != nil {
+		return nil, true, err
+	}
+	username := oauth2Servers(cfg)[0].Username
+	kctx, cancel := context.WithTimeout(ctx, keychain.DefaultTimeout)
+	defer cancel()
+	tok, err := oauth.LoadToken(kctx, username, saved.OAuth2.Provider)
+	if err != nil {
+		return nil, true, err
+	}
+	rotated := func(refresh string) {
+		// The provider handed out a new refresh token: keep it, or the
+		// next run would present the old one.
+		oauth.SaveToken(kctx, username, saved.OAuth2.Provider, &oauth2.Token{RefreshToken: refresh}) //nolint:errcheck
+	}
+	at, err := flow.TokenSource(ctx, tok, rotated).Token()
+	if err != nil {
+		return nil, true, err
+	}
+	return &probe.OAuth2Login{AccessToken: at.AccessToken, Expiry: at.Expiry, Provider: flow.Provider.Name,
+		Mechanisms: flow.Provider.Mechanisms}, true, nil
+}
+
+// signinTrouble reports why a kept sign-in cannot be used, in lang, with
+// the way out (sign in again).
+func signinTrouble(env *Env, lang string, addr account.Address, err error) int {
+	var nc *oauth.NoClientError
+	switch {
+	case errors.As(err, &nc):
+		return fail(env, ExitFailed, "%s", nc.Message(lang))
+	case errors.Is(err, keychain.ErrNotFound):
+		return fail(env, ExitFailed, "%s", catalog.T(lang, "No sign-in is kept for {{.Address}}: run mailwiz signin {{.Address}} first.", "Address", addr.Display()))
+	}
+	var ke *keychain.Error
+	if errors.As(err, &ke) {
+		return fail(env, ExitFailed, "%s", keychainMessage(err))
+	}
+	return signinFailed(env, lang, err)
+}
