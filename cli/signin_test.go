@@ -68,8 +68,8 @@ func TestSignIn(t *testing.T) {
 	outputs = append(outputs, string(settings))
 
 	// No password: the kept sign-in logs in, on both servers.
-	code, stdout, stderr = run("", "test", "--json", addr)
-	if code != ExitOK || strings.Count(stdout, `"ok": true`) != 3 {
+	code, stdout, stderr = run("", "test", "--json", "--send-test", "--send-timeout", "20s", addr)
+	if code != ExitOK || strings.Count(stdout, `"ok": true`) != 4 {
 		t.Fatalf("test with the sign-in: exit %d\n%s\n%s\n%s", code, stdout, stderr, d.LogText())
 	}
 	if !strings.Contains(d.LogText(), "method=XOAUTH2") {
