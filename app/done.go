@@ -52,7 +52,11 @@ const (
 
 func (p *donePage) build() fyne.CanvasObject {
 	addr, _ := p.ui.wiz.Address()
-	p.save = newButton(p.ui, lang.L("Save the password in the keychain"), theme.DocumentSaveIcon(), p.onSave)
+	saveLabel := lang.L("Save the password in the keychain")
+	if p.ui.wiz.SignedInWith() != "" {
+		saveLabel = lang.L("Save the sign-in in the keychain")
+	}
+	p.save = newButton(p.ui, saveLabel, theme.DocumentSaveIcon(), p.onSave)
 	p.save.Importance = widget.HighImportance
 	p.saved = wrapped("")
 	p.status = wrapped("")
@@ -67,7 +71,7 @@ func (p *donePage) build() fyne.CanvasObject {
 	} else {
 		box = container.NewVBox(
 			wrapped(lang.L("{{.Address}} is ready: the servers answer and the password works.", map[string]any{"Address": addr.Display()})),
-			heading(lang.L("Keep the password")),
+			heading(keepHeading(p.ui.wiz.SignedInWith())),
 			container.NewHBox(p.save), p.saved,
 		)
 		p.renderSave()
@@ -363,4 +367,13 @@ func formatLabel(f wizard.Format) string {
 		return lang.L("msmtp (command line, scripts)")
 	}
 	return f.Name
+}
+
+// keepHeading heads the keychain part of the page: the password, or the
+// sign-in with the provider when the account signed in that way.
+func keepHeading(signedInWith string) string {
+	if signedInWith != "" {
+		return lang.L("Keep the sign-in with {{.Provider}}", map[string]any{"Provider": signedInWith})
+	}
+	return lang.L("Keep the password")
 }

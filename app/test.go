@@ -36,6 +36,10 @@ type testPage struct {
 	fix      *button // opens the provider's page for the fix
 	fixURL   string
 	skip     *button // OAuth2-only accounts: on to the exports untested
+	// signIn signs in through the provider's page (OAuth2), then tests
+	// with that sign-in; signInErr is why the last one did not work.
+	signIn    *button
+	signInErr error
 	consent  dialog.Dialog
 	// trust offers a certificate exception after a tls-untrusted,
 	// tls-expired or tls-hostname-mismatch failure; trustDialog is its
@@ -70,6 +74,13 @@ func (p *testPage) build() fyne.CanvasObject {
 	if !p.ui.wiz.NeedsOAuth2() {
 		p.skip.Hide()
 	}
+	if name, ok := p.ui.wiz.SignInProvider(); ok && p.ui.wiz.NeedsOAuth2() {
+		p.signIn = newButton(p.ui, lang.L("Sign in with {{.Provider}}", map[string]any{"Provider": name}), theme.LoginIcon(), p.onSignIn)
+		p.signIn.Importance = widget.HighImportance
+	} else {
+		p.signIn = newButton(p.ui, "", nil, nil)
+		p.signIn.Hide()
+	}
 
 	intro := lang.L("Type the password of {{.Address}}. It goes only to your provider's servers and, if you save it, to this computer's keychain.", map[string]any{"Address": addr.Display()})
 	if p.ui.wiz.Config().HasHint(account.HintAppPassword) {
@@ -80,14 +91,36 @@ func (p *testPage) build() fyne.CanvasObject {
 		wrapped(intro),
 		widget.NewForm(widget.NewFormItem(lang.L("Password"), p.password)),
 		p.sendTest,
-		container.NewHBox(p.start, p.edit, p.skip),
+		container.NewHBox(p.signIn, p.start, p.edit, p.skip),
 		p.rows, p.status, container.NewHBox(p.fix, p.trust), p.details,
 	)
 }
 
 func (p *testPage) focus() { p.ui.win.Canvas().Focus(p.password) }
 
-func (p *testPage) event(wizard.Event) { p.render() }
+func (p *testPage) event(e wizard.Event) {
+	if f, ok := e.(wizard.SignInFinished); ok {
+		p.signInErr = f.Err
+		if f.Err == nil {
+			// Signed in: test with it at once, as a person expects.
+			p.signIn.Hide()
+			p.onStart()
+			return
+		}
+	}
+	p.render()
+}
+
+// onSignIn opens the provider's page in the browser; the wizard waits for
+// it (Cancel stops the wait).
+func (p *testPage) onSignIn() {
+	p.signInErr = nil
+	if err := p.ui.wiz.SignIn(); err != nil {
+		p.signInErr = err
+	}
+	p.render()
+	p.ui.updateButtons()
+}
 
 func (p *testPage) collect() { p.ui.wiz.SetPassword(p.password.Text) }
 
@@ -157,6 +190,11 @@ func (p *testPage) render() {
 	setEnabled(p.start, !st.Running)
 	p.status.Importance = widget.MediumImportance
 	switch {
+	case p.ui.wiz.SigningIn():
+		p.status.SetText(lang.L("Waiting for you to finish signing in, in your browser… (Cancel stops)"))
+	case p.signInErr != nil:
+		p.status.Importance = widget.DangerImportance
+		p.status.SetText(wizard.SignInMessage(p.signInErr, p.ui.language))
 	case st.Running:
 		p.status.SetText(lang.L("Testing…"))
 	case st.Err != nil:

@@ -51,20 +51,6 @@ func (e *Env) oauth2Flow(cfg account.Config, kind oauth.RedirectKind) (*oauth.Fl
 	return oauth.Prepare(cfg, regs, kind)
 }
 
-// forSignIn is cfg with every server of a provider mailwiz signs in with
-// set to sign in that way (Gmail's servers take a password or OAuth2; the
-// database prefers the password), and the OAuth2 servers chosen.
-func forSignIn(cfg account.Config) account.Config {
-	for _, list := range [][]account.Server{cfg.Incoming, cfg.Outgoing} {
-		for i := range list {
-			if _, ok := oauth.ForHost(list[i].Host); ok {
-				list[i].Auth = account.AuthOAuth2
-			}
-		}
-	}
-	return cfg
-}
-
 // oauth2Servers are the chosen servers that sign in with OAuth2.
 func oauth2Servers(cfg account.Config) []account.Server {
 	var out []account.Server
@@ -117,7 +103,7 @@ func runSignin(ctx context.Context, env *Env, args []string) int {
 	if err := r.Check(); err != nil {
 		return planFailed(env, lang, "signin", addr, r, err, f.json)
 	}
-	r.Config = forSignIn(r.Config.For(addr))
+	r.Config = wizard.ForSignIn(r.Config.For(addr))
 	servers := oauth2Servers(r.Config)
 	if len(servers) == 0 {
 		return fail(env, ExitFailed, "%s", T("The servers of {{.Address}} take a password, not a sign-in through the provider's page: test them with mailwiz test --password-stdin {{.Address}}.", "Address", addr.Display()))

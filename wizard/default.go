@@ -11,6 +11,7 @@ import (
 	"github.com/mailwiz/mailwiz/account"
 	"github.com/mailwiz/mailwiz/discover"
 	"github.com/mailwiz/mailwiz/export"
+	"github.com/mailwiz/mailwiz/oauth"
 	"github.com/mailwiz/mailwiz/probe"
 	"github.com/mailwiz/mailwiz/providers"
 	"github.com/mailwiz/mailwiz/store"
@@ -25,6 +26,7 @@ func Default() Deps {
 		Discover: Discover(discover.Options{}),
 		Test:     Probe(probe.Request{}),
 		Save:     SaveToKeychain,
+		SignIn:   SignInWithBrowser,
 		Saved:    LoadSaved,
 		Export:   Export,
 	}
@@ -87,6 +89,30 @@ func SaveToKeychain(ctx context.Context, req SaveRequest) error {
 	return err
 }
 
+// SignInWithBrowser is Deps.SignIn: the provider from the built-in
+// database, this build's client registrations and the settings folder's
+// (oauth.LoadRegistrations), the system browser and a loopback redirect.
+// Without a registration for the provider it returns the
+// *oauth.NoClientError that says so and what works instead.
+func SignInWithBrowser(ctx context.Context, req SignInRequest) (SignedIn, error) {
+	regs, err := oauth.LoadRegistrations("")
+	if err != nil {
+		return SignedIn{}, err
+	}
+	flow, err := oauth.Prepare(req.Config, regs, oauth.RedirectLoopback)
+	if err != nil {
+		return SignedIn{}, err
+	}
+	flow.LoginHint = req.Address.String()
+	tok, err := flow.SignIn(ctx)
+	if err != nil {
+		return SignedIn{}, err
+	}
+	return SignedIn{ProviderID: flow.Provider.ID, Tenant: flow.Client.Tenant, Refresh: tok.RefreshToken,
+		Login: probe.OAuth2Login{AccessToken: tok.AccessToken, Expiry: tok.Expiry, Provider: flow.Provider.Name,
+			Mechanisms: flow.Provider.Mechanisms}}, nil
+}
+
 // LoadSaved is Deps.Saved on the default store.
 func LoadSaved(addr account.Address) (*store.Account, error) {
 	st, err := store.Default()
@@ -128,6 +154,7 @@ func Probe(base probe.Request) func(context.Context, TestRequest, func(StageProg
 		pr.Servers = []account.Server{req.Incoming, req.Outgoing}
 		pr.Alternatives = [][]account.Server{req.IncomingAlternatives, req.OutgoingAlternatives}
 		pr.Password = req.Password
+		pr.OAuth2 = req.OAuth2
 		cfg := req.Config
 		pr.Provider = &cfg
 		pr.AllowPlaintext = req.AllowPlaintext

@@ -38,6 +38,11 @@ type Deps struct {
 	// file that cannot be used; the wizard then goes on without it.
 	Saved func(addr account.Address) (*store.Account, error)
 
+	// SignIn signs the account in through its provider's page (OAuth2):
+	// the system browser, a loopback redirect. Nil: the window offers no
+	// sign-in.
+	SignIn func(ctx context.Context, req SignInRequest) (SignedIn, error)
+
 	// CheckSending checks the tested account for a mailing program: can
 	// it send as req.From, will such mail be delivered (SPF, DKIM, DMARC),
 	// the provider's limits. It sends at most one message, to the

@@ -10,7 +10,9 @@ import (
 
 	"github.com/mailwiz/mailwiz/account"
 	"github.com/mailwiz/mailwiz/keychain"
+	"github.com/mailwiz/mailwiz/oauth"
 	"github.com/mailwiz/mailwiz/store"
+	"golang.org/x/oauth2"
 )
 
 type saveState struct {
@@ -49,8 +51,10 @@ type SaveRequest struct {
 	TrustedCerts []string
 	// Vouched is Resolved.Record of the servers saved.
 	Vouched store.Vouch
-	// OAuth2 names the browser sign-in kept for the account, if any.
-	OAuth2 *store.OAuth2Ref
+	// OAuth2 names the browser sign-in kept for the account, if any, and
+	// OAuth2Refresh is its refresh token, for the keychain only.
+	OAuth2        *store.OAuth2Ref
+	OAuth2Refresh string
 }
 
 // SaveAccount keeps req in st: the password in the OS keychain, one item
@@ -66,6 +70,15 @@ func SaveAccount(ctx context.Context, st *store.Store, req SaveRequest) (store.A
 	v := req.Vouched
 	a.Vouched = &v
 	a.OAuth2 = req.OAuth2
+	if req.OAuth2 != nil && req.OAuth2Refresh != "" {
+		user := signInUser(req.Config.For(req.Address))
+		if err := oauth.SaveToken(ctx, user, req.OAuth2.Provider, &oauth2.Token{RefreshToken: req.OAuth2Refresh}); err != nil {
+			if errors.Is(err, keychain.ErrUnavailable) {
+				return a, fmt.Errorf("%w: %w", ErrNoKeychain, err)
+			}
+			return a, err
+		}
+	}
 	saved, err := st.Remember(ctx, a, req.Password)
 	if errors.Is(err, keychain.ErrUnavailable) {
 		return saved, fmt.Errorf("%w: %w", ErrNoKeychain, err)
@@ -81,6 +94,9 @@ func (w *Wizard) Save() {
 	w.pruneTrustLocked()
 	req := SaveRequest{Address: w.addr, Config: cloneConfig(w.cfg), Name: w.name, Password: w.test.password,
 		TrustedCerts: w.trustedLocked(), Vouched: w.resolvedLocked().Record()}
+	if si := w.test.signin; si != nil {
+		req.OAuth2, req.OAuth2Refresh = &store.OAuth2Ref{Provider: si.ProviderID, Tenant: si.Tenant}, si.Refresh
+	}
 	w.save = saveState{running: true}
 	w.mu.Unlock()
 	w.run(func(ctx context.Context, gen uint64) {
@@ -116,4 +132,15 @@ func (w *Wizard) Export(out io.Writer, format, lang string) error {
 		return fmt.Errorf("wizard: export %s: %w", format, err)
 	}
 	return nil
+}
+
+// signInUser is the username a sign-in is kept under: the first chosen
+// server's that signs in with OAuth2.
+func signInUser(cfg account.Config) string {
+	for _, list := range [][]account.Server{cfg.Incoming, cfg.Outgoing} {
+		if len(list) > 0 && list[0].Auth == account.AuthOAuth2 {
+			return list[0].Username
+		}
+	}
+	return ""
 }

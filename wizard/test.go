@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/mailwiz/mailwiz/account"
+	"github.com/mailwiz/mailwiz/probe"
 )
 
 // TestRequest is one connection test: the chosen servers and the password.
@@ -26,6 +27,9 @@ type TestRequest struct {
 	// TrustedCerts are the certificate exceptions the user confirmed
 	// (SHA-256 fingerprints, see TrustCert).
 	TrustedCerts []string
+	// OAuth2 is the browser sign-in's token, for the servers that sign in
+	// with OAuth2 (nil: they are tried with the password).
+	OAuth2 *probe.OAuth2Login
 	// IncomingAlternatives and OutgoingAlternatives may stand in for
 	// Incoming and Outgoing when those do not answer from this network
 	// (a blocked port): the config's other servers of the same protocol,
@@ -101,6 +105,10 @@ type testState struct {
 	plainOK  bool // consent to a plaintext login, for these servers
 	password string
 	skipped  bool // an OAuth2-only account goes on untested
+	// signin is the browser sign-in the test logs in with (signin.go);
+	// signingIn while it waits for the browser.
+	signin    *SignedIn
+	signingIn bool
 	// trusted are the certificate exceptions the user confirmed, each for
 	// the server that showed the certificate (trust.go).
 	trusted []exception
@@ -245,7 +253,7 @@ func (w *Wizard) StartTest(sendTest bool) error {
 	}
 	// The window tests an OAuth2 server with the password too: a person
 	// may have an app password, and the server's refusal is explained.
-	plan, err := w.resolvedLocked().PlanTest(TestOptions{PasswordForOAuth2: true})
+	plan, err := w.resolvedLocked().PlanTest(TestOptions{PasswordForOAuth2: true, SignedIn: w.test.signin != nil})
 	if err != nil {
 		w.mu.Unlock()
 		return err
@@ -258,6 +266,10 @@ func (w *Wizard) StartTest(sendTest bool) error {
 	req := TestRequest{Address: w.addr, Incoming: plan.Servers[0], Outgoing: plan.Servers[1],
 		Password: w.test.password, AllowPlaintext: w.test.plainOK, SendTest: sendTest, Config: cloneConfig(w.cfg),
 		TrustedCerts: w.trustedLocked(), IncomingAlternatives: plan.Alternatives[0], OutgoingAlternatives: plan.Alternatives[1]}
+	if si := w.test.signin; si != nil {
+		login := si.Login
+		req.OAuth2 = &login
+	}
 	w.test.running, w.test.report, w.test.err = true, nil, nil
 	w.test.stages = map[string]StageProgress{}
 	w.mu.Unlock()

@@ -290,6 +290,10 @@ func (w *Wizard) Cancel() {
 	if w.save.running {
 		w.save = saveState{done: true, err: context.Canceled}
 	}
+	w.test.signingIn = false
+	if w.sending.running {
+		w.sending = sendingState{done: true, err: context.Canceled}
+	}
 	w.mu.Unlock()
 	if cancel != nil {
 		cancel()

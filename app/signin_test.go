@@ -1,0 +1,60 @@
+package app
+
+import (
+	"context"
+	"testing"
+
+	"fyne.io/fyne/v2/test"
+
+	"github.com/mailwiz/mailwiz/account"
+	"github.com/mailwiz/mailwiz/probe"
+	"github.com/mailwiz/mailwiz/wizard"
+)
+
+// TestSignInButton: for Outlook.com the test page offers "Sign in with
+// Microsoft"; after the sign-in the test runs at once with its token and
+// no password, and Done offers to keep the sign-in.
+func TestSignInButton(t *testing.T) {
+	outlook := func(d string) (account.Config, bool) {
+		return account.Config{
+			Provider: &account.Provider{ID: "outlook", Name: "Outlook.com"},
+			Incoming: []account.Server{{Protocol: account.IMAP, Host: "outlook.office365.com", Port: 993, Security: account.SSL, Username: "%EMAILADDRESS%", Auth: account.AuthOAuth2}},
+			Outgoing: []account.Server{{Protocol: account.SMTP, Host: "smtp-mail.outlook.com", Port: 587, Security: account.STARTTLS, Username: "%EMAILADDRESS%", Auth: account.AuthOAuth2}},
+			Hints:    []account.Hint{{Kind: account.HintOAuth2Required, Text: map[string]string{"en": "Sign in with Microsoft."}}},
+			Source:   account.SourceBuiltin, SecureSource: true,
+		}, d == "outlook.com"
+	}
+	tested := make(chan wizard.TestRequest, 1)
+	h := newHarness(t, wizard.Deps{Lookup: outlook,
+		SignIn: func(context.Context, wizard.SignInRequest) (wizard.SignedIn, error) {
+			return wizard.SignedIn{ProviderID: "microsoft", Refresh: "r", Login: probe.OAuth2Login{AccessToken: "a", Provider: "Microsoft"}}, nil
+		},
+		Test: func(_ context.Context, req wizard.TestRequest, _ func(wizard.StageProgress)) wizard.TestReport {
+			tested <- req
+			ok := req.OAuth2 != nil && req.Password == ""
+			return wizard.TestReport{OK: ok, Results: []wizard.ServerResult{{Server: req.Incoming, OK: ok}, {Server: req.Outgoing, OK: ok}}}
+		},
+		Save: func(context.Context, wizard.SaveRequest) error { return nil }})
+	test.Type(h.ui.address.address, "kim@outlook.com")
+	enter(h.ui.address.address)
+	h.atStep(wizard.StepServers)
+	h.tap(h.ui.next)
+	h.atStep(wizard.StepBeforeLogin)
+	h.tap(h.ui.next)
+	h.atStep(wizard.StepTest)
+	p := h.ui.testing
+	if !p.signIn.Visible() || p.signIn.Text != "Sign in with Microsoft" {
+		t.Fatalf("sign-in button visible=%v %q", p.signIn.Visible(), p.signIn.Text)
+	}
+	h.tap(p.signIn)
+	req := <-tested
+	if req.OAuth2 == nil || req.OAuth2.AccessToken != "a" || req.Password != "" {
+		t.Errorf("test request %+v", req)
+	}
+	h.waitFor("a passing test", func() bool { r := h.ui.wiz.Testing().Report; return r != nil && r.OK })
+	h.tap(h.ui.next)
+	h.atStep(wizard.StepDone)
+	if h.ui.done.save == nil || h.ui.done.save.Text != "Save the sign-in in the keychain" {
+		t.Errorf("Done offers %v", h.ui.done.save)
+	}
+}

@@ -1,0 +1,130 @@
+package wizard
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/mailwiz/mailwiz/account"
+	"github.com/mailwiz/mailwiz/catalog"
+	"github.com/mailwiz/mailwiz/internal/safetext"
+	"github.com/mailwiz/mailwiz/oauth"
+	"github.com/mailwiz/mailwiz/probe"
+)
+
+// ForSignIn is cfg with every server of a provider mailwiz signs in with
+// (oauth.ForHost: the built-in database's hosts) set to sign in that way:
+// Gmail's, Yahoo's and others' servers take a password or OAuth2, and the
+// database prefers the password. Servers of no such provider keep theirs.
+func ForSignIn(cfg account.Config) account.Config {
+	cfg = cloneConfig(cfg)
+	for _, list := range [][]account.Server{cfg.Incoming, cfg.Outgoing} {
+		for i := range list {
+			if _, ok := oauth.ForHost(list[i].Host); ok {
+				list[i].Auth = account.AuthOAuth2
+			}
+		}
+	}
+	return cfg
+}
+
+// SignInRequest is the account to sign in for through its provider's page.
+type SignInRequest struct {
+	Address account.Address
+	Config  account.Config // ForSignIn's, usernames expanded
+}
+
+// SignedIn is a browser sign-in's outcome, held in memory: the access
+// token for the test and the refresh token that Save keeps in the
+// keychain (and nowhere else).
+type SignedIn struct {
+	ProviderID, Tenant string
+	Login              probe.OAuth2Login
+	Refresh            string
+}
+
+// SignInFinished reports the end of a browser sign-in; Err is nil when it
+// worked.
+type SignInFinished struct{ Err error }
+
+func (SignInFinished) event() {}
+
+// SignInProvider names the provider whose page the account signs in on
+// ("Microsoft"), when the window can offer it: the build can sign in and
+// a chosen server belongs to a provider mailwiz signs in with.
+func (w *Wizard) SignInProvider() (string, bool) {
+	if w.deps.SignIn == nil {
+		return "", false
+	}
+	w.mu.Lock()
+	cfg := ForSignIn(w.cfg)
+	w.mu.Unlock()
+	p, ok := oauth.ForConfig(cfg)
+	return p.Name, ok
+}
+
+// SignIn runs the browser sign-in (Deps.SignIn) on a goroutine of its own;
+// SignInFinished reports its end, and a successful one is used by the next
+// StartTest and kept by Save. Cancel stops the wait for the browser.
+func (w *Wizard) SignIn() error {
+	if w.deps.SignIn == nil {
+		return errors.New("wizard: this build cannot sign in through the provider's page")
+	}
+	w.mu.Lock()
+	cfg := ForSignIn(w.cfg).For(w.addr)
+	req := SignInRequest{Address: w.addr, Config: cfg}
+	w.test.signingIn, w.test.signin = true, nil
+	w.mu.Unlock()
+	w.run(func(ctx context.Context, gen uint64) {
+		ctx, cancel := context.WithTimeout(ctx, oauth.DefaultTimeout+10*time.Second)
+		defer cancel()
+		res, err := w.deps.SignIn(ctx, req)
+		if !w.lockCurrent(gen) {
+			return
+		}
+		w.test.signingIn = false
+		if err == nil {
+			w.test.signin = &res
+			w.cfg = ForSignIn(w.cfg)
+			w.test.skipped = false
+		}
+		w.mu.Unlock()
+		w.notify(SignInFinished{Err: err})
+	})
+	return nil
+}
+
+// SigningIn reports whether a sign-in is waiting for the browser; SignedIn
+// whether one succeeded (its provider's name).
+func (w *Wizard) SigningIn() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.test.signingIn
+}
+
+// SignedInWith names the provider of the account's sign-in, "" without one.
+func (w *Wizard) SignedInWith() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.test.signin == nil {
+		return ""
+	}
+	return w.test.signin.Login.Provider
+}
+
+// SignInMessage says in lang why a sign-in did not work, with the way on:
+// the oauth package's sentence (no registration in this build, the page
+// refused, the browser never came back...), or the error's own words.
+func SignInMessage(err error, lang string) string {
+	var oe *oauth.Error
+	var nc *oauth.NoClientError
+	switch {
+	case errors.As(err, &nc):
+		return nc.Message(lang)
+	case errors.As(err, &oe):
+		return oe.Message(lang)
+	case errors.Is(err, context.Canceled):
+		return catalog.T(lang, "The sign-in was stopped.")
+	}
+	return catalog.T(lang, "The sign-in did not work.") + " " + safetext.Show(err.Error())
+}
