@@ -139,8 +139,8 @@ func planFailed(env *Env, lang, cmd string, addr account.Address, r wizard.Resol
 		if oe.Outgoing {
 			flag = "--outgoing"
 		}
-		return fail(env, ExitUsage, "%s", catalog.T(lang, "{{.Server}} signs in through the provider's page (OAuth2), which mailwiz {{.Command}} cannot do yet; to test an app password, if the provider offers them, name the server: {{.Flag}} '{{.Server}}'",
-			"Server", oe.Server.String(), "Command", cmd, "Flag", flag))
+		return fail(env, ExitUsage, "%s", catalog.T(lang, "{{.Server}} signs in through the provider's page (OAuth2): run mailwiz signin {{.Address}} first, then mailwiz {{.Command}} {{.Address}} uses that sign-in. To test an app password instead, if the provider offers them, name the server: {{.Flag}} '{{.Server}}'",
+			"Server", oe.Server.String(), "Command", cmd, "Flag", flag, "Address", addr.Display()))
 	case errors.Is(err, wizard.ErrNoServers):
 		return fail(env, ExitFailed, "%s", catalog.T(lang, "No servers are known for {{.Domain}}: give them with --incoming and --outgoing.", "Domain", addr.DomainUnicode))
 	}

@@ -2,10 +2,10 @@ package oauth
 
 import (
 	"errors"
-	"fmt"
 	"strings"
 	"unicode"
 
+	"github.com/mailwiz/mailwiz/catalog"
 	"golang.org/x/oauth2"
 )
 
@@ -77,17 +77,11 @@ func (e *Error) Message(lang string) string {
 	if !ok {
 		t = texts[KindServer]
 	}
-	ru := strings.HasPrefix(strings.ToLower(lang), "ru")
-	what, fix := t.en, t.fixEN
-	if ru {
-		what, fix = t.ru, t.fixRU
-	}
 	who := e.Provider
 	if who == "" {
-		who = map[bool]string{false: "the provider", true: "провайдер"}[ru]
+		who = catalog.T(lang, "the provider")
 	}
-	what = strings.ReplaceAll(what, "{provider}", who)
-	fix = strings.ReplaceAll(fix, "{provider}", who)
+	what, fix := catalog.T(lang, t.what, "Provider", who), catalog.T(lang, t.fix, "Provider", who)
 	var b strings.Builder
 	b.WriteString(what)
 	if e.Code != "" || e.Detail != "" {
@@ -104,54 +98,24 @@ func (e *Error) Message(lang string) string {
 	return b.String()
 }
 
-type text struct{ en, fixEN, ru, fixRU string }
+// text is what happened and what to do, catalog keys; {{.Provider}} is
+// the provider's name.
+type text struct{ what, fix string }
 
 var texts = map[Kind]text{
-	KindRefused: {
-		"The sign-in at {provider} was refused", "Sign in again and allow mailwiz access to your mail.",
-		"Вход через {provider} отклонён", "Войдите снова и разрешите mailwiz доступ к почте."},
-	KindWrongState: {
-		"The answer that reached mailwiz did not come from this sign-in, so it was ignored",
-		"Sign in again; if it happens again, another program on this computer may be interfering.",
-		"Ответ, пришедший в mailwiz, относится не к этому входу, и он не использован",
-		"Войдите снова; если это повторится, возможно, мешает другая программа на этом компьютере."},
-	KindTimeout: {
-		"The sign-in at {provider} was not finished in time", "Sign in again and finish it in the browser within the time shown.",
-		"Вход через {provider} не завершён вовремя", "Войдите снова и завершите вход в браузере за отведённое время."},
-	KindCanceled: {
-		"The sign-in was cancelled", "Start it again when you are ready.",
-		"Вход отменён", "Начните снова, когда будете готовы."},
-	KindBrowser: {
-		"mailwiz could not open a web browser", "Open the address shown in a browser yourself, or sign in with a code (mailwiz signin --device).",
-		"mailwiz не смог открыть браузер", "Откройте показанный адрес в браузере сами или войдите по коду (mailwiz signin --device)."},
-	KindExchange: {
-		"{provider} did not accept the sign-in's answer", "Sign in again; an answer can be used only once and only for a few minutes.",
-		"{provider} не принял ответ входа", "Войдите снова: ответ годится только один раз и только несколько минут."},
-	KindClient: {
-		"{provider} does not accept mailwiz's app registration", "Check the client ID and secret in oauth2-clients.json, or ask whoever set them up (see docs/oauth2.md).",
-		"{provider} не принимает регистрацию приложения mailwiz", "Проверьте client ID и секрет в oauth2-clients.json или спросите того, кто их настраивал (см. docs/oauth2.md)."},
-	KindExpired: {
-		"The sign-in at {provider} has expired", "Sign in again (mailwiz signin); mailwiz renews it by itself while the saved sign-in is valid.",
-		"Срок действия входа через {provider} истёк", "Войдите снова (mailwiz signin); пока сохранённый вход действителен, mailwiz обновляет его сам."},
-	KindRevoked: {
-		"The sign-in at {provider} is no longer valid: it was revoked, the password was changed, or access was withdrawn",
-		"Sign in again (mailwiz signin).",
-		"Вход через {provider} больше не действует: его отозвали, сменили пароль или отключили доступ",
-		"Войдите снова (mailwiz signin)."},
-	KindWrongScope: {
-		"The sign-in at {provider} does not allow this kind of mail access", "Sign in again and allow every permission mailwiz asks for; the app registration must include the mail scopes (docs/oauth2.md).",
-		"Вход через {provider} не разрешает такой доступ к почте", "Войдите снова и разрешите всё, что просит mailwiz; в регистрации приложения должны быть почтовые разрешения (docs/oauth2.md)."},
-	KindConsent: {
-		"Consent for mailwiz at {provider} is missing", "Sign in again and accept; in an organization, an administrator may have to approve the app first.",
-		"Нет согласия на доступ mailwiz в {provider}", "Войдите снова и согласитесь; в организации приложение, возможно, сначала должен одобрить администратор."},
-	KindTenantBlocked: {
-		"Your organization has turned this protocol off for your mailbox (IMAP, POP or SMTP AUTH)",
-		"Ask your administrator to enable it for your mailbox (Microsoft 365: Exchange admin center, Mail apps, \"Authenticated SMTP\", IMAP, POP).",
-		"Ваша организация отключила этот протокол для вашего ящика (IMAP, POP или SMTP AUTH)",
-		"Попросите администратора включить его для вашего ящика (Microsoft 365: центр администрирования Exchange, «Почтовые приложения», «Authenticated SMTP», IMAP, POP)."},
-	KindServer: {
-		"The sign-in server of {provider} gave an answer mailwiz cannot use", "Try again later.",
-		"Сервер входа {provider} дал ответ, который mailwiz не может использовать", "Попробуйте позже."},
+	KindRefused:       {catalog.Key("The sign-in at {{.Provider}} was refused"), catalog.Key("Sign in again and allow mailwiz access to your mail.")},
+	KindWrongState:    {catalog.Key("The answer that reached mailwiz did not come from this sign-in, so it was ignored"), catalog.Key("Sign in again; if it happens again, another program on this computer may be interfering.")},
+	KindTimeout:       {catalog.Key("The sign-in at {{.Provider}} was not finished in time"), catalog.Key("Sign in again and finish it in the browser within the time shown.")},
+	KindCanceled:      {catalog.Key("The sign-in was cancelled"), catalog.Key("Start it again when you are ready.")},
+	KindBrowser:       {catalog.Key("mailwiz could not open a web browser"), catalog.Key("Open the address shown in a browser yourself, or sign in with a code (mailwiz signin --device).")},
+	KindExchange:      {catalog.Key("{{.Provider}} did not accept the sign-in's answer"), catalog.Key("Sign in again; an answer can be used only once and only for a few minutes.")},
+	KindClient:        {catalog.Key("{{.Provider}} does not accept mailwiz's app registration"), catalog.Key("Check the client ID and secret in oauth2-clients.json, or ask whoever set them up (see docs/oauth2.md).")},
+	KindExpired:       {catalog.Key("The sign-in at {{.Provider}} has expired"), catalog.Key("Sign in again (mailwiz signin); mailwiz renews it by itself while the saved sign-in is valid.")},
+	KindRevoked:       {catalog.Key("The sign-in at {{.Provider}} is no longer valid: it was revoked, the password was changed, or access was withdrawn"), catalog.Key("Sign in again (mailwiz signin).")},
+	KindWrongScope:    {catalog.Key("The sign-in at {{.Provider}} does not allow this kind of mail access"), catalog.Key("Sign in again and allow every permission mailwiz asks for; the app registration must include the mail scopes (docs/oauth2.md).")},
+	KindConsent:       {catalog.Key("Consent for mailwiz at {{.Provider}} is missing"), catalog.Key("Sign in again and accept; in an organization, an administrator may have to approve the app first.")},
+	KindTenantBlocked: {catalog.Key("Your organization has turned this protocol off for your mailbox (IMAP, POP or SMTP AUTH)"), catalog.Key("Ask your administrator to enable it for your mailbox (Microsoft 365: Exchange admin center, Mail apps, \"Authenticated SMTP\", IMAP, POP).")},
+	KindServer:        {catalog.Key("The sign-in server of {{.Provider}} gave an answer mailwiz cannot use"), catalog.Key("Try again later.")},
 }
 
 // NoClientError: mailwiz holds no client registration for the provider, so
@@ -174,23 +138,10 @@ func (e *NoClientError) Message(lang string) string {
 	if name == "" {
 		name = e.Provider
 	}
-	ru := strings.HasPrefix(strings.ToLower(lang), "ru")
-	switch {
-	case ru && e.Flow == RedirectDevice:
-		return fmt.Sprintf("В этой сборке mailwiz нет регистрации приложения %s для входа по коду. "+
-			"Войдите через браузер (без --device) или добавьте регистрацию с \"redirect\": \"device\" в oauth2-clients.json (см. docs/oauth2.md).", name)
-	case ru:
-		return fmt.Sprintf("В этой сборке mailwiz нет регистрации приложения у %s, поэтому войти через %s mailwiz не может. "+
-			"Что работает: экспорт в Thunderbird с входом OAuth2 (Thunderbird входит со своей регистрацией) "+
-			"или своя регистрация в файле oauth2-clients.json в папке настроек mailwiz (как её получить — docs/oauth2.md).", name, name)
-	case e.Flow == RedirectDevice:
-		return fmt.Sprintf("This mailwiz has no %s app registration for signing in with a code. "+
-			"Sign in with the browser (without --device), or add a registration with \"redirect\": \"device\" to oauth2-clients.json (see docs/oauth2.md).", name)
-	default:
-		return fmt.Sprintf("This mailwiz has no app registration at %s, so it cannot sign in there. "+
-			"What works: export to Thunderbird set to OAuth2 (Thunderbird signs in with its own registration), "+
-			"or add a registration to oauth2-clients.json in mailwiz's settings folder (how to get one: docs/oauth2.md).", name)
+	if e.Flow == RedirectDevice {
+		return catalog.T(lang, "This mailwiz has no {{.Name}} app registration for signing in with a code. Sign in with the browser (without --device), or add a registration with \"redirect\": \"device\" to oauth2-clients.json (see docs/oauth2.md).", "Name", name)
 	}
+	return catalog.T(lang, "This mailwiz has no app registration at {{.Name}}, so it cannot sign in there. What works: export to Thunderbird set to OAuth2 (Thunderbird signs in with its own registration), or add a registration to oauth2-clients.json in mailwiz's settings folder (how to get one: docs/oauth2.md).", "Name", name)
 }
 
 // fromRetrieve turns the token endpoint's refusal into an *Error. The
