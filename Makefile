@@ -38,8 +38,22 @@ deps-build:
 deps-windows:
 	@./scripts/apt-ensure $(DEB_WINDOWS)
 
+# make build OAUTH2_CLIENTS=path/to/clients.json: a distributor's OAuth2 client
+# registrations, embedded (docs/oauth2.md); the repository's oauth/clients.json
+# stays empty, and TestEmbedded refuses a registration committed by accident.
+OAUTH2_CLIENTS ?=
+
 build: deps-build
+ifneq ($(OAUTH2_CLIENTS),)
+	cp oauth/clients.json oauth/clients.json.repo
+	cp $(OAUTH2_CLIENTS) oauth/clients.json
+	MAILWIZ_OAUTH2_CLIENTS_BUILD=1 $(GO) test ./oauth -run '^TestEmbedded$$' -count=1 \
+	  || { mv oauth/clients.json.repo oauth/clients.json; exit 1; }
+	$(GO) build -tags $(TAGS) -o $(BIN) . ; status=$$?; \
+	  mv oauth/clients.json.repo oauth/clients.json; exit $$status
+else
 	$(GO) build -tags $(TAGS) -o $(BIN) .
+endif
 
 run: build
 	./$(BIN)

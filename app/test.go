@@ -74,9 +74,14 @@ func (p *testPage) build() fyne.CanvasObject {
 	if !p.ui.wiz.NeedsOAuth2() {
 		p.skip.Hide()
 	}
-	if name, ok := p.ui.wiz.SignInProvider(); ok && p.ui.wiz.NeedsOAuth2() {
+	// Offered wherever the provider signs mail programs in on its page:
+	// for Outlook.com the only way, for Gmail or Yandex beside the (app)
+	// password, for the person to choose.
+	if name, ok := p.ui.wiz.SignInProvider(); ok {
 		p.signIn = newButton(p.ui, lang.L("Sign in with {{.Provider}}", map[string]any{"Provider": name}), theme.LoginIcon(), p.onSignIn)
-		p.signIn.Importance = widget.HighImportance
+		if p.ui.wiz.NeedsOAuth2() {
+			p.signIn.Importance = widget.HighImportance
+		}
 	} else {
 		p.signIn = newButton(p.ui, "", nil, nil)
 		p.signIn.Hide()

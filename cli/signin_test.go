@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
+	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -115,5 +118,68 @@ func TestSignInPasswordServers(t *testing.T) {
 	code := Run(context.Background(), env, []string{"signin", "--incoming", "imap://127.0.0.1:993", "--outgoing", "smtp://127.0.0.1:465", "bob@example.test"})
 	if code != ExitFailed || !strings.Contains(errb.String(), "take a password") || opened {
 		t.Errorf("exit %d opened=%v\n%s", code, opened, errb.String())
+	}
+}
+
+// approver approves the device code the command prints, as the person
+// would on another device.
+type approver struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+	as  *testenv.AuthServer
+}
+
+var deviceCode = regexp.MustCompile(`enter the code (\S+) `)
+
+func (a *approver) Write(p []byte) (int, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.buf.Write(p)
+	if m := deviceCode.FindSubmatch(p); m != nil {
+		a.as.ApproveDevice(string(m[1]))
+	}
+	return len(p), nil
+}
+
+// TestSignInDevice: signin --device prints the address and the code; once
+// the code is approved elsewhere, the sign-in is kept and test passes
+// with it against the real Dovecot.
+func TestSignInDevice(t *testing.T) {
+	testenv.RequireKeyring(t)
+	ca := testenv.NewCA(t)
+	as := testenv.StartAuthServer(t, ca)
+	as.AddClient("mailwiz-cli-device", "")
+	d := testenv.StartDovecotOAuth2(t, ca, as)
+	withRoots(t, ca.Pool())
+	withStore(t, t.TempDir())
+	const provider = "cli-device-test"
+	addr := testenv.DovecotUser
+	t.Cleanup(func() { oauth.DeleteToken(context.Background(), addr, provider) }) //nolint:errcheck
+	run := func(stderr io.Writer, args ...string) (int, string) {
+		var out bytes.Buffer
+		env := newEnv(t, "", &out, stderr)
+		env.OAuth2 = func(cfg account.Config, kind oauth.RedirectKind) (*oauth.Flow, error) {
+			return &oauth.Flow{
+				Provider: oauth.Provider{ID: provider, Name: "Test Mail", Issuer: "127.0.0.1", AuthURL: as.AuthURL, TokenURL: as.TokenURL,
+					DeviceAuthURL: as.DeviceURL, IMAP: []string{"mail"}, POP3: []string{"mail"}, SMTP: []string{"mail"}},
+				Client:     oauth.Registration{Provider: provider, ClientID: "mailwiz-cli-device", Redirect: oauth.RedirectDevice},
+				HTTPClient: as.Client(ca), Timeout: 30 * time.Second,
+			}, nil
+		}
+		return Run(context.Background(), env, args), out.String()
+	}
+	in := fmt.Sprintf("imap://127.0.0.1:%d?security=ssl&auth=oauth2", d.IMAPS)
+	out := fmt.Sprintf("smtp://127.0.0.1:%d?security=ssl&auth=oauth2", d.Submissions)
+	ap := &approver{as: as}
+	code, stdout := run(ap, "signin", "--device", "--incoming", in, "--outgoing", out, addr)
+	ap.mu.Lock()
+	prompt := ap.buf.String()
+	ap.mu.Unlock()
+	if code != ExitOK || !strings.Contains(prompt, as.VerifyURL) || !strings.Contains(stdout, "Signed in") {
+		t.Fatalf("signin --device: exit %d\n%s\n%s", code, stdout, prompt)
+	}
+	var errb bytes.Buffer
+	if code, stdout := run(&errb, "test", addr); code != ExitOK {
+		t.Fatalf("test after the device sign-in: exit %d\n%s\n%s", code, stdout, errb.String())
 	}
 }
