@@ -47,7 +47,7 @@ func fakeProbe(ctx context.Context, req wizard.TestRequest, progress func(wizard
 	for _, s := range []account.Server{req.Incoming, req.Outgoing} {
 		progress(wizard.StageProgress{Server: s, Stage: wizard.StageAuth})
 		r := wizard.ServerResult{Server: s, OK: true, Stage: wizard.StageDone}
-		if req.Password != "right" {
+		if req.Password != "right" && (req.OAuth2 == nil || req.OAuth2.AccessToken == "") {
 			r.OK, r.Stage = false, wizard.StageAuth
 			r.Error = "NO [AUTHENTICATIONFAILED] Authentication failed."
 			r.Diagnosis = wizard.Diagnosis{Kind: "bad-credentials"}

@@ -15,7 +15,9 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
 
+	"github.com/mailwiz/mailwiz/account"
 	"github.com/mailwiz/mailwiz/internal/testenv"
+	"github.com/mailwiz/mailwiz/probe"
 	"github.com/mailwiz/mailwiz/wizard"
 )
 
@@ -152,4 +154,44 @@ func TestQRCodeOnScreenScans(t *testing.T) {
 	if !strings.Contains(string(out), `"imap.example.com",993`) || !strings.Contains(string(out), "quinn@example.com") {
 		t.Errorf("the code holds %s", out)
 	}
+}
+
+// The sign-in with the provider (issue 14): Outlook.com's test page while
+// it waits for the browser, and after the sign-in's test passed.
+func TestScreenSignIn(t *testing.T) {
+	outlook := func(d string) (account.Config, bool) {
+		return account.Config{
+			Provider: &account.Provider{ID: "outlook", Name: "Outlook.com"},
+			Incoming: []account.Server{{Protocol: account.IMAP, Host: "outlook.office365.com", Port: 993, Security: account.SSL, Username: "%EMAILADDRESS%", Auth: account.AuthOAuth2}},
+			Outgoing: []account.Server{{Protocol: account.SMTP, Host: "smtp-mail.outlook.com", Port: 587, Security: account.STARTTLS, Username: "%EMAILADDRESS%", Auth: account.AuthOAuth2}},
+			Hints: []account.Hint{{Kind: account.HintOAuth2Required, Text: map[string]string{
+				"en": "Outlook.com accepts only a sign-in through the Microsoft web page (OAuth2)."}}},
+			Source: account.SourceBuiltin, SecureSource: true,
+		}, d == "outlook.com"
+	}
+	release := make(chan struct{})
+	h := newHarness(t, wizard.Deps{Lookup: outlook, Test: fakeProbe,
+		SignIn: func(ctx context.Context, _ wizard.SignInRequest) (wizard.SignedIn, error) {
+			select {
+			case <-release:
+			case <-ctx.Done():
+				return wizard.SignedIn{}, ctx.Err()
+			}
+			return wizard.SignedIn{ProviderID: "microsoft", Refresh: "r", Login: probe.OAuth2Login{AccessToken: "a", Provider: "Microsoft"}}, nil
+		}})
+	h.ui.app.Settings().SetTheme(lightTheme{theme.DefaultTheme()})
+	h.w.Resize(fyne.NewSize(720, 600))
+	test.Type(h.ui.address.address, "kim@outlook.com")
+	enter(h.ui.address.address)
+	h.atStep(wizard.StepServers)
+	h.tap(h.ui.next)
+	h.atStep(wizard.StepBeforeLogin)
+	h.tap(h.ui.next)
+	h.atStep(wizard.StepTest)
+	h.tap(h.ui.testing.signIn)
+	h.waitFor("the wait for the browser", func() bool { return h.ui.wiz.SigningIn() })
+	h.golden("4-signin-waiting")
+	close(release)
+	h.waitFor("the test with the sign-in", func() bool { r := h.ui.wiz.Testing().Report; return r != nil && r.OK })
+	h.golden("4-signin-passed")
 }

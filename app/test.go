@@ -39,6 +39,7 @@ type testPage struct {
 	// signIn signs in through the provider's page (OAuth2), then tests
 	// with that sign-in; signInErr is why the last one did not work.
 	signIn    *button
+	signInRow *fyne.Container
 	signInErr error
 	consent  dialog.Dialog
 	// trust offers a certificate exception after a tls-untrusted,
@@ -88,15 +89,24 @@ func (p *testPage) build() fyne.CanvasObject {
 	}
 
 	intro := lang.L("Type the password of {{.Address}}. It goes only to your provider's servers and, if you save it, to this computer's keychain.", map[string]any{"Address": addr.Display()})
+	if name, ok := p.ui.wiz.SignInProvider(); ok && p.ui.wiz.NeedsOAuth2() {
+		intro = lang.L("{{.Provider}} lets mail programs in only through its own sign-in page: press “Sign in with {{.Provider}}”, finish in your browser, and mailwiz tests {{.Address}} with that sign-in.", map[string]any{"Provider": name, "Address": addr.Display()})
+		p.start.Importance = widget.MediumImportance
+	}
 	if p.ui.wiz.Config().HasHint(account.HintAppPassword) {
 		intro += " " + lang.L("Your provider needs an app password here, not your usual one.")
+	}
+	p.signInRow = container.NewHBox(p.signIn)
+	if !p.signIn.Visible() {
+		p.signInRow.Hide()
 	}
 	p.render()
 	return container.NewVBox(
 		wrapped(intro),
 		widget.NewForm(widget.NewFormItem(lang.L("Password"), p.password)),
 		p.sendTest,
-		container.NewHBox(p.signIn, p.start, p.edit, p.skip),
+		p.signInRow,
+		container.NewHBox(p.start, p.edit, p.skip),
 		p.rows, p.status, container.NewHBox(p.fix, p.trust), p.details,
 	)
 }
@@ -108,7 +118,7 @@ func (p *testPage) event(e wizard.Event) {
 		p.signInErr = f.Err
 		if f.Err == nil {
 			// Signed in: test with it at once, as a person expects.
-			p.signIn.Hide()
+			p.signInRow.Hide()
 			p.onStart()
 			return
 		}
