@@ -455,7 +455,7 @@ func TestTheBatPercentInAddress(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, line := range strings.Split(b.String(), "\r\n") {
-		rest := strings.NewReplacer("%%", "", "%TB%", "", "%ProgramFiles%", "", "%ProgramFiles(x86)%", "").Replace(line)
+		rest := strings.NewReplacer("%%", "", "%TB%", "", "%ProgramFiles%", "", "%ProgramFiles(x86)%", "", "%LOCALAPPDATA%", "", "%~dp0", "").Replace(line)
 		if strings.Contains(rest, "%") {
 			t.Errorf("a lone %% reaches cmd: %s", line)
 		}

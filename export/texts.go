@@ -99,7 +99,7 @@ var en = texts{
 	BatUseReceive:    catalog.Key("choose Use Mail Receive Options (POP3/IMAP)"),
 	BatSecureAuthOff: catalog.Key("leave Require secure authentication off"),
 	BatPOPLeave:      catalog.Key("Mailbox › Mailbox Properties… › Management: %s"),
-	BatNotFound:      catalog.Key("The Bat! was not found in Program Files. Start The Bat! and add the mailbox by hand with these settings:"),
+	BatNotFound:      catalog.Key("The Bat! was not found (Program Files, your programs folder, or beside this file). For a portable The Bat!, put this file next to thebat64.exe and run it again; or start The Bat! and add the mailbox by hand (Mailbox › New mailbox) with these settings:"),
 	BatPress:         catalog.Key("The password is not in this file: The Bat! asks for it when it first connects."),
 	BatConnRegular:   catalog.Key("Regular"), BatConnTLS: catalog.Key("Secure to dedicated port (TLS)"), BatConnSTARTTLS: catalog.Key("Secure on standard port (STARTTLS)"),
 

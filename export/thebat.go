@@ -52,11 +52,18 @@ func writeTheBat(w io.Writer, a Account) error {
 		"rem for what /ADD cannot set. No password is in this file.",
 		"setlocal DisableDelayedExpansion",
 		"chcp 65001 >nul",
-		`set "TB=%ProgramFiles%\The Bat!\thebat64.exe"`,
-		`if not exist "%TB%" set "TB=%ProgramFiles(x86)%\The Bat!\thebat32.exe"`,
-		`if not exist "%TB%" set "TB=%ProgramFiles%\The Bat!\thebat32.exe"`,
-		`if not exist "%TB%" goto notfound`,
 	)
+	// Where The Bat! lives: its installers' folders (64-bit thebat64.exe,
+	// 32-bit thebat32.exe, thebat.exe before version 9 [verify]), a
+	// per-user install, and this script's own folder, for a portable copy
+	// (the person puts the script beside it).
+	add(`set "TB="`)
+	for _, dir := range []string{`%~dp0`, `%ProgramFiles%\The Bat!\`, `%ProgramFiles(x86)%\The Bat!\`, `%LOCALAPPDATA%\Programs\The Bat!\`} {
+		for _, exe := range []string{"thebat64.exe", "thebat32.exe", "thebat.exe"} {
+			add(`if not defined TB if exist "` + dir + exe + `" set "TB=` + dir + exe + `"`)
+		}
+	}
+	add(`if not defined TB goto notfound`)
 
 	// /ADD keys as documented; values quoted, separated by semicolons.
 	params := []string{

@@ -4,15 +4,25 @@ rem Creates the mailbox with The Bat!'s /ADD command, then shows the steps
 rem for what /ADD cannot set. No password is in this file.
 setlocal DisableDelayedExpansion
 chcp 65001 >nul
-set "TB=%ProgramFiles%\The Bat!\thebat64.exe"
-if not exist "%TB%" set "TB=%ProgramFiles(x86)%\The Bat!\thebat32.exe"
-if not exist "%TB%" set "TB=%ProgramFiles%\The Bat!\thebat32.exe"
-if not exist "%TB%" goto notfound
+set "TB="
+if not defined TB if exist "%~dp0thebat64.exe" set "TB=%~dp0thebat64.exe"
+if not defined TB if exist "%~dp0thebat32.exe" set "TB=%~dp0thebat32.exe"
+if not defined TB if exist "%~dp0thebat.exe" set "TB=%~dp0thebat.exe"
+if not defined TB if exist "%ProgramFiles%\The Bat!\thebat64.exe" set "TB=%ProgramFiles%\The Bat!\thebat64.exe"
+if not defined TB if exist "%ProgramFiles%\The Bat!\thebat32.exe" set "TB=%ProgramFiles%\The Bat!\thebat32.exe"
+if not defined TB if exist "%ProgramFiles%\The Bat!\thebat.exe" set "TB=%ProgramFiles%\The Bat!\thebat.exe"
+if not defined TB if exist "%ProgramFiles(x86)%\The Bat!\thebat64.exe" set "TB=%ProgramFiles(x86)%\The Bat!\thebat64.exe"
+if not defined TB if exist "%ProgramFiles(x86)%\The Bat!\thebat32.exe" set "TB=%ProgramFiles(x86)%\The Bat!\thebat32.exe"
+if not defined TB if exist "%ProgramFiles(x86)%\The Bat!\thebat.exe" set "TB=%ProgramFiles(x86)%\The Bat!\thebat.exe"
+if not defined TB if exist "%LOCALAPPDATA%\Programs\The Bat!\thebat64.exe" set "TB=%LOCALAPPDATA%\Programs\The Bat!\thebat64.exe"
+if not defined TB if exist "%LOCALAPPDATA%\Programs\The Bat!\thebat32.exe" set "TB=%LOCALAPPDATA%\Programs\The Bat!\thebat32.exe"
+if not defined TB if exist "%LOCALAPPDATA%\Programs\The Bat!\thebat.exe" set "TB=%LOCALAPPDATA%\Programs\The Bat!\thebat.exe"
+if not defined TB goto notfound
 start "" "%TB%" /ADDUser="carol@outlook.com";InServer="outlook.office365.com";OutServer="smtp-mail.outlook.com";InUser="carol@outlook.com";IMAP;FromAddr="carol@outlook.com";FromName="Carol"
 echo(The Bat! is adding the mailbox with /ADD, which cannot set ports, encryption or SMTP authentication. Set them as follows once it opens:
 goto sheet
 :notfound
-echo(The Bat! was not found in Program Files. Start The Bat! and add the mailbox by hand with these settings:
+echo(The Bat! was not found ^(Program Files, your programs folder, or beside this file^). For a portable The Bat!, put this file next to thebat64.exe and run it again; or start The Bat! and add the mailbox by hand ^(Mailbox › New mailbox^) with these settings:
 :sheet
 echo(
 echo(The Bat!: finish the mailbox carol@outlook.com
