@@ -16,6 +16,7 @@ SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEB_BUILD   = gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev \
               libxinerama-dev libxi-dev libxxf86vm-dev
 DEB_TEST    = openssl dovecot-imapd dovecot-pop3d dovecot-submissiond \
+              postfix dovecot-lmtpd \
               gnome-keyring dbus dbus-x11 libsecret-tools \
               thunderbird zbar-tools libplist-utils libxml2-utils unzip \
               xvfb xdotool imagemagick chromium
@@ -31,7 +32,10 @@ DEB_SENDING = msmtp python3-django python3-dotenv php-cli php-vlucas-phpdotenv
 all: build
 
 # Installs only the packages that are missing; uses sudo when not root.
+# Postfix is only started by the tests (internal/testenv): its package is
+# told to write no configuration, so no system mail server is set up.
 deps: deps-build
+	@echo "postfix postfix/main_mailer_type select No configuration" | $(SUDO) debconf-set-selections
 	@./scripts/apt-ensure $(DEB_TEST) $(DEB_SENDING)
 deps-build:
 	@./scripts/apt-ensure $(DEB_BUILD)
