@@ -21,6 +21,10 @@ DEB_TEST    = openssl dovecot-imapd dovecot-pop3d dovecot-submissiond \
               thunderbird zbar-tools libplist-utils libxml2-utils unzip \
               xvfb xdotool imagemagick chromium
 DEB_WINDOWS = gcc-mingw-w64-x86-64 file
+# Cyrus IMAP/POP3, the tests' second IMAP and POP3 server: its packages
+# conflict with Dovecot's, so scripts/cyrus-fetch unpacks them (and installs
+# the libraries they link to); its passwords live in a sasldb.
+DEB_CYRUS   = sasl2-bin libsasl2-modules libsasl2-modules-db
 # The mailing programs the sending exports are handed to (export/
 # mailer_consumers_test.go); Nodemailer comes from npm at test time and
 # needs Node.js 20 or newer with npm.
@@ -36,7 +40,8 @@ all: build
 # told to write no configuration, so no system mail server is set up.
 deps: deps-build
 	@echo "postfix postfix/main_mailer_type select No configuration" | $(SUDO) debconf-set-selections
-	@./scripts/apt-ensure $(DEB_TEST) $(DEB_SENDING)
+	@./scripts/apt-ensure $(DEB_TEST) $(DEB_SENDING) $(DEB_CYRUS)
+	@./scripts/cyrus-fetch
 deps-build:
 	@./scripts/apt-ensure $(DEB_BUILD)
 deps-windows:

@@ -559,9 +559,15 @@ func (p *Postfix) stop(t testing.TB, bin string, exited <-chan struct{}) {
 	case <-time.After(10 * time.Second):
 		t.Errorf("testenv: postfix start-fg did not end within 10 s of `postfix stop`")
 	}
+	waitGone(t, "postfix", p.Dir)
+}
+
+// waitGone waits up to 5 s for every process of a server started in dir
+// to end; it kills and names any that remain.
+func waitGone(t testing.TB, server, dir string) {
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		left := ProcessesIn(p.Dir)
+		left := ProcessesIn(dir)
 		if len(left) == 0 {
 			return
 		}
@@ -569,7 +575,7 @@ func (p *Postfix) stop(t testing.TB, bin string, exited <-chan struct{}) {
 			for _, pid := range left {
 				syscall.Kill(pid, syscall.SIGKILL) //nolint:errcheck
 			}
-			t.Errorf("testenv: postfix processes %v still ran 5 s after `postfix stop`; killed them", left)
+			t.Errorf("testenv: %s processes %v still ran 5 s after it was stopped; killed them", server, left)
 			return
 		}
 		time.Sleep(20 * time.Millisecond) // poll interval, bounded by the deadline
@@ -577,7 +583,9 @@ func (p *Postfix) stop(t testing.TB, bin string, exited <-chan struct{}) {
 }
 
 // ProcessesIn lists the live processes (zombies aside) whose working
-// directory is dir or below it: the daemons of a server started there.
+// directory, or one of whose arguments, is dir or a path below it: the
+// daemons of a server started there (Postfix's work in its queue
+// directory, Cyrus's are given their imapd.conf).
 func ProcessesIn(dir string) []int {
 	ents, err := os.ReadDir("/proc")
 	if err != nil {
@@ -589,13 +597,21 @@ func ProcessesIn(dir string) []int {
 		if err != nil || pid == os.Getpid() {
 			continue
 		}
+		under := func(p string) bool { return p == dir || strings.HasPrefix(p, dir+"/") }
 		cwd, err := os.Readlink(filepath.Join("/proc", e.Name(), "cwd"))
 		if err != nil {
 			continue // gone, a zombie, or not ours to see
 		}
-		cwd = strings.TrimSuffix(cwd, " (deleted)")
-		if cwd == dir || strings.HasPrefix(cwd, dir+"/") {
+		if under(strings.TrimSuffix(cwd, " (deleted)")) {
 			pids = append(pids, pid)
+			continue
+		}
+		args, _ := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
+		for _, a := range strings.Split(string(args), "\x00") {
+			if under(a) {
+				pids = append(pids, pid)
+				break
+			}
 		}
 	}
 	return pids
