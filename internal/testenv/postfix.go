@@ -23,6 +23,14 @@ import (
 // 127.0.0.1), and its myhostname.
 const PostfixHost = "smtp.example.test"
 
+// DovecotRemoteHost is a second loopback address on which the Dovecot
+// behind [StartPostfix] listens too. Dovecot counts a client whose address
+// equals its own as secure and then accepts a password without TLS,
+// whatever disable_plaintext_auth says; a connection to 127.0.0.2 comes
+// from 127.0.0.1, so Dovecot treats it as it would a remote client's
+// (LOGINDISABLED, plaintext logins refused).
+const DovecotRemoteHost = "127.0.0.2"
+
 // PostfixOptions change the Postfix [StartPostfix] starts. The zero value
 // is a plain submission server: PLAIN and LOGIN after TLS, any sender.
 type PostfixOptions struct {
@@ -242,7 +250,8 @@ func validMechanism(m string) bool {
 
 // dovecotForPostfix is the part of dovecot.conf that serves Postfix: the
 // auth socket smtpd asks (world-writable: smtpd runs as the postfix
-// user), an LMTP listener on loopback, and the mechanisms Postfix offers.
+// user), an LMTP listener on loopback, and the mechanisms Postfix offers;
+// and the second address, DovecotRemoteHost.
 func dovecotForPostfix(lmtpPort int, authSocket string, mechs []string) string {
 	set := map[string]bool{"plain": true, "login": true}
 	for _, m := range mechs {
@@ -257,6 +266,7 @@ func dovecotForPostfix(lmtpPort int, authSocket string, mechs []string) string {
 	w := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
 	w("# For Postfix, from StartPostfix.")
 	w("protocols = $protocols lmtp")
+	w("listen = 127.0.0.1 %s", DovecotRemoteHost)
 	w("auth_mechanisms = %s", strings.Join(names, " "))
 	w("service auth {\n  unix_listener %s {\n    mode = 0666\n  }\n}", authSocket)
 	w("service lmtp {\n  inet_listener lmtp {\n    address = 127.0.0.1\n    port = %d\n  }\n}", lmtpPort)
