@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"text/tabwriter"
@@ -49,8 +50,10 @@ type cell struct {
 	wantKind probe.Kind
 	// within bounds the run's time; zero: no bound.
 	within time.Duration
-	// check, when set, checks more of the result (and the server's log).
-	check func(t *testing.T, res probe.Result)
+	// before, when set, runs just before the probe; check, when set,
+	// checks more of the result (and the server's log) after it.
+	before func()
+	check  func(t *testing.T, res probe.Result)
 	// host to connect to; empty: 127.0.0.1.
 	host string
 	// skip, when set, names the issue-12 gap this cell shows; the cell
@@ -172,6 +175,9 @@ func runCells(t *testing.T, ca *testenv.CA, cells []cell) {
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.ep.server, c.ep.proto, c.ep.security, c.security, c.outcome, "skipped", "-")
 				t.Skip("issue 12: " + c.skip)
 			}
+			if c.before != nil {
+				c.before()
+			}
 			res, elapsed := runCell(t, ca, c)
 			got := "ok"
 			if !res.OK {
@@ -271,5 +277,100 @@ func assertNoSecret(t *testing.T, rep probe.Report, password string) {
 		if strings.Contains(text, s) {
 			t.Errorf("the password (%s) appears in the report:\n%s", form, text)
 		}
+	}
+}
+
+// TestMechanisms: servers that offer one SASL mechanism per port. Where
+// the only mechanism offered is one mailwiz speaks, it logs in with it
+// (the listener offers nothing else, so a success proves which one);
+// where it speaks none, the diagnosis names what is offered and no login
+// is attempted (the server's log shows no AUTH command).
+func TestMechanisms(t *testing.T) {
+	start := time.Now()
+	ca := testenv.NewCA(t)
+	a := testenv.StartPostfix(t, ca, testenv.PostfixOptions{
+		Mechanisms:            []string{"SCRAM-SHA-256"},
+		SubmissionsMechanisms: []string{"CRAM-MD5"},
+	})
+	b := testenv.StartPostfix(t, ca, testenv.PostfixOptions{
+		Mechanisms:            []string{"DIGEST-MD5"},
+		SubmissionsMechanisms: []string{"LOGIN"},
+	})
+	cy := testenv.StartCyrus(t, ca, testenv.CyrusOptions{Mechanisms: []string{"DIGEST-MD5"}})
+	t.Logf("servers up in %v", time.Since(start).Round(time.Millisecond))
+
+	offers := func(want string) func(t *testing.T, res probe.Result) {
+		return func(t *testing.T, res probe.Result) {
+			t.Helper()
+			if !slices.Contains(res.Capabilities, want) {
+				t.Errorf("capabilities %v; want %q", res.Capabilities, want)
+			}
+		}
+	}
+	// noAuth checks that the probe's session had no AUTH command, by the
+	// line Postfix logs at its end.
+	var sessions int
+	countB := func() { sessions = len(disconnects(b)) }
+	noAuth := func(t *testing.T, res probe.Result) {
+		t.Helper()
+		line := nextDisconnect(t, b, sessions)
+		if strings.Contains(line, " auth=") {
+			t.Errorf("Postfix saw an AUTH command: %s", line)
+		}
+		advises("DIGEST-MD5")(t, res)
+	}
+	const (
+		pfA   = "Postfix 3.7 (SCRAM-SHA-256 | CRAM-MD5)"
+		pfB   = "Postfix 3.7 (DIGEST-MD5 | LOGIN)"
+		cyrus = "Cyrus 3.6 (DIGEST-MD5)"
+	)
+	cells := []cell{
+		{ep: endpoint{pfA, account.SMTP, account.STARTTLS, a.Submission}, outcome: good, wantOK: true, check: offers("AUTH SCRAM-SHA-256")},
+		{ep: endpoint{pfA, account.SMTP, account.STARTTLS, a.Submission}, outcome: wrong, wantKind: probe.KindBadCredentials},
+		{ep: endpoint{pfA, account.SMTP, account.SSL, a.Submissions}, outcome: good, wantOK: true, check: offers("AUTH CRAM-MD5")},
+		{ep: endpoint{pfA, account.SMTP, account.SSL, a.Submissions}, outcome: wrong, wantKind: probe.KindBadCredentials},
+		{ep: endpoint{pfB, account.SMTP, account.STARTTLS, b.Submission}, outcome: good, wantKind: probe.KindNoCommonMechanism, before: countB, check: noAuth},
+		{ep: endpoint{pfB, account.SMTP, account.SSL, b.Submissions}, outcome: good, wantOK: true, check: offers("AUTH LOGIN")},
+		{ep: endpoint{pfB, account.SMTP, account.SSL, b.Submissions}, outcome: wrong, wantKind: probe.KindBadCredentials},
+		// Cyrus keeps IMAP LOGIN and POP3 USER after TLS whatever
+		// sasl_mech_list says.
+		{ep: endpoint{cyrus, account.IMAP, account.SSL, cy.IMAPS}, outcome: good, wantOK: true, check: offers("AUTH=DIGEST-MD5")},
+		{ep: endpoint{cyrus, account.IMAP, account.SSL, cy.IMAPS}, outcome: wrong, wantKind: probe.KindBadCredentials},
+		{ep: endpoint{cyrus, account.POP3, account.STARTTLS, cy.POP3}, outcome: good, wantOK: true, check: offers("USER")},
+		{ep: endpoint{cyrus, account.POP3, account.STARTTLS, cy.POP3}, outcome: wrong, wantKind: probe.KindBadCredentials},
+	}
+	for i := range cells {
+		cells[i].security = cells[i].ep.security
+	}
+	runCells(t, ca, cells)
+}
+
+// disconnects returns the lines Postfix logged at the end of each SMTP
+// session so far ("disconnect from localhost[127.0.0.1] ehlo=2
+// starttls=1 quit=1 commands=4").
+func disconnects(p *testenv.Postfix) []string {
+	var out []string
+	for _, l := range strings.Split(p.LogText(), "\n") {
+		if strings.Contains(l, "disconnect from") && strings.Contains(l, "commands=") {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// nextDisconnect waits up to 2 s for the end of session number n+1 in
+// Postfix's log and returns its line: Postfix writes its log through
+// postlogd, a moment after the client has gone.
+func nextDisconnect(t *testing.T, p *testenv.Postfix, n int) string {
+	t.Helper()
+	deadline := time.Now().Add(2 * time.Second)
+	for {
+		if d := disconnects(p); len(d) > n {
+			return d[n]
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("Postfix logged no end of the session within 2 s:\n%s", p.LogText())
+		}
+		time.Sleep(20 * time.Millisecond) // poll interval, bounded above
 	}
 }
