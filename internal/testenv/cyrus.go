@@ -47,6 +47,9 @@ type CyrusOptions struct {
 type Cyrus struct {
 	// Ports: plaintext with STARTTLS (STLS), and implicit TLS.
 	IMAP, IMAPS, POP3, POP3S int
+	// LMTP is Cyrus's lmtpd on loopback, without authentication: what an
+	// MTA in front of it delivers to (PostfixOptions.LMTP).
+	LMTP int
 	// Dir holds imapd.conf, cyrus.conf, the sasldb, mail and sockets.
 	Dir string
 	// Leaf is Cyrus's server certificate.
@@ -153,8 +156,8 @@ func StartCyrus(t testing.TB, ca *CA, o CyrusOptions) *Cyrus {
 
 	const attempts = 3
 	for i := 1; ; i++ {
-		ports := pickPorts(t, 4)
-		c.IMAP, c.IMAPS, c.POP3, c.POP3S = ports[0], ports[1], ports[2], ports[3]
+		ports := pickPorts(t, 5)
+		c.IMAP, c.IMAPS, c.POP3, c.POP3S, c.LMTP = ports[0], ports[1], ports[2], ports[3], ports[4]
 		conf := cyrusConf{dir: dir, bin: bin, runAs: runAs, mechs: o.Mechanisms, extra: o.ImapdConf}
 		stop, err := c.start(t, bin, filepath.Dir(libs[0]), conf, ca, users)
 		if err == nil {
@@ -231,7 +234,7 @@ func (c cyrusConf) imapd() string {
 	return b.String()
 }
 
-func (c cyrusConf) cyrus(imap, imaps, pop3, pop3s int) string {
+func (c cyrusConf) cyrus(imap, imaps, pop3, pop3s, lmtp int) string {
 	conf := filepath.Join(c.dir, "imapd.conf")
 	var b strings.Builder
 	w := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
@@ -244,6 +247,8 @@ func (c cyrusConf) cyrus(imap, imaps, pop3, pop3s int) string {
 	}{
 		{"imap", "imapd", imap}, {"imaps", "imapd -s", imaps},
 		{"pop3", "pop3d", pop3}, {"pop3s", "pop3d -s", pop3s},
+		// -a: the MTA needs no login (the port is on loopback only).
+		{"lmtp", "lmtpd -a", lmtp},
 	} {
 		w("  %s cmd=\"%s/%s -C %s\" listen=\"127.0.0.1:%d\" prefork=0", s.name, c.bin, s.cmd, conf, s.port)
 	}
@@ -265,7 +270,7 @@ func (c *Cyrus) start(t testing.TB, bin, libdir string, conf cyrusConf, ca *CA, 
 	if err := os.WriteFile(imapdConf, []byte(conf.imapd()), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(cyrusConf, []byte(conf.cyrus(c.IMAP, c.IMAPS, c.POP3, c.POP3S)), 0o644); err != nil {
+	if err := os.WriteFile(cyrusConf, []byte(conf.cyrus(c.IMAP, c.IMAPS, c.POP3, c.POP3S, c.LMTP)), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(filepath.Join(bin, "master"), "-C", imapdConf, "-M", cyrusConf,
@@ -297,14 +302,14 @@ func (c *Cyrus) waitReady(ca *CA, exited <-chan struct{}, users []string) error 
 	}
 	// Some listeners answer and one does not: its port was taken.
 	refused := 0
-	for _, p := range []int{c.IMAP, c.IMAPS, c.POP3, c.POP3S} {
+	for _, p := range []int{c.IMAP, c.IMAPS, c.POP3, c.POP3S, c.LMTP} {
 		if conn, err := net.DialTimeout("tcp", Addr(p), time.Second); err != nil {
 			refused++
 		} else {
 			conn.Close()
 		}
 	}
-	if refused > 0 && refused < 4 {
+	if refused > 0 && refused < 5 {
 		return fmt.Errorf("%w: %v", errCyrusPortTaken, last)
 	}
 	return last

@@ -58,6 +58,10 @@ type PostfixOptions struct {
 	// domain accepted and then bounced to the sender (an RFC 3464 report
 	// in the sender's INBOX) instead of refused at RCPT.
 	MainCF []string
+	// LMTP, when set, is the port of another LMTP server on 127.0.0.1
+	// (e.g. [Cyrus].LMTP) that mail for example.test is delivered to
+	// instead of Postfix's Dovecot, which still checks the passwords.
+	LMTP int
 }
 
 // Postfix is a real Postfix 3.x, a second instance with its own
@@ -160,6 +164,9 @@ func StartPostfix(t testing.TB, ca *CA, o PostfixOptions) *Postfix {
 		dir: dir, leaf: p.Leaf, lmtpPort: lmtpPort, authSocket: authSocket,
 		users: users, mechs: mechs, smechs: smechs, senderLogins: o.SenderLogins,
 		extra: o.MainCF,
+	}
+	if o.LMTP != 0 {
+		cfg.lmtpPort = o.LMTP
 	}
 	const attempts = 3
 	for i := 1; ; i++ {
