@@ -309,6 +309,10 @@ func TestMechanisms(t *testing.T) {
 		SubmissionsMechanisms: []string{"LOGIN"},
 	})
 	cy := testenv.StartCyrus(t, ca, testenv.CyrusOptions{Mechanisms: []string{"DIGEST-MD5"}})
+	// Only the mechanisms that send the password: before TLS, Cyrus then
+	// offers no mechanism at all (IMAP LOGINDISABLED and no AUTH=; POP3
+	// CAPA "SASL" with nothing after it, and no USER).
+	cyPlain := testenv.StartCyrus(t, ca, testenv.CyrusOptions{Mechanisms: []string{"PLAIN", "LOGIN"}})
 	t.Logf("servers up in %v", time.Since(start).Round(time.Millisecond))
 
 	offers := func(want string) func(t *testing.T, res probe.Result) {
@@ -332,9 +336,10 @@ func TestMechanisms(t *testing.T) {
 		advises("DIGEST-MD5")(t, res)
 	}
 	const (
-		pfA   = "Postfix 3.7 (SCRAM-SHA-256 | CRAM-MD5)"
-		pfB   = "Postfix 3.7 (DIGEST-MD5 | LOGIN)"
-		cyrus = "Cyrus 3.6 (DIGEST-MD5)"
+		pfA        = "Postfix 3.7 (SCRAM-SHA-256 | CRAM-MD5)"
+		pfB        = "Postfix 3.7 (DIGEST-MD5 | LOGIN)"
+		cyrus      = "Cyrus 3.6 (DIGEST-MD5)"
+		cyrusPlain = "Cyrus 3.6 (PLAIN LOGIN)"
 	)
 	cells := []cell{
 		{ep: endpoint{pfA, account.SMTP, account.STARTTLS, a.Submission}, outcome: good, wantOK: true, check: offers("AUTH SCRAM-SHA-256")},
@@ -350,9 +355,14 @@ func TestMechanisms(t *testing.T) {
 		{ep: endpoint{cyrus, account.IMAP, account.SSL, cy.IMAPS}, outcome: wrong, wantKind: probe.KindBadCredentials},
 		{ep: endpoint{cyrus, account.POP3, account.STARTTLS, cy.POP3}, outcome: good, wantOK: true, check: offers("USER")},
 		{ep: endpoint{cyrus, account.POP3, account.STARTTLS, cy.POP3}, outcome: wrong, wantKind: probe.KindBadCredentials},
+		{ep: endpoint{cyrusPlain, account.IMAP, account.STARTTLS, cyPlain.IMAP}, outcome: plaintext, security: account.None, wantKind: probe.KindPlaintextRefused},
+		{ep: endpoint{cyrusPlain, account.POP3, account.STARTTLS, cyPlain.POP3}, outcome: plaintext, security: account.None, wantKind: probe.KindPlaintextRefused},
+		{ep: endpoint{cyrusPlain, account.POP3, account.STARTTLS, cyPlain.POP3}, outcome: good, wantOK: true, check: offers("USER")},
 	}
 	for i := range cells {
-		cells[i].security = cells[i].ep.security
+		if cells[i].security == "" {
+			cells[i].security = cells[i].ep.security
+		}
 	}
 	runCells(t, ca, cells)
 }
