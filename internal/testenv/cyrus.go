@@ -276,6 +276,10 @@ func (c *Cyrus) start(t testing.TB, bin, libdir string, conf cyrusConf, ca *CA, 
 	cmd := exec.Command(filepath.Join(bin, "master"), "-C", imapdConf, "-M", cyrusConf,
 		"-p", filepath.Join(c.Dir, "master.pid"), "-L", filepath.Join(c.Dir, "master.log"))
 	cmd.Env = append(os.Environ(), "LD_LIBRARY_PATH="+libdir)
+	// Its own process group: a master shutting down signals its whole
+	// group, which otherwise holds every other Cyrus this test process
+	// (or another package's, under the same go command) started.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("testenv: cyrus did not start: %v", err)
 	}

@@ -13,9 +13,11 @@ import (
 
 // TestCyrus: a started Cyrus greets on all four ports, logs the users in
 // over IMAPS and POP3S, refuses a wrong password, offers the mechanisms
-// asked for, and leaves no process behind.
+// asked for, and leaves no process behind; another Cyrus running meanwhile
+// keeps running.
 func TestCyrus(t *testing.T) {
 	ca := NewCA(t)
+	other := StartCyrus(t, ca, CyrusOptions{})
 	var c *Cyrus
 	t.Run("run", func(t *testing.T) {
 		c = StartCyrus(t, ca, CyrusOptions{
@@ -70,10 +72,17 @@ func TestCyrus(t *testing.T) {
 	if left := ProcessesIn(c.Dir); len(left) > 0 {
 		t.Errorf("processes %v still run for %s", left, c.Dir)
 	}
-	for _, port := range []int{c.IMAP, c.IMAPS, c.POP3, c.POP3S} {
+	for _, port := range []int{c.IMAP, c.IMAPS, c.POP3, c.POP3S, c.LMTP} {
 		if conn, err := net.DialTimeout("tcp", Addr(port), time.Second); err == nil {
 			conn.Close()
 			t.Errorf("port %d still accepts connections", port)
 		}
 	}
+	// A master shutting down signals its process group: each Cyrus has
+	// its own, or this one would have gone too.
+	conn, err := net.DialTimeout("tcp", Addr(other.IMAP), time.Second)
+	if err != nil {
+		t.Fatalf("the other Cyrus stopped with this one: %v", err)
+	}
+	conn.Close()
 }

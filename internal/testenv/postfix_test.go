@@ -159,11 +159,14 @@ func TestPostfixOptions(t *testing.T) {
 }
 
 // TestPostfixStops: after the test's cleanup no Postfix process is left
-// and the ports are closed.
+// and the ports are closed; another Postfix running meanwhile keeps
+// running.
 func TestPostfixStops(t *testing.T) {
+	ca := NewCA(t)
+	other := StartPostfix(t, ca, PostfixOptions{})
 	var p *Postfix
 	t.Run("run", func(t *testing.T) {
-		p = StartPostfix(t, NewCA(t), PostfixOptions{})
+		p = StartPostfix(t, ca, PostfixOptions{})
 		if len(ProcessesIn(p.Dir)) == 0 {
 			t.Fatal("no process found working in postfix's directory while it runs: the check below could not fail")
 		}
@@ -179,6 +182,9 @@ func TestPostfixStops(t *testing.T) {
 			c.Close()
 			t.Errorf("port %d still accepts connections", port)
 		}
+	}
+	if err := other.offersAuth(ca); err != nil {
+		t.Errorf("the other Postfix stopped with this one: %v", err)
 	}
 }
 
