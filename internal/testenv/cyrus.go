@@ -279,7 +279,7 @@ func (c *Cyrus) start(t testing.TB, bin, libdir string, conf cyrusConf, ca *CA, 
 	// Its own process group: a master shutting down signals its whole
 	// group, which otherwise holds every other Cyrus this test process
 	// (or another package's, under the same go command) started.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	ownProcessGroup(cmd)
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("testenv: cyrus did not start: %v", err)
 	}
