@@ -16,10 +16,15 @@ SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEB_BUILD   = gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev \
               libxinerama-dev libxi-dev libxxf86vm-dev
 DEB_TEST    = openssl dovecot-imapd dovecot-pop3d dovecot-submissiond \
+              postfix dovecot-lmtpd \
               gnome-keyring dbus dbus-x11 libsecret-tools \
               thunderbird zbar-tools libplist-utils libxml2-utils unzip \
               xvfb xdotool imagemagick chromium
 DEB_WINDOWS = gcc-mingw-w64-x86-64 file
+# Cyrus IMAP/POP3, the tests' second IMAP and POP3 server: its packages
+# conflict with Dovecot's, so scripts/cyrus-fetch unpacks them (and installs
+# the libraries they link to); its passwords live in a sasldb.
+DEB_CYRUS   = sasl2-bin libsasl2-modules libsasl2-modules-db
 # The mailing programs the sending exports are handed to (export/
 # mailer_consumers_test.go); Nodemailer comes from npm at test time and
 # needs Node.js 20 or newer with npm.
@@ -31,8 +36,12 @@ DEB_SENDING = msmtp python3-django python3-dotenv php-cli php-vlucas-phpdotenv
 all: build
 
 # Installs only the packages that are missing; uses sudo when not root.
+# Postfix is only started by the tests (internal/testenv): its package is
+# told to write no configuration, so no system mail server is set up.
 deps: deps-build
-	@./scripts/apt-ensure $(DEB_TEST) $(DEB_SENDING)
+	@echo "postfix postfix/main_mailer_type select No configuration" | $(SUDO) debconf-set-selections
+	@./scripts/apt-ensure $(DEB_TEST) $(DEB_SENDING) $(DEB_CYRUS)
+	@./scripts/cyrus-fetch
 deps-build:
 	@./scripts/apt-ensure $(DEB_BUILD)
 deps-windows:

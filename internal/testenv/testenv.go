@@ -1,6 +1,7 @@
 // Package testenv starts the real parts mailwiz's tests talk to, on loopback
 // only: a test certificate authority made at test time, Dovecot (IMAP, POP3,
-// Submission), a DNS server, HTTPS and HTTP servers, and the Secret Service.
+// Submission), Postfix (submission in front of a Dovecot), a DNS server,
+// HTTPS and HTTP servers, and the Secret Service.
 // Each helper registers its own cleanup with t.Cleanup.
 //
 // Nothing here contacts an address outside 127.0.0.0/8 and [::1].

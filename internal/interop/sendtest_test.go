@@ -1,0 +1,86 @@
+package interop
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mailwiz/mailwiz/account"
+	"github.com/mailwiz/mailwiz/internal/testenv"
+	"github.com/mailwiz/mailwiz/probe"
+)
+
+// TestSendTest runs the probe's round trip (a message sent through SMTP,
+// watched for on the incoming server, deleted) through Postfix into
+// Dovecot and into Cyrus, over IMAP and POP3; and against a Cyrus whose
+// POP3 allows a login only once a minute (LOGIN-DELAY 60), where the send
+// test must stop at once with login-delay rather than wait out its window.
+func TestSendTest(t *testing.T) {
+	start := time.Now()
+	ca := testenv.NewCA(t)
+	toDovecot := testenv.StartPostfix(t, ca, testenv.PostfixOptions{})
+	cy := testenv.StartCyrus(t, ca, testenv.CyrusOptions{})
+	toCyrus := testenv.StartPostfix(t, ca, testenv.PostfixOptions{LMTP: cy.LMTP})
+	slow := testenv.StartCyrus(t, ca, testenv.CyrusOptions{ImapdConf: []string{"popminpoll: 1"}})
+	t.Logf("servers up in %v", time.Since(start).Round(time.Millisecond))
+	d := toDovecot.Dovecot
+
+	srv := func(p account.Protocol, port int, sec account.Security) account.Server {
+		return account.Server{Protocol: p, Host: "127.0.0.1", Port: port, Security: sec, Username: testenv.DovecotUser, Auth: account.AuthPassword}
+	}
+	addr, err := account.ParseAddress(testenv.DovecotUser)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name     string
+		in, out  account.Server
+		wantKind probe.Kind // "": ok
+		within   time.Duration
+		// via, when set, is the Postfix whose log must show the
+		// message handed over LMTP to port lmtp.
+		via  *testenv.Postfix
+		lmtp int
+	}{
+		{"Postfix to Dovecot, IMAP", srv(account.IMAP, d.IMAPS, account.SSL), srv(account.SMTP, toDovecot.Submission, account.STARTTLS), "", 10 * time.Second, toDovecot, 0},
+		{"Postfix to Dovecot, POP3", srv(account.POP3, d.POP3, account.STARTTLS), srv(account.SMTP, toDovecot.Submissions, account.SSL), "", 10 * time.Second, toDovecot, 0},
+		{"Postfix to Cyrus, IMAP", srv(account.IMAP, cy.IMAP, account.STARTTLS), srv(account.SMTP, toCyrus.Submissions, account.SSL), "", 10 * time.Second, toCyrus, cy.LMTP},
+		{"Postfix to Cyrus, POP3", srv(account.POP3, cy.POP3S, account.SSL), srv(account.SMTP, toCyrus.Submission, account.STARTTLS), "", 10 * time.Second, toCyrus, cy.LMTP},
+		{"Cyrus POP3 with LOGIN-DELAY 60", srv(account.POP3, slow.POP3S, account.SSL), srv(account.SMTP, toCyrus.Submission, account.STARTTLS), probe.KindLoginDelay, 3 * time.Second, nil, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			begin := time.Now()
+			rep := probe.Run(ctx, probe.Request{Address: addr, Servers: []account.Server{tc.in, tc.out},
+				Password: testenv.DovecotPassword, RootCAs: ca.Pool(), Timeout: 5 * time.Second,
+				DeliveryTimeout: 20 * time.Second, SendTest: true})
+			took := time.Since(begin)
+			st := rep.SendTest
+			assertNoSecret(t, rep, testenv.DovecotPassword)
+			switch {
+			case st == nil:
+				t.Fatalf("no send test ran: %+v", rep.Results)
+			case tc.wantKind == "" && (!st.OK || !rep.OK):
+				t.Errorf("send test ended at %s: %s; want ok", st.Stage, st.Error)
+			case tc.wantKind != "" && (st.OK || st.Diagnosis == nil || st.Diagnosis.Kind != tc.wantKind):
+				t.Errorf("send test ok=%v at %s: %s (%+v); want %s", st.OK, st.Stage, st.Error, st.Diagnosis, tc.wantKind)
+			}
+			if tc.via != nil && tc.lmtp != 0 {
+				want := fmt.Sprintf("relay=127.0.0.1[127.0.0.1]:%d", tc.lmtp)
+				if log := tc.via.LogText(); !strings.Contains(log, want) || !strings.Contains(log, "status=sent") {
+					t.Errorf("Postfix's log shows no delivery with %s:\n%s", want, log)
+				}
+			}
+			if took > tc.within {
+				t.Errorf("took %v; want under %v", took, tc.within)
+			}
+			t.Logf("%s: %v in all, delivery %v; %s", tc.name, took.Round(time.Millisecond), st.Delivery.Round(time.Millisecond), st.Error)
+			if st.Diagnosis != nil {
+				t.Logf("diagnosis: %s", st.Diagnosis.Text["en"])
+			}
+		})
+	}
+}
