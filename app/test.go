@@ -41,7 +41,7 @@ type testPage struct {
 	signIn    *button
 	signInRow *fyne.Container
 	signInErr error
-	consent  dialog.Dialog
+	consent   dialog.Dialog
 	// trust offers a certificate exception after a tls-untrusted,
 	// tls-expired or tls-hostname-mismatch failure; trustDialog is its
 	// confirmation while shown.
