@@ -91,8 +91,9 @@ func (r *runner) testSMTP(ctx context.Context, keep *session) error {
 		offered := strings.Fields(mechs)
 		mech := chooseMech(offered, r.req.Password)
 		switch {
-		case !ok && !encrypted:
-			// Servers commonly hide AUTH until STARTTLS.
+		case (!ok || len(offered) == 0) && !encrypted:
+			// Servers commonly hide AUTH until STARTTLS, or announce it
+			// with no mechanisms (Dovecot Submission: "250-AUTH ").
 			return ErrServerRefusesPlaintext
 		case !ok:
 			return errNoAuth
