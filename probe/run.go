@@ -293,7 +293,8 @@ func (r *runner) bounds(stage Stage, err error) error {
 		return err
 	}
 	if r.wantsTLS.Load() && !r.heard.Load() {
-		return fmt.Errorf("%w: %w", ErrWantsTLS, err)
+		// The closed connection is our own doing, not news for the person.
+		return ErrWantsTLS
 	}
 	if r.bound != nil {
 		if v := r.bound.violation(); v != nil {
