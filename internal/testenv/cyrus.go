@@ -290,19 +290,15 @@ func (c *Cyrus) start(t testing.TB, bin, libdir string, conf cyrusConf, ca *CA, 
 }
 
 func (c *Cyrus) waitReady(ca *CA, exited <-chan struct{}, users []string) error {
-	deadline := time.Now().Add(10 * time.Second)
-	var last error
-	for time.Now().Before(deadline) {
-		select {
-		case <-exited:
-			return fmt.Errorf("cyrus's master exited: %s", c.LogText())
-		default:
-		}
-		last = c.ready(ca, users)
-		if last == nil {
-			return nil
-		}
-		time.Sleep(50 * time.Millisecond) // the poll interval, bounded by the deadline
+	gone := func() error { return fmt.Errorf("cyrus's master exited: %s", c.LogText()) }
+	last := pollReady(10*time.Second, 50*time.Millisecond, exited, gone, func() error { return c.ready(ca, users) })
+	if last == nil {
+		return nil
+	}
+	select {
+	case <-exited:
+		return last // gone's words: the master is not there to ask
+	default:
 	}
 	// Some listeners answer and one does not: its port was taken.
 	refused := 0

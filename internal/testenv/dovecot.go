@@ -301,26 +301,15 @@ func freePorts(t testing.TB, n int) []int {
 // waitReady polls an IMAPS login until it works: right after start, the
 // login process can answer "Waiting for authentication process to respond".
 func (d *Dovecot) waitReady(ca *CA, exited <-chan struct{}) error {
-	deadline := time.Now().Add(15 * time.Second)
-	var last error
-	for time.Now().Before(deadline) {
-		select {
-		case <-exited:
-			out, _ := os.ReadFile(filepath.Join(d.Dir, "dovecot.out"))
-			out = bytes.TrimSpace(out)
-			if bytes.Contains(out, []byte("Address already in use")) {
-				return fmt.Errorf("%w: dovecot exited: %s", errPortTaken, out)
-			}
-			return fmt.Errorf("dovecot exited: %s", out)
-		default:
+	gone := func() error {
+		out, _ := os.ReadFile(filepath.Join(d.Dir, "dovecot.out"))
+		out = bytes.TrimSpace(out)
+		if bytes.Contains(out, []byte("Address already in use")) {
+			return fmt.Errorf("%w: dovecot exited: %s", errPortTaken, out)
 		}
-		last = d.tryLogin(ca)
-		if last == nil {
-			return nil
-		}
-		time.Sleep(20 * time.Millisecond) // the poll interval, bounded by the deadline
+		return fmt.Errorf("dovecot exited: %s", out)
 	}
-	return last
+	return pollReady(15*time.Second, 20*time.Millisecond, exited, gone, func() error { return d.tryLogin(ca) })
 }
 
 func (d *Dovecot) tryLogin(ca *CA) error {

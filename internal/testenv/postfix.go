@@ -463,26 +463,14 @@ func (p *Postfix) start(t testing.TB, bin string, ca *CA, c postfixConfig) error
 }
 
 func (p *Postfix) waitReady(ca *CA, exited <-chan struct{}) error {
-	deadline := time.Now().Add(15 * time.Second)
-	var last error
-	for time.Now().Before(deadline) {
-		select {
-		case <-exited:
-			text := p.LogText()
-			if strings.Contains(text, "Address already in use") {
-				return fmt.Errorf("%w: postfix exited", errPostfixPortTaken)
-			}
-			b, _ := os.ReadFile(filepath.Join(p.Dir, "postfix.out"))
-			return fmt.Errorf("postfix exited: %s", bytes.TrimSpace(b))
-		default:
+	gone := func() error {
+		if strings.Contains(p.LogText(), "Address already in use") {
+			return fmt.Errorf("%w: postfix exited", errPostfixPortTaken)
 		}
-		last = p.offersAuth(ca)
-		if last == nil {
-			return nil
-		}
-		time.Sleep(50 * time.Millisecond) // the poll interval, bounded by the deadline
+		b, _ := os.ReadFile(filepath.Join(p.Dir, "postfix.out"))
+		return fmt.Errorf("postfix exited: %s", bytes.TrimSpace(b))
 	}
-	return last
+	return pollReady(15*time.Second, 50*time.Millisecond, exited, gone, func() error { return p.offersAuth(ca) })
 }
 
 // offersAuth checks that both listeners answer over TLS with AUTH in
