@@ -14,6 +14,7 @@ import (
 
 	"github.com/mailwiz/mailwiz/app"
 	"github.com/mailwiz/mailwiz/cli"
+	"github.com/mailwiz/mailwiz/internal/winconsole"
 	"github.com/mailwiz/mailwiz/wizard"
 )
 
@@ -22,6 +23,9 @@ const appID = "io.github.mailwiz.mailwiz"
 
 func main() {
 	if len(os.Args) > 1 {
+		// The Windows GUI build has no streams of its own: borrow the
+		// console it was started from.
+		winconsole.Attach(os.Args[1:])
 		os.Exit(cli.Main(os.Args[1:]))
 	}
 	// Before the window exists, so an early SIGTERM is not lost either.

@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -68,14 +67,14 @@ func runThunderbird(t *testing.T, profile string, done func() bool) {
 		"MOZ_CRASHREPORTER_DISABLE=1"}
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	testenv.OwnGroup(cmd)
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("starting thunderbird: %v", err)
 	}
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
 	stop := func() {
-		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		testenv.KillGroup(cmd)
 		<-exited
 	}
 	// Thunderbird takes about 6 s here; the bound is for a loaded CI machine.
