@@ -19,7 +19,7 @@ DEB_TEST    = openssl dovecot-imapd dovecot-pop3d dovecot-submissiond \
               postfix dovecot-lmtpd \
               gnome-keyring dbus dbus-x11 libsecret-tools \
               thunderbird zbar-tools libplist-utils libxml2-utils unzip \
-              xvfb xdotool imagemagick chromium
+              xvfb xdotool imagemagick chromium desktop-file-utils appstream
 DEB_WINDOWS = gcc-mingw-w64-x86-64 file
 # Cyrus IMAP/POP3, the tests' second IMAP and POP3 server: its packages
 # conflict with Dovecot's, so scripts/cyrus-fetch unpacks them (and installs
@@ -30,7 +30,7 @@ DEB_CYRUS   = sasl2-bin libsasl2-modules libsasl2-modules-db
 # needs Node.js 20 or newer with npm.
 DEB_SENDING = msmtp python3-django python3-dotenv php-cli php-vlucas-phpdotenv
 
-.PHONY: all deps deps-build deps-windows build run test test-core bench fuzz vet \
+.PHONY: all deps deps-build deps-windows build run test test-core test-packages bench fuzz vet \
         package-linux package-windows smoke clean
 
 all: build
@@ -73,7 +73,7 @@ vet:
 # The packages below the GUI: no Fyne, so they build in seconds and run
 # under the race detector. The GUI (app) and main run without it: a race
 # build of Fyne takes minutes on two cores.
-CORE_PKGS = $(shell $(GO) list ./... | grep -v -e '/app$$' -e '/app/' -e '^github.com/mailwiz/mailwiz$$')
+CORE_PKGS = $(shell $(GO) list ./... | grep -v -e '/app$$' -e '/app/' -e '^github.com/mailwiz/mailwiz$$' -e '/packaging$$')
 
 # Every test, with a real Secret Service on a private D-Bus session.
 test: deps
@@ -89,7 +89,12 @@ test: deps
 	./scripts/with-keyring $(GO) test -count=1 ./app/... .
 	$(MAKE) smoke
 	@# CI (CI=true) also builds both packages; locally they are on request.
-	@if [ "$${CI:-}" = true ]; then $(MAKE) package-linux package-windows; fi
+	@if [ "$${CI:-}" = true ]; then $(MAKE) package-linux package-windows test-packages; fi
+
+# The built packages read back with dpkg, desktop-file-validate, appstreamcli
+# and (Windows) a PE reader; the installed program started under Xvfb.
+test-packages:
+	$(GO) test -count=1 ./packaging/...
 
 # The packages below the GUI: seconds, no cgo, no services beyond loopback.
 test-core:
@@ -116,14 +121,17 @@ VERSION  := $(shell sed -n 's/^ *Version *= *"\(.*\)"/\1/p' FyneApp.toml)
 $(FYNE_TOOL):
 	GOBIN=$(CURDIR)/bin/tools $(GO) install fyne.io/tools/cmd/fyne@v1.7.4
 
-# dist/mailwiz-VERSION-linux-amd64.tar.xz: binary, .desktop file and icon.
+# dist/mailwiz-VERSION-linux-amd64.tar.xz (binary, .desktop file, icon; its
+# Makefile's user-install puts them in ~/.local without root) and
+# dist/mailwiz_VERSION_amd64.deb (scripts/package-deb).
 package-linux: deps-build $(FYNE_TOOL)
 	@mkdir -p dist
 	$(GO) build -tags $(TAGS) -ldflags "-s -w" -o dist/mailwiz .
 	cp FyneApp.toml dist/FyneApp.toml.keep
 	$(FYNE_TOOL) package --os linux --exe dist/mailwiz --release; s=$$?; mv dist/FyneApp.toml.keep FyneApp.toml; exit $$s
 	mv "Mail Setup Wizard.tar.xz" dist/mailwiz-$(VERSION)-linux-amd64.tar.xz
-	@ls -l dist/mailwiz-$(VERSION)-linux-amd64.tar.xz
+	./scripts/package-deb dist/mailwiz $(VERSION) dist/mailwiz_$(VERSION)_amd64.deb
+	@ls -l dist/mailwiz-$(VERSION)-linux-amd64.tar.xz dist/mailwiz_$(VERSION)_amd64.deb
 
 # dist/mailwiz-VERSION-windows-amd64.exe: cross-built with mingw-w64, GUI
 # subsystem (no console window), icon and version metadata from FyneApp.toml.
