@@ -142,7 +142,9 @@ package-windows: deps-build deps-windows $(FYNE_TOOL)
 		s=$$?; mv dist/FyneApp.toml.keep FyneApp.toml; exit $$s
 	mv "Mail Setup Wizard.exe" dist/mailwiz-$(VERSION)-windows-amd64.exe
 	@# The console twin for scripts (cmd/mailwiz-cli): no Fyne, no cgo.
-	GOOS=windows GOARCH=amd64 CGO_ENABLED=0 $(GO) build -ldflags "-s -w" -o dist/mailwiz-cli-$(VERSION)-windows-amd64.exe ./cmd/mailwiz-cli
+	./scripts/windows-syso $(VERSION) cmd/mailwiz-cli/rsrc_windows_amd64.syso
+	GOOS=windows GOARCH=amd64 CGO_ENABLED=0 $(GO) build -ldflags "-s -w" -o dist/mailwiz-cli-$(VERSION)-windows-amd64.exe ./cmd/mailwiz-cli; \
+		s=$$?; rm -f cmd/mailwiz-cli/rsrc_windows_amd64.syso; exit $$s
 	@file dist/mailwiz-cli-$(VERSION)-windows-amd64.exe | grep -q 'PE32+ executable (console) x86-64' || \
 		{ echo "package-windows: mailwiz-cli is not a PE32+ console binary" >&2; exit 1; }
 	@# Not `tee /dev/stderr`: reopening stderr truncates a log file it points at.
