@@ -20,7 +20,7 @@ DEB_TEST    = openssl dovecot-imapd dovecot-pop3d dovecot-submissiond \
               gnome-keyring dbus dbus-x11 libsecret-tools \
               thunderbird zbar-tools libplist-utils libxml2-utils unzip \
               xvfb xdotool imagemagick chromium desktop-file-utils appstream
-DEB_WINDOWS = gcc-mingw-w64-x86-64 file
+DEB_WINDOWS = gcc-mingw-w64-x86-64 file nsis p7zip-full imagemagick
 # Cyrus IMAP/POP3, the tests' second IMAP and POP3 server: its packages
 # conflict with Dovecot's, so scripts/cyrus-fetch unpacks them (and installs
 # the libraries they link to); its passwords live in a sasldb.
@@ -147,6 +147,11 @@ package-windows: deps-build deps-windows $(FYNE_TOOL)
 		s=$$?; rm -f cmd/mailwiz-cli/rsrc_windows_amd64.syso; exit $$s
 	@file dist/mailwiz-cli-$(VERSION)-windows-amd64.exe | grep -q 'PE32+ executable (console) x86-64' || \
 		{ echo "package-windows: mailwiz-cli is not a PE32+ console binary" >&2; exit 1; }
+	@# The per-user installer (packaging/windows/mailwiz.nsi), cross-built
+	@# with Debian's makensis.
+	convert assets/icon.png -define icon:auto-resize=256,64,48,32,16 dist/mailwiz.ico
+	makensis -V2 -DVERSION=$(VERSION) -DDIST=$(CURDIR)/dist \
+		-DOUTFILE=$(CURDIR)/dist/mailwiz-$(VERSION)-windows-amd64-setup.exe packaging/windows/mailwiz.nsi
 	@# Not `tee /dev/stderr`: reopening stderr truncates a log file it points at.
 	@kind=$$(file dist/mailwiz-$(VERSION)-windows-amd64.exe); echo "$$kind"; \
 		echo "$$kind" | grep -q 'PE32+ executable (GUI) x86-64' || \

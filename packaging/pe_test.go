@@ -23,6 +23,8 @@ type peFacts struct {
 	Types     map[uint32]bool
 	// Version is the StringFileInfo ProductVersion, "" without one.
 	Version string
+	// Manifest holds the embedded application manifest's text, if any.
+	Manifest string
 }
 
 const (
@@ -58,6 +60,11 @@ func readPE(path string) (peFacts, error) {
 	}
 	for _, e := range entries {
 		p.Types[e.id] = true
+	}
+	if i := bytes.Index(data, []byte("<assembly")); i >= 0 {
+		if j := bytes.Index(data[i:], []byte("</assembly>")); j >= 0 {
+			p.Manifest = string(data[i : i+j])
+		}
 	}
 	if i := bytes.Index(data, utf16z("ProductVersion")); i >= 0 {
 		p.Version = readUTF16z(data[i+len(utf16z("ProductVersion")):])

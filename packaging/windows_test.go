@@ -1,8 +1,13 @@
 package packaging
 
 import (
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/mailwiz/mailwiz/internal/testenv"
 )
 
 // TestWindowsExecutables reads the Windows package's programs back with
@@ -36,5 +41,47 @@ func TestWindowsExecutables(t *testing.T) {
 		if !p.Types[rtVersion] || !strings.HasPrefix(p.Version, v) {
 			t.Errorf("%s: version resource %v, product version %q; want %s", path, p.Types[rtVersion], p.Version, v)
 		}
+	}
+}
+
+// TestWindowsInstaller reads the NSIS installer back: a PE32+ GUI program
+// with the icon and the version, asking for no administrator rights (its
+// manifest runs it asInvoker: a per-user install), and carrying both
+// programs and the uninstaller, byte for byte the ones built (7-Zip reads
+// NSIS archives).
+func TestWindowsInstaller(t *testing.T) {
+	v := version(t)
+	setup := built(t, "mailwiz-"+v+"-windows-amd64-setup.exe")
+	p, err := readPE(setup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !p.PE32Plus || !p.AMD64 || p.Subsystem != subsystemGUI {
+		t.Errorf("PE32+ %v, AMD64 %v, subsystem %d", p.PE32Plus, p.AMD64, p.Subsystem)
+	}
+	if !p.Types[rtIcon] || !p.Types[rtVersion] || !strings.HasPrefix(p.Version, v) {
+		t.Errorf("icon %v, version resource %v %q", p.Types[rtIcon], p.Types[rtVersion], p.Version)
+	}
+	if !strings.Contains(p.Manifest, `level="asInvoker"`) {
+		t.Errorf("the installer does not run as the user (RequestExecutionLevel user): manifest %q", p.Manifest)
+	}
+	sevenZ := testenv.RequireCommand(t, "7z", "p7zip-full")
+	dir := t.TempDir()
+	if out, err := exec.Command(sevenZ, "x", "-y", "-o"+dir, setup).CombinedOutput(); err != nil {
+		t.Fatalf("7z x: %v\n%s", err, out)
+	}
+	for name, from := range map[string]string{"mailwiz.exe": "mailwiz-" + v + "-windows-amd64.exe", "mailwiz-cli.exe": "mailwiz-cli-" + v + "-windows-amd64.exe"} {
+		got, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Errorf("the installer lacks %s: %v", name, err)
+			continue
+		}
+		want, _ := os.ReadFile(built(t, from))
+		if string(got) != string(want) {
+			t.Errorf("%s in the installer is not the one built", name)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "uninstall.exe")); err != nil {
+		t.Errorf("no uninstaller: %v", err)
 	}
 }
