@@ -31,7 +31,7 @@ DEB_CYRUS   = sasl2-bin libsasl2-modules libsasl2-modules-db
 DEB_SENDING = msmtp python3-django python3-dotenv php-cli php-vlucas-phpdotenv
 
 .PHONY: all deps deps-build deps-windows build run test test-core test-packages bench fuzz vet \
-        package-linux package-windows smoke clean
+        package-linux package-windows package-darwin smoke clean
 
 all: build
 
@@ -156,6 +156,12 @@ package-windows: deps-build deps-windows $(FYNE_TOOL)
 	@kind=$$(file dist/mailwiz-$(VERSION)-windows-amd64.exe); echo "$$kind"; \
 		echo "$$kind" | grep -q 'PE32+ executable (GUI) x86-64' || \
 		{ echo "package-windows: not a PE32+ GUI binary" >&2; exit 1; }
+
+# dist/mailwiz-VERSION-macos-universal.zip (the .app, arm64 + amd64) and the
+# CLI twin: on a Mac only (scripts/package-darwin says why); the forge's
+# macOS runner builds it.
+package-darwin: $(FYNE_TOOL)
+	GO=$(GO) FYNE=$(FYNE_TOOL) ./scripts/package-darwin
 
 clean:
 	rm -rf bin dist
