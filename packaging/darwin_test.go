@@ -18,7 +18,7 @@ func TestDarwinScript(t *testing.T) {
 	if runtime.GOOS == "darwin" {
 		t.Skip("on a Mac the script builds for real: make package-darwin")
 	}
-	cmd := exec.Command("../scripts/package-darwin")
+	cmd := exec.Command("./scripts/package-darwin")
 	cmd.Dir = ".."
 	out, err := cmd.CombinedOutput()
 	var ee *exec.ExitError
