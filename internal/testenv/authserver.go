@@ -524,15 +524,24 @@ func (a *AuthServer) verify(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprintf(w, "<p>Device %s handled.</p>", html.EscapeString(code))
 }
 
-// introspect is RFC 7662: active tokens are described, anything else is
-// {"active": false}.
-func (a *AuthServer) introspect(w http.ResponseWriter, r *http.Request) {
+// postedForm checks that r is a POST with a readable form, answering the
+// error itself otherwise.
+func postedForm(w http.ResponseWriter, r *http.Request) bool {
 	if r.Method != http.MethodPost {
 		http.Error(w, "POST only", http.StatusMethodNotAllowed)
-		return
+		return false
 	}
 	if err := r.ParseForm(); err != nil {
 		http.Error(w, "unreadable form", http.StatusBadRequest)
+		return false
+	}
+	return true
+}
+
+// introspect is RFC 7662: active tokens are described, anything else is
+// {"active": false}.
+func (a *AuthServer) introspect(w http.ResponseWriter, r *http.Request) {
+	if !postedForm(w, r) {
 		return
 	}
 	a.mu.Lock()
@@ -548,12 +557,7 @@ func (a *AuthServer) introspect(w http.ResponseWriter, r *http.Request) {
 
 // revoke is RFC 7009: 200 whether or not the token was known.
 func (a *AuthServer) revoke(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost {
-		http.Error(w, "POST only", http.StatusMethodNotAllowed)
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		http.Error(w, "unreadable form", http.StatusBadRequest)
+	if !postedForm(w, r) {
 		return
 	}
 	a.mu.Lock()

@@ -46,8 +46,11 @@ type Dovecot struct {
 }
 
 // LogText returns Dovecot's log so far, for test failure messages.
-func (d *Dovecot) LogText() string {
-	b, _ := os.ReadFile(filepath.Join(d.Dir, "dovecot.log"))
+func (d *Dovecot) LogText() string { return readLog(d.Dir, "dovecot.log") }
+
+// readLog is a server's log file in dir, "" when there is none yet.
+func readLog(dir, name string) string {
+	b, _ := os.ReadFile(filepath.Join(dir, name))
 	return string(b)
 }
 

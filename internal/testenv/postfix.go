@@ -84,10 +84,7 @@ type Postfix struct {
 }
 
 // LogText returns Postfix's log so far, for test failure messages.
-func (p *Postfix) LogText() string {
-	b, _ := os.ReadFile(filepath.Join(p.Dir, "postfix.log"))
-	return string(b)
-}
+func (p *Postfix) LogText() string { return readLog(p.Dir, "postfix.log") }
 
 // StartPostfix starts a Dovecot (as [StartDovecot], with an auth socket
 // for Postfix and an LMTP listener) and a Postfix in front of it, and
