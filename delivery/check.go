@@ -20,6 +20,7 @@ import (
 	"github.com/mailwiz/mailwiz/account"
 	"github.com/mailwiz/mailwiz/catalog"
 	"github.com/mailwiz/mailwiz/internal/safetext"
+	"github.com/mailwiz/mailwiz/probe"
 )
 
 // Level rates one finding; the values match wizard.SendingLevel.
@@ -381,4 +382,20 @@ func containsFold(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// SentFrom turns the probe's send test (run with SendFrom and ReadBack)
+// into the outcome Check reads; nil for nil.
+func SentFrom(st *probe.SendTestResult) *Sent {
+	if st == nil {
+		return nil
+	}
+	s := &Sent{Accepted: st.Stage != probe.StageSend, Message: st.Header}
+	if st.Reply != nil {
+		s.Reply = &ServerReply{Code: st.Reply.Code, Enhanced: st.Reply.Enhanced, Words: st.Reply.Words}
+	}
+	if !st.OK {
+		s.Err = st.Error
+	}
+	return s
 }
