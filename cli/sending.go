@@ -2,10 +2,10 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"strings"
 	"time"
@@ -161,56 +161,43 @@ func runSending(ctx context.Context, env *Env, args []string) int {
 		consent = ask(env, say, T("mailwiz will send one letter to {{.Address}} itself (nobody else), with From and envelope sender {{.From}}, through {{.Host}}, read it back and delete it. Send it? [y/N] ",
 			"Address", addr.String(), "From", from, "Host", out.Host))
 	}
-	var sent *delivery.Sent
-	if consent {
-		rep := probe.Run(ctx, probe.Request{
-			Address: addr, Servers: plan.Servers, Alternatives: plan.Alternatives,
-			Password: password, OAuth2: login, Provider: providerOf(r.Config),
-			SendTest: true, SendFrom: from, ReadBack: in.Protocol == account.IMAP,
-			DeliveryTimeout: f.sendTimeout, RootCAs: env.RootCAs, TrustedCerts: trusted, Resolver: env.Resolver,
-		})
-		if rep.SendTest == nil {
-			// A login failed: that is test's to explain.
-			view := rep.View(lang)
-			if f.json {
-				if c := writeJSON(env, testJSON{view, newTrustView(r)}); c != ExitOK {
-					return c
-				}
-				return ExitFailed
-			}
-			printReport(env.Stdout, addr, view, lang)
-			return ExitFailed
-		}
-		sent = delivery.SentFrom(rep.SendTest)
-	} else {
+	if !consent {
 		fmt.Fprintln(say, T("No letter sent: only the checks that need no letter ran. Give --yes to send it."))
 	}
-	var res delivery.Resolver = net.DefaultResolver
-	if env.Resolver != nil {
-		res = env.Resolver
+	report, err := delivery.Run(ctx, delivery.RunRequest{
+		Address: addr, Config: r.Config, Servers: plan.Servers, Alternatives: plan.Alternatives,
+		Password: password, OAuth2: login, From: from, Bounce: bounce, Send: consent,
+		TrustedCerts: trusted, RootCAs: env.RootCAs, Resolver: env.Resolver,
+		DeliveryTimeout: f.sendTimeout, Lang: lang,
+	})
+	var le *delivery.LoginError
+	if errors.As(err, &le) {
+		// A login failed: that is test's to explain, in test's words.
+		view := le.Report.View(lang)
+		if f.json {
+			if c := writeJSON(env, testJSON{view, newTrustView(r)}); c != ExitOK {
+				return c
+			}
+			return ExitFailed
+		}
+		printReport(env.Stdout, addr, view, lang)
+		return ExitFailed
 	}
-	cfg := r.Config
-	report := delivery.Check(ctx, res, delivery.Request{Account: addr.String(), From: from, Bounce: bounce,
-		SMTP: *out, IncomingHost: in.Host, Config: &cfg, Sent: sent, Lang: lang})
+	if err != nil {
+		return fail(env, ExitFailed, "%v", err)
+	}
 	code = ExitOK
 	if report.Worst() == delivery.Fail {
 		code = ExitFailed
 	}
 	if f.json {
-		if c := writeJSON(env, sendingJSON{Report: report, Sent: sent != nil, Trust: newTrustView(r)}); c != ExitOK {
+		if c := writeJSON(env, sendingJSON{Report: report, Sent: report.Substitution.Tested, Trust: newTrustView(r)}); c != ExitOK {
 			return c
 		}
 		return code
 	}
 	printSending(env.Stdout, report, lang)
 	return code
-}
-
-func providerOf(c account.Config) *account.Config {
-	if c.Provider == nil {
-		return nil
-	}
-	return &c
 }
 
 // ask asks a yes/no question on a terminal; without one (standard input

@@ -61,10 +61,11 @@ func TestSending(t *testing.T) {
 		}
 		return cfg, nil
 	})
+	password := sendingCanary
 	run := func(t *testing.T, lang string, args ...string) (int, string, string) {
 		t.Helper()
 		var out, errb bytes.Buffer
-		env := newEnv(t, sendingCanary+"\n", &out, &errb)
+		env := newEnv(t, password+"\n", &out, &errb)
 		env.Resolver = dns.Resolver()
 		env.Getenv = func(k string) string {
 			if k == "LANG" {
@@ -146,6 +147,18 @@ func TestSending(t *testing.T) {
 		}
 		if code != ExitFailed || !strings.Contains(stderr, "Give --yes") {
 			t.Errorf("exit %d (want 1: the SPF record is missing); stderr %s", code, stderr)
+		}
+	})
+
+	t.Run("wrong password: test's report, no letter", func(t *testing.T) {
+		password = "wrong-" + sendingCanary
+		defer func() { password = sendingCanary }()
+		code, stdout, stderr := run(t, "", "--yes", "--from", "news@good.test", "bob@example.test")
+		if code != ExitFailed || !strings.Contains(stdout, "did not accept the user name or password") || strings.Contains(stdout, "Sender substitution") {
+			t.Errorf("exit %d; want 1 with the login failure explained\n%s\n%s", code, stdout, stderr)
+		}
+		if strings.Contains(stdout+stderr, password) {
+			t.Errorf("the wrong password is in the output")
 		}
 	})
 
