@@ -3,10 +3,13 @@ package delivery
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/mailwiz/mailwiz/account"
@@ -117,5 +120,52 @@ func golden(t *testing.T, path string, v any) {
 	}
 	if string(got) != string(want) {
 		t.Errorf("%s differs (go test ./delivery -update rewrites it):\n%s", path, got)
+	}
+}
+
+// TestRunWithoutConsent: without Send, Run connects to no mail server
+// (the servers here would refuse or hang) and still checks the DNS side.
+func TestRunWithoutConsent(t *testing.T) {
+	dns := testenv.StartDNS(t, zone())
+	addr, err := account.ParseAddress("alice@example.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	var accepted atomic.Int64
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			accepted.Add(1)
+			c.Close()
+		}
+	}()
+	port := l.Addr().(*net.TCPAddr).Port
+	cfg := account.Config{
+		Incoming: []account.Server{{Protocol: account.IMAP, Host: "127.0.0.1", Port: port, Security: account.SSL, Username: account.PlaceholderAddress}},
+		Outgoing: []account.Server{{Protocol: account.SMTP, Host: "127.0.0.1", Port: port, Security: account.SSL, Username: account.PlaceholderAddress}},
+	}
+	rep, err := Run(context.Background(), RunRequest{Address: addr, Config: cfg, Password: "secret", From: "news@wrong.test", Resolver: dns.Resolver(), Lang: "en"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if accepted.Load() != 0 || rep.Substitution.Tested {
+		t.Errorf("%d connections, tested %v; want none without consent", accepted.Load(), rep.Substitution.Tested)
+	}
+	if rep.SPF == nil || rep.SPF.Result != "fail" || rep.DMARC == nil || !rep.DMARC.Refused {
+		t.Errorf("SPF %+v DMARC %+v; want fail and refused", rep.SPF, rep.DMARC)
+	}
+	// With consent, a login that fails is a *LoginError, not a report.
+	_, err = Run(context.Background(), RunRequest{Address: addr, Config: cfg, Password: "secret", From: "news@wrong.test", Resolver: dns.Resolver(), Send: true, Lang: "en"})
+	var le *LoginError
+	if !errors.As(err, &le) || accepted.Load() == 0 {
+		t.Errorf("Run with consent against a closing server = %v (%d connections); want *LoginError", err, accepted.Load())
 	}
 }
