@@ -16,7 +16,7 @@ SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEB_BUILD   = gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev \
               libxinerama-dev libxi-dev libxxf86vm-dev
 DEB_TEST    = openssl dovecot-imapd dovecot-pop3d dovecot-submissiond \
-              postfix dovecot-lmtpd \
+              postfix dovecot-lmtpd opendkim \
               gnome-keyring dbus dbus-x11 libsecret-tools \
               thunderbird zbar-tools libplist-utils libxml2-utils unzip \
               xvfb xdotool imagemagick chromium desktop-file-utils appstream

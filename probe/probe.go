@@ -115,6 +115,14 @@ type Request struct {
 	// SendTest sends a message to Address through the first SMTP server and
 	// waits for it on the first incoming server, then deletes it.
 	SendTest bool
+	// SendFrom, when set, is the send test's From and envelope sender
+	// instead of Address (a mailing program's sender substitution); the
+	// message still goes to Address only.
+	SendFrom string
+	// ReadBack keeps the header of the arrived test message (at most
+	// MaxReadBack bytes, IMAP only) in SendTestResult.Header before the
+	// message is deleted.
+	ReadBack bool
 	// Timeout bounds each stage; zero means DefaultTimeout.
 	Timeout time.Duration
 	// DeliveryTimeout bounds the wait for the test message; zero means
@@ -223,12 +231,27 @@ type Result struct {
 type SendTestResult struct {
 	OK    bool
 	Stage Stage // StageSend, StageDeliver, StageCleanup or StageDone
+	// Reply is the outgoing server's refusal of the message, when it
+	// refused it: its words scrubbed of secrets and made safe to show.
+	Reply *SMTPReply
+	// Header is the arrived message's header, with Request.ReadBack.
+	Header []byte
 	// Delivery is the time from the end of SMTP DATA to seeing the message.
 	Delivery  time.Duration
 	Err       error
 	Error     string
 	Diagnosis *Diagnosis
 }
+
+// SMTPReply is an SMTP server's reply.
+type SMTPReply struct {
+	Code     int
+	Enhanced string // "5.7.1", "" when the server gave none
+	Words    string
+}
+
+// MaxReadBack bounds the header Request.ReadBack keeps.
+const MaxReadBack = 64 << 10
 
 // Report is everything Run found.
 type Report struct {

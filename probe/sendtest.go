@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-smtp"
 	"github.com/mailwiz/mailwiz/account"
 	"github.com/mailwiz/mailwiz/internal/safetext"
 )
@@ -85,6 +86,16 @@ func sendTest(ctx context.Context, req *Request, results []Result, em *emitter) 
 		// The cancel closed the connection under a command: say it was
 		// the cancel, not "use of closed network connection".
 		res.Err = &StageTimeoutError{Stage: res.Stage, Cancelled: true, Err: res.Err}
+	}
+	var se *smtp.SMTPError
+	if res.Stage == StageSend && errors.As(res.Err, &se) {
+		res.Reply = &SMTPReply{Code: se.Code, Words: safetext.Show(scrub(se.Message, req.secrets()...))}
+		if se.EnhancedCode != smtp.NoEnhancedCode && se.EnhancedCode != (smtp.EnhancedCode{}) {
+			res.Reply.Enhanced = fmt.Sprintf("%d.%d.%d", se.EnhancedCode[0], se.EnhancedCode[1], se.EnhancedCode[2])
+		}
+	}
+	if res.Header != nil {
+		res.Header = []byte(scrub(string(res.Header), req.secrets()...))
 	}
 	res.Err = scrubErr(res.Err, req.secrets()...)
 	if res.Err != nil {
@@ -199,6 +210,9 @@ func (st *sendTester) run(ctx context.Context) SendTestResult {
 		// closes it, not just the pause between two searches.
 		stopWait := context.AfterFunc(wctx, inR.closeConn)
 		uids, err = st.waitIMAP(wctx, inS, msgID)
+		if err == nil && st.req.ReadBack {
+			res.Header, err = st.headerIMAP(inS, uids[0])
+		}
 		stopWait()
 	} else {
 		err = st.waitPOP3(wctx, msgID)
@@ -254,7 +268,7 @@ func (st *sendTester) message(msgID string) string {
 	addr := st.req.Address.String()
 	var b strings.Builder
 	h := func(k, v string) { b.WriteString(k + ": " + v + "\r\n") }
-	h("From", addr)
+	h("From", st.from())
 	h("To", addr)
 	h("Subject", "mailwiz test message")
 	h("Date", time.Now().Format(time.RFC1123Z))
@@ -276,12 +290,40 @@ func (st *sendTester) send(ctx context.Context, msgID string) error {
 	stop := context.AfterFunc(ctx, r.closeConn)
 	defer stop()
 	c := s.smtp.c
-	from := st.req.Address.String()
-	if err := c.SendMail(from, []string{from}, strings.NewReader(st.message(msgID))); err != nil {
+	if err := c.SendMail(st.from(), []string{st.req.Address.String()}, strings.NewReader(st.message(msgID))); err != nil {
 		return err
 	}
 	c.Quit() //nolint:errcheck
 	return nil
+}
+
+// from is the test message's sender: Request.SendFrom, else the address.
+func (st *sendTester) from() string {
+	if st.req.SendFrom != "" {
+		return st.req.SendFrom
+	}
+	return st.req.Address.String()
+}
+
+// headerIMAP fetches the header of the message uid, at most MaxReadBack
+// bytes of it (the connection's byte budget bounds what the server may
+// send whatever it answers).
+func (st *sendTester) headerIMAP(s *session, uid imap.UID) ([]byte, error) {
+	section := &imap.FetchItemBodySection{Specifier: imap.PartSpecifierHeader, Peek: true,
+		Partial: &imap.SectionPartial{Offset: 0, Size: MaxReadBack}}
+	msgs, err := s.imap.c.Fetch(imap.UIDSetNum(uid), &imap.FetchOptions{BodySection: []*imap.FetchItemBodySection{section}}).Collect()
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range msgs {
+		if b := m.FindBodySection(section); b != nil {
+			if len(b) > MaxReadBack {
+				b = b[:MaxReadBack]
+			}
+			return b, nil
+		}
+	}
+	return nil, errors.New("probe: the server did not return the test message's header")
 }
 
 func (st *sendTester) waitIMAP(ctx context.Context, s *session, msgID string) ([]imap.UID, error) {

@@ -21,6 +21,9 @@ type Records struct {
 	CNAME string   // an alias; the server follows it inside the zone
 	MX    []MX
 	SRV   []SRV
+	// TXT are text records, each one string (split into 255-byte
+	// character-strings on the wire), e.g. "v=spf1 -all".
+	TXT []string
 }
 
 // MX is one mail exchanger.
@@ -196,6 +199,10 @@ func (d *DNS) answer(m *dns.Msg, q dns.Question) {
 			for _, mx := range r.MX {
 				m.Answer = append(m.Answer, &dns.MX{Hdr: hdr(dns.TypeMX), Preference: mx.Pref, Mx: fqdn(mx.Host)})
 			}
+		case dns.TypeTXT:
+			for _, txt := range r.TXT {
+				m.Answer = append(m.Answer, &dns.TXT{Hdr: hdr(dns.TypeTXT), Txt: splitTXT(txt)})
+			}
 		case dns.TypeSRV:
 			for _, s := range r.SRV {
 				m.Answer = append(m.Answer, &dns.SRV{Hdr: hdr(dns.TypeSRV), Priority: s.Priority,
@@ -204,4 +211,15 @@ func (d *DNS) answer(m *dns.Msg, q dns.Question) {
 		}
 		return
 	}
+}
+
+// splitTXT cuts a TXT record's text into the character-strings of at most
+// 255 bytes a record carries; a reader joins them again (RFC 7208 §3.3).
+func splitTXT(s string) []string {
+	var parts []string
+	for len(s) > 255 {
+		parts = append(parts, s[:255])
+		s = s[255:]
+	}
+	return append(parts, s)
 }

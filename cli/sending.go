@@ -1,0 +1,236 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/mailwiz/mailwiz/account"
+	"github.com/mailwiz/mailwiz/catalog"
+	"github.com/mailwiz/mailwiz/delivery"
+	"github.com/mailwiz/mailwiz/internal/safetext"
+	"github.com/mailwiz/mailwiz/probe"
+	"github.com/mailwiz/mailwiz/wizard"
+)
+
+func init() {
+	register(&command{
+		name:    "sending",
+		summary: "check the account for a mailing program: sending as another sender, SPF/DKIM/DMARC, limits, bounces",
+		usage:   "sending [--from SENDER] [--bounce-mailbox ADDRESS] [--json] [--yes] [--lang en|ru] [--trust-cert SHA256]... [--accept-unverified HOST[,HOST]] [--send-timeout D] --password-stdin ADDRESS",
+		run:     runSending,
+	})
+}
+
+type sendingFlags struct {
+	json, yes, passwordStdin bool
+	from, bounce, lang       string
+	sendTimeout              time.Duration
+	trust                    certList
+	accept                   hostList
+}
+
+// sendingJSON is sending --json: the check's report (delivery.Report),
+// whether the test letter was sent, and the trust mark.
+type sendingJSON struct {
+	delivery.Report
+	Sent  bool      `json:"sent"`
+	Trust trustView `json:"trust"`
+}
+
+func runSending(ctx context.Context, env *Env, args []string) int {
+	var f sendingFlags
+	fs := commands["sending"].flags(env, func(fs *flag.FlagSet) {
+		fs.StringVar(&f.from, "from", "", "the sender address the mailing program will use (default: the account's own); the test letter is sent with it as From and envelope sender")
+		fs.StringVar(&f.bounce, "bounce-mailbox", "", "the mailbox that is to receive delivery reports (default: the account itself)")
+		fs.BoolVar(&f.json, "json", false, "print one JSON object (the contract in DESIGN.md) instead of a report")
+		fs.BoolVar(&f.yes, "yes", false, "consent to sending one test letter to the account's own address (without it, and without a terminal to ask on, only the DNS checks run)")
+		fs.StringVar(&f.lang, "lang", "", "language of the report: en or ru (default: from LANG)")
+		fs.Var(&f.trust, "trust-cert", trustCertUsage)
+		fs.Var(&f.accept, "accept-unverified", acceptUsage)
+		fs.DurationVar(&f.sendTimeout, "send-timeout", probe.DefaultDeliveryTimeout, "how long to wait for the test letter to arrive")
+		fs.BoolVar(&f.passwordStdin, "password-stdin", false, "read the password from standard input (required unless the account is signed in with mailwiz signin)")
+	})
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return flagExit(err)
+	}
+	if len(pos) != 1 {
+		return fail(env, ExitUsage, "sending takes one email address, e.g. printf %%s \"$PASSWORD\" | mailwiz sending --yes --from news@example.com --password-stdin alice@example.com")
+	}
+	if f.sendTimeout <= 0 {
+		return fail(env, ExitUsage, "--send-timeout %v: give a positive duration such as 60s", f.sendTimeout)
+	}
+	lang, err := language(env, f.lang)
+	if err != nil {
+		return fail(env, ExitUsage, "%v", err)
+	}
+	trusted, err := f.trust.fingerprints()
+	if err != nil {
+		return fail(env, ExitUsage, "%v", err)
+	}
+	addr, err := account.ParseAddress(pos[0])
+	if err != nil {
+		return fail(env, ExitUsage, "%s", addressMessage(env, f.lang, pos[0], err))
+	}
+	from := addr.String()
+	if f.from != "" {
+		a, err := account.ParseAddress(f.from)
+		if err != nil {
+			return fail(env, ExitUsage, "--from %s", addressMessage(env, f.lang, f.from, err))
+		}
+		from = a.String()
+	}
+	bounce := ""
+	if f.bounce != "" {
+		a, err := account.ParseAddress(f.bounce)
+		if err != nil {
+			return fail(env, ExitUsage, "--bounce-mailbox %s", addressMessage(env, f.lang, f.bounce, err))
+		}
+		bounce = a.String()
+	}
+
+	saved, _, _ := loadSaved(env, addr)
+	password := ""
+	if f.passwordStdin {
+		if password, err = stdinPassword(env.Stdin, "sending"); err != nil {
+			return fail(env, ExitUsage, "%v", err)
+		}
+	} else if saved == nil || saved.OAuth2 == nil {
+		return fail(env, ExitUsage, "sending needs --password-stdin and the password on standard input (a password on the command line would show in the process list)")
+	}
+	trusted = append(trusted, savedExceptions(env, addr, trusted)...)
+	r, _, code, err := resolveConfig(ctx, env, addr, serverChoice{saved: true, warn: warner(env), lang: lang})
+	if err != nil {
+		return configFailed(env, lang, addr, code, err)
+	}
+	f.accept.confirm(env, &r)
+	var login *probe.OAuth2Login
+	signed := false
+	if r.FromSaved {
+		// Gate first: a token is no more for an unvouched host than a password.
+		if err := r.Check(); err != nil {
+			return planFailed(env, lang, "sending", addr, r, err, f.json)
+		}
+		if login, signed, err = signedIn(ctx, env, saved, r.Config.For(addr)); err != nil {
+			return signinTrouble(env, lang, addr, err)
+		}
+	}
+	if !signed && password == "" {
+		return fail(env, ExitUsage, "sending needs --password-stdin and the password on standard input (a password on the command line would show in the process list)")
+	}
+	// The same decisions as test: the trust gate, OAuth2 servers, which
+	// servers. Nothing is sent, not even a login, to a host the gate refuses.
+	plan, err := r.PlanTest(wizard.TestOptions{SignedIn: signed})
+	if err != nil {
+		return planFailed(env, lang, "sending", addr, r, err, f.json)
+	}
+	var in, out *account.Server
+	for i := range plan.Servers {
+		s := plan.Servers[i]
+		if s.Protocol == account.SMTP && out == nil {
+			out = &s
+		} else if s.Protocol.Incoming() && in == nil {
+			in = &s
+		}
+	}
+	if out == nil || in == nil {
+		return fail(env, ExitFailed, "%s", catalog.T(lang, "The sending check needs both an incoming and an outgoing server for {{.Address}}.", "Address", addr.Display()))
+	}
+
+	// Before anything is sent: what the database knows, and consent.
+	T := func(key string, args ...any) string { return catalog.T(lang, key, args...) }
+	say := env.Stdout
+	if f.json {
+		say = env.Stderr
+	}
+	if !strings.EqualFold(from, addr.String()) {
+		for _, h := range r.Config.Hints {
+			if h.Kind == account.HintFromMustMatch {
+				fmt.Fprintln(say, T("The provider database says:")+" "+safetext.Show(h.In(lang)))
+			}
+		}
+	}
+	consent := f.yes
+	if !consent {
+		consent = ask(env, say, T("mailwiz will send one letter to {{.Address}} itself (nobody else), with From and envelope sender {{.From}}, through {{.Host}}, read it back and delete it. Send it? [y/N] ",
+			"Address", addr.String(), "From", from, "Host", out.Host))
+	}
+	if !consent {
+		fmt.Fprintln(say, T("No letter sent: only the checks that need no letter ran. Give --yes to send it."))
+	}
+	report, err := delivery.Run(ctx, delivery.RunRequest{
+		Address: addr, Config: r.Config, Servers: plan.Servers, Alternatives: plan.Alternatives,
+		Password: password, OAuth2: login, From: from, Bounce: bounce, Send: consent,
+		TrustedCerts: trusted, RootCAs: env.RootCAs, Resolver: env.Resolver,
+		DeliveryTimeout: f.sendTimeout, Lang: lang,
+	})
+	var le *delivery.LoginError
+	if errors.As(err, &le) {
+		// A login failed: that is test's to explain, in test's words.
+		view := le.Report.View(lang)
+		if f.json {
+			if c := writeJSON(env, testJSON{view, newTrustView(r)}); c != ExitOK {
+				return c
+			}
+			return ExitFailed
+		}
+		printReport(env.Stdout, addr, view, lang)
+		return ExitFailed
+	}
+	if err != nil {
+		return fail(env, ExitFailed, "%v", err)
+	}
+	code = ExitOK
+	if report.Worst() == delivery.Fail {
+		code = ExitFailed
+	}
+	if f.json {
+		if c := writeJSON(env, sendingJSON{Report: report, Sent: report.Substitution.Tested, Trust: newTrustView(r)}); c != ExitOK {
+			return c
+		}
+		return code
+	}
+	printSending(env.Stdout, report, lang)
+	return code
+}
+
+// ask asks a yes/no question on a terminal; without one (standard input
+// piped, or already read for the password) the answer is no.
+func ask(env *Env, w io.Writer, question string) bool {
+	file, ok := env.Stdin.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := file.Stat()
+	if err != nil || st.Mode()&os.ModeCharDevice == 0 {
+		return false
+	}
+	fmt.Fprint(w, question)
+	var answer string
+	fmt.Fscanln(file, &answer) //nolint:errcheck // no answer is no
+	a := strings.ToLower(strings.TrimSpace(answer))
+	return a == "y" || a == "yes" || a == "д" || a == "да"
+}
+
+// printSending prints the report: one block per finding, worst marked.
+func printSending(w io.Writer, r delivery.Report, lang string) {
+	T := func(key string, args ...any) string { return catalog.T(lang, key, args...) }
+	fmt.Fprintln(w, T("Sending check for {{.Account}}: From {{.From}} through {{.SMTP}}", "Account", r.Account, "From", r.From, "SMTP", r.SMTP))
+	label := map[delivery.Level]string{delivery.OK: T("ok"), delivery.Info: T("note"), delivery.Warn: T("warning"), delivery.Fail: T("PROBLEM")}
+	for _, f := range r.Findings {
+		fmt.Fprintf(w, "\n[%s] %s\n", label[f.Level], f.Title)
+		fmt.Fprintf(w, "  %s\n", f.Text)
+		if f.ServerWords != "" {
+			fmt.Fprintf(w, "  %s %s\n", T("The server said:"), f.ServerWords)
+		}
+		if f.Record != "" {
+			fmt.Fprintf(w, "    %s\n", f.Record)
+		}
+	}
+}
