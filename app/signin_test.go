@@ -47,7 +47,17 @@ func TestSignInButton(t *testing.T) {
 		t.Fatalf("sign-in button visible=%v %q", p.signIn.Visible(), p.signIn.Text)
 	}
 	h.tap(p.signIn)
-	req := <-tested
+	// The sign-in's end reaches the page through the UI queue, which the
+	// harness runs while it waits.
+	var req wizard.TestRequest
+	h.waitFor("the test after the sign-in", func() bool {
+		select {
+		case req = <-tested:
+			return true
+		default:
+			return false
+		}
+	})
 	if req.OAuth2 == nil || req.OAuth2.AccessToken != "a" || req.Password != "" {
 		t.Errorf("test request %+v", req)
 	}

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/mailwiz/mailwiz/account"
+	"github.com/mailwiz/mailwiz/catalog"
+	"github.com/mailwiz/mailwiz/delivery"
 	"github.com/mailwiz/mailwiz/discover"
 	"github.com/mailwiz/mailwiz/export"
 	"github.com/mailwiz/mailwiz/oauth"
@@ -22,13 +24,14 @@ import (
 // not available rather than pretending.
 func Default() Deps {
 	d := Deps{
-		Lookup:   providers.Lookup,
-		Discover: Discover(discover.Options{}),
-		Test:     Probe(probe.Request{}),
-		Save:     SaveToKeychain,
-		SignIn:   SignInWithBrowser,
-		Saved:    LoadSaved,
-		Export:   Export,
+		Lookup:       providers.Lookup,
+		Discover:     Discover(discover.Options{}),
+		Test:         Probe(probe.Request{}),
+		Save:         SaveToKeychain,
+		SignIn:       SignInWithBrowser,
+		CheckSending: SendingCheck(delivery.RunRequest{}),
+		Saved:        LoadSaved,
+		Export:       Export,
 	}
 	for _, f := range export.Formats() {
 		d.Formats = append(d.Formats, Format{ID: f.Name, Name: f.Name, Ext: f.Ext, Mailer: f.Mailer})
@@ -111,6 +114,48 @@ func SignInWithBrowser(ctx context.Context, req SignInRequest) (SignedIn, error)
 	return SignedIn{ProviderID: flow.Provider.ID, Tenant: flow.Client.Tenant, Refresh: tok.RefreshToken,
 		Login: probe.OAuth2Login{AccessToken: tok.AccessToken, Expiry: tok.Expiry, Provider: flow.Provider.Name,
 			Mechanisms: flow.Provider.Mechanisms}}, nil
+}
+
+// SendingCheck adapts delivery.Run to Deps.CheckSending with base (a CA
+// pool, a resolver for tests): the letter as From to the account itself
+// (the dialog asked consent first), read back, with the DNS checks and the
+// provider's limits. The servers are the ones the login test proved, so
+// the trust gate has passed. A failed login is one finding with probe's
+// words rather than an error.
+func SendingCheck(base delivery.RunRequest) func(context.Context, SendingRequest) (SendingReport, error) {
+	return func(ctx context.Context, req SendingRequest) (SendingReport, error) {
+		return checkSending(ctx, base, req)
+	}
+}
+
+func checkSending(ctx context.Context, base delivery.RunRequest, req SendingRequest) (SendingReport, error) {
+	r := base
+	r.Address, r.Config, r.Password, r.From, r.Bounce, r.Send, r.Lang = req.Address, req.Config, req.Password, req.From, req.Bounce, true, req.Lang
+	r.TrustedCerts = append(slices.Clip(base.TrustedCerts), req.TrustedCerts...)
+	rep, err := delivery.Run(ctx, r)
+	var le *delivery.LoginError
+	if errors.As(err, &le) {
+		f := SendingFinding{Level: SendingFail, Title: catalog.T(req.Lang, "The login failed, so no letter was sent.")}
+		for _, r := range le.Report.Results {
+			if !r.OK {
+				f.ServerWords = r.Error
+				if r.Diagnosis != nil {
+					f.Text = r.Diagnosis.In(req.Lang)
+				}
+				break
+			}
+		}
+		return SendingReport{Findings: []SendingFinding{f}}, nil
+	}
+	if err != nil {
+		return SendingReport{}, err
+	}
+	var out SendingReport
+	for _, f := range rep.Findings {
+		out.Findings = append(out.Findings, SendingFinding{Level: SendingLevel(f.Level), Title: f.Title, Text: f.Text,
+			ServerWords: f.ServerWords, Record: f.Record})
+	}
+	return out, nil
 }
 
 // LoadSaved is Deps.Saved on the default store.
