@@ -96,13 +96,9 @@ func runSending(ctx context.Context, env *Env, args []string) int {
 	}
 
 	saved, _, _ := loadSaved(env, addr)
-	password := ""
-	if f.passwordStdin {
-		if password, err = stdinPassword(env.Stdin, "sending"); err != nil {
-			return fail(env, ExitUsage, "%v", err)
-		}
-	} else if saved == nil || saved.OAuth2 == nil {
-		return fail(env, ExitUsage, "sending needs --password-stdin and the password on standard input (a password on the command line would show in the process list)")
+	password, code := passwordFor(env, "sending", f.passwordStdin, saved)
+	if code != ExitOK {
+		return code
 	}
 	trusted = append(trusted, savedExceptions(env, addr, trusted)...)
 	r, _, code, err := resolveConfig(ctx, env, addr, serverChoice{saved: true, warn: warner(env), lang: lang})
@@ -110,19 +106,9 @@ func runSending(ctx context.Context, env *Env, args []string) int {
 		return configFailed(env, lang, addr, code, err)
 	}
 	f.accept.confirm(env, &r)
-	var login *probe.OAuth2Login
-	signed := false
-	if r.FromSaved {
-		// Gate first: a token is no more for an unvouched host than a password.
-		if err := r.Check(); err != nil {
-			return planFailed(env, lang, "sending", addr, r, err, f.json)
-		}
-		if login, signed, err = signedIn(ctx, env, saved, r.Config.For(addr)); err != nil {
-			return signinTrouble(env, lang, addr, err)
-		}
-	}
-	if !signed && password == "" {
-		return fail(env, ExitUsage, "sending needs --password-stdin and the password on standard input (a password on the command line would show in the process list)")
+	login, signed, code := loginFor(ctx, env, lang, "sending", addr, saved, r, password, f.json)
+	if code != ExitOK {
+		return code
 	}
 	// The same decisions as test: the trust gate, OAuth2 servers, which
 	// servers. Nothing is sent, not even a login, to a host the gate refuses.

@@ -231,3 +231,46 @@ func signinTrouble(env *Env, lang string, addr account.Address, err error) int {
 	}
 	return signinFailed(env, lang, err)
 }
+
+// passwordFor reads --password-stdin's password for cmd; an account kept
+// signed in through its provider (mailwiz signin) needs none. A code other
+// than ExitOK was reported.
+func passwordFor(env *Env, cmd string, passwordStdin bool, saved *store.Account) (string, int) {
+	switch {
+	case passwordStdin:
+		password, err := stdinPassword(env.Stdin, cmd)
+		if err != nil {
+			return "", fail(env, ExitUsage, "%v", err)
+		}
+		return password, ExitOK
+	case saved == nil || saved.OAuth2 == nil:
+		return "", needsPassword(env, cmd)
+	}
+	return "", ExitOK
+}
+
+func needsPassword(env *Env, cmd string) int {
+	return fail(env, ExitUsage, "%s needs --password-stdin and the password on standard input (a password on the command line would show in the process list)", cmd)
+}
+
+// loginFor is how cmd logs in to r's servers: a saved account's sign-in
+// (its token fetched only after the trust gate passed), else the password.
+// A code other than ExitOK was reported.
+func loginFor(ctx context.Context, env *Env, lang, cmd string, addr account.Address, saved *store.Account, r wizard.Resolved, password string, jsonOut bool) (*probe.OAuth2Login, bool, int) {
+	var login *probe.OAuth2Login
+	signed := false
+	if r.FromSaved {
+		// Gate first: a token is no more for an unvouched host than a password.
+		if err := r.Check(); err != nil {
+			return nil, false, planFailed(env, lang, cmd, addr, r, err, jsonOut)
+		}
+		var err error
+		if login, signed, err = signedIn(ctx, env, saved, r.Config.For(addr)); err != nil {
+			return nil, false, signinTrouble(env, lang, addr, err)
+		}
+	}
+	if !signed && password == "" {
+		return nil, false, needsPassword(env, cmd)
+	}
+	return login, signed, ExitOK
+}

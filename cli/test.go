@@ -111,14 +111,9 @@ func runTest(ctx context.Context, env *Env, args []string) int {
 	// An account signed in through the provider's page (mailwiz signin)
 	// is tested with that sign-in: no password needed.
 	saved, _, _ := loadSaved(env, addr)
-	password := ""
-	switch {
-	case f.passwordStdin:
-		if password, err = stdinPassword(env.Stdin, "test"); err != nil {
-			return fail(env, ExitUsage, "%v", err)
-		}
-	case saved == nil || saved.OAuth2 == nil:
-		return fail(env, ExitUsage, "test needs --password-stdin and the password on standard input (a password on the command line would show in the process list)")
+	password, code := passwordFor(env, "test", f.passwordStdin, saved)
+	if code != ExitOK {
+		return code
 	}
 	trusted = append(trusted, savedExceptions(env, addr, trusted)...)
 	r, from, code, err := resolveConfig(ctx, env, addr, serverChoice{incoming: f.incoming, outgoing: f.outgoing, saved: true, warn: warner(env), allowRedirect: f.allowRedirect.hosts, lang: lang})
@@ -126,19 +121,9 @@ func runTest(ctx context.Context, env *Env, args []string) int {
 		return configFailed(env, lang, addr, code, err)
 	}
 	f.accept.confirm(env, &r)
-	var login *probe.OAuth2Login
-	signed := false
-	if r.FromSaved {
-		// Gate first: a token is no more for an unvouched host than a password.
-		if err := r.Check(); err != nil {
-			return planFailed(env, lang, "test", addr, r, err, f.json)
-		}
-		if login, signed, err = signedIn(ctx, env, saved, r.Config.For(addr)); err != nil {
-			return signinTrouble(env, lang, addr, err)
-		}
-	}
-	if !signed && password == "" {
-		return fail(env, ExitUsage, "test needs --password-stdin and the password on standard input (a password on the command line would show in the process list)")
+	login, signed, code := loginFor(ctx, env, lang, "test", addr, saved, r, password, f.json)
+	if code != ExitOK {
+		return code
 	}
 	plan, err := r.PlanTest(wizard.TestOptions{Username: f.username, NoFallback: f.noFallback, SignedIn: signed})
 	if err != nil {
