@@ -235,8 +235,7 @@ func stepNumber(s wizard.Step) int {
 func (u *UI) updateButtons() {
 	s := u.wiz.Step()
 	setEnabled(u.back, s != wizard.StepAddress)
-	running := u.wiz.Finding().Running || u.wiz.Testing().Running || u.wiz.Saving().Running || u.wiz.SigningIn() || u.wiz.Sending().Running
-	setEnabled(u.cancel, running)
+	setEnabled(u.cancel, u.wiz.Busy())
 	switch s {
 	case wizard.StepDone:
 		u.next.SetText(lang.L("Set up another account"))

@@ -58,7 +58,7 @@ func (h *harness) waitFor(what string, cond func() bool) {
 	// ended, let it finish reporting, then apply what it reported. Work
 	// still running (a test holding it open) is not waited for.
 	w := h.ui.wiz
-	if !w.Finding().Running && !w.Testing().Running && !w.Saving().Running && !w.SigningIn() && !w.Sending().Running {
+	if !w.Busy() {
 		w.Wait()
 	}
 	h.drain()

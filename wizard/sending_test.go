@@ -41,6 +41,10 @@ func TestCheckSending(t *testing.T) {
 	}
 	e := r.waitFor(t, "sending check", func(e Event) bool { _, ok := e.(SendingFinished); return ok }).(SendingFinished)
 	req := <-got
+	w.Wait()
+	if w.Busy() {
+		t.Error("Busy after the check ended")
+	}
 	if req.From != "ceo@corp.test" || req.Bounce != "bounces@corp.test" || req.Password != "right" || req.Lang != "ru" ||
 		req.Address.String() != "gus@example.com" || len(req.Config.Outgoing) == 0 {
 		t.Errorf("request %+v", req)

@@ -335,6 +335,14 @@ func (w *Wizard) run(fn func(ctx context.Context, gen uint64)) {
 // still wanted.
 func (w *Wizard) current(gen uint64) bool { return gen == w.gen }
 
+// Busy reports whether work that Cancel stops is running: finding the
+// servers, the test, a save, a browser sign-in or the sending check.
+func (w *Wizard) Busy() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.find.running || w.test.running || w.save.running || w.test.signingIn || w.sending.running
+}
+
 // lockCurrent locks w.mu when gen is still the current generation and
 // reports whether it did: a callback of an abandoned run returns at once,
 // with the lock not held.
