@@ -13,7 +13,6 @@ import (
 	"github.com/mailwiz/mailwiz/account"
 	"github.com/mailwiz/mailwiz/catalog"
 	"github.com/mailwiz/mailwiz/keychain"
-	"github.com/mailwiz/mailwiz/oauth"
 	"github.com/mailwiz/mailwiz/providers"
 	"github.com/mailwiz/mailwiz/store"
 	"github.com/mailwiz/mailwiz/wizard"
@@ -202,24 +201,7 @@ func runForget(ctx context.Context, env *Env, args []string) int {
 	// password saved before the settings existed still goes. Offline only:
 	// removing needs no network.
 	known, _ := providers.Lookup(addr.Domain)
-	// A browser sign-in goes first: the settings name its keychain item.
-	signins := 0
-	if a, err := st.Load(addr.String()); err == nil && a.OAuth2 != nil {
-		for _, srv := range []account.Server{a.Incoming, a.Outgoing} {
-			if srv.Auth != account.AuthOAuth2 {
-				continue
-			}
-			err := oauth.DeleteToken(ctx, srv.Username, a.OAuth2.Provider)
-			if err == nil {
-				signins++
-			} else if !errors.Is(err, keychain.ErrNotFound) {
-				return fail(env, ExitFailed, "%s", keychainMessage(err))
-			}
-			break
-		}
-	}
-	removed, hadSettings, err := st.Forget(ctx, addr.String(), known.For(addr))
-	removed += signins
+	removed, hadSettings, err := wizard.ForgetAccount(ctx, st, addr.String(), known.For(addr))
 	if errors.Is(err, store.ErrNotFound) {
 		lang, _ := language(env, "")
 		return fail(env, ExitFailed, "%s", catalog.T(lang, "Nothing is saved for {{.Address}}: no settings in {{.Dir}} and no password in the OS keychain for its servers.", "Address", addr.Display(), "Dir", st.Dir))

@@ -44,22 +44,7 @@ func (e *Env) oauth2Flow(cfg account.Config, kind oauth.RedirectKind) (*oauth.Fl
 	if e.OAuth2 != nil {
 		return e.OAuth2(cfg, kind)
 	}
-	regs, err := oauth.LoadRegistrations("")
-	if err != nil {
-		return nil, err
-	}
-	return oauth.Prepare(cfg, regs, kind)
-}
-
-// oauth2Servers are the chosen servers that sign in with OAuth2.
-func oauth2Servers(cfg account.Config) []account.Server {
-	var out []account.Server
-	for _, list := range [][]account.Server{cfg.Incoming, cfg.Outgoing} {
-		if len(list) > 0 && list[0].Auth == account.AuthOAuth2 {
-			out = append(out, list[0])
-		}
-	}
-	return out
+	return wizard.PrepareSignIn(cfg, kind)
 }
 
 func runSignin(ctx context.Context, env *Env, args []string) int {
@@ -104,7 +89,7 @@ func runSignin(ctx context.Context, env *Env, args []string) int {
 		return planFailed(env, lang, "signin", addr, r, err, f.json)
 	}
 	r.Config = wizard.ForSignIn(r.Config.For(addr))
-	servers := oauth2Servers(r.Config)
+	servers := wizard.SignInServers(r.Config)
 	if len(servers) == 0 {
 		return fail(env, ExitFailed, "%s", T("The servers of {{.Address}} take a password, not a sign-in through the provider's page: test them with mailwiz test --password-stdin {{.Address}}.", "Address", addr.Display()))
 	}
@@ -182,39 +167,6 @@ func signinFailed(env *Env, lang string, err error) int {
 	return fail(env, ExitFailed, "%s", safetext.Show(err.Error()))
 }
 
-// signedIn is the browser sign-in kept for a saved account whose chosen
-// servers sign in with OAuth2: a fresh access token for the probe. ok is
-// false when the account has none (the servers are then tested with a
-// password, as before). An error is the sign-in's trouble (withdrawn,
-// expired, no registration), to report instead of testing.
-func signedIn(ctx context.Context, env *Env, saved *store.Account, cfg account.Config) (login *probe.OAuth2Login, ok bool, err error) {
-	if saved == nil || saved.OAuth2 == nil || len(oauth2Servers(cfg)) == 0 {
-		return nil, false, nil
-	}
-	flow, err := env.oauth2Flow(cfg, "")
-	if err != nil {
-		return nil, true, err
-	}
-	username := oauth2Servers(cfg)[0].Username
-	kctx, cancel := context.WithTimeout(ctx, keychain.DefaultTimeout)
-	defer cancel()
-	tok, err := oauth.LoadToken(kctx, username, saved.OAuth2.Provider)
-	if err != nil {
-		return nil, true, err
-	}
-	rotated := func(refresh string) {
-		// The provider handed out a new refresh token: keep it, or the
-		// next run would present the old one.
-		oauth.SaveToken(kctx, username, saved.OAuth2.Provider, &oauth2.Token{RefreshToken: refresh}) //nolint:errcheck
-	}
-	at, err := flow.TokenSource(ctx, tok, rotated).Token()
-	if err != nil {
-		return nil, true, err
-	}
-	return &probe.OAuth2Login{AccessToken: at.AccessToken, Expiry: at.Expiry, Provider: flow.Provider.Name,
-		Mechanisms: flow.Provider.Mechanisms}, true, nil
-}
-
 // signinTrouble reports why a kept sign-in cannot be used, in lang, with
 // the way out (sign in again).
 func signinTrouble(env *Env, lang string, addr account.Address, err error) int {
@@ -265,7 +217,9 @@ func loginFor(ctx context.Context, env *Env, lang, cmd string, addr account.Addr
 			return nil, false, planFailed(env, lang, cmd, addr, r, err, jsonOut)
 		}
 		var err error
-		if login, signed, err = signedIn(ctx, env, saved, r.Config.For(addr)); err != nil {
+		cfg := r.Config.For(addr)
+		flow := func() (*oauth.Flow, error) { return env.oauth2Flow(cfg, "") }
+		if login, signed, err = wizard.KeptSignIn(ctx, saved, cfg, flow); err != nil {
 			return nil, false, signinTrouble(env, lang, addr, err)
 		}
 	}

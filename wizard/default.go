@@ -98,11 +98,7 @@ func SaveToKeychain(ctx context.Context, req SaveRequest) error {
 // Without a registration for the provider it returns the
 // *oauth.NoClientError that says so and what works instead.
 func SignInWithBrowser(ctx context.Context, req SignInRequest) (SignedIn, error) {
-	regs, err := oauth.LoadRegistrations("")
-	if err != nil {
-		return SignedIn{}, err
-	}
-	flow, err := oauth.Prepare(req.Config, regs, oauth.RedirectLoopback)
+	flow, err := PrepareSignIn(req.Config, oauth.RedirectLoopback)
 	if err != nil {
 		return SignedIn{}, err
 	}

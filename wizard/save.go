@@ -71,7 +71,10 @@ func SaveAccount(ctx context.Context, st *store.Store, req SaveRequest) (store.A
 	a.Vouched = &v
 	a.OAuth2 = req.OAuth2
 	if req.OAuth2 != nil && req.OAuth2Refresh != "" {
-		user := signInUser(req.Config.For(req.Address))
+		var user string
+		if srv := SignInServers(req.Config.For(req.Address)); len(srv) > 0 {
+			user = srv[0].Username
+		}
 		if err := oauth.SaveToken(ctx, user, req.OAuth2.Provider, &oauth2.Token{RefreshToken: req.OAuth2Refresh}); err != nil {
 			if errors.Is(err, keychain.ErrUnavailable) {
 				return a, fmt.Errorf("%w: %w", ErrNoKeychain, err)
@@ -132,15 +135,4 @@ func (w *Wizard) Export(out io.Writer, format, lang string) error {
 		return fmt.Errorf("wizard: export %s: %w", format, err)
 	}
 	return nil
-}
-
-// signInUser is the username a sign-in is kept under: the first chosen
-// server's that signs in with OAuth2.
-func signInUser(cfg account.Config) string {
-	for _, list := range [][]account.Server{cfg.Incoming, cfg.Outgoing} {
-		if len(list) > 0 && list[0].Auth == account.AuthOAuth2 {
-			return list[0].Username
-		}
-	}
-	return ""
 }

@@ -8,8 +8,11 @@ import (
 	"github.com/mailwiz/mailwiz/account"
 	"github.com/mailwiz/mailwiz/catalog"
 	"github.com/mailwiz/mailwiz/internal/safetext"
+	"github.com/mailwiz/mailwiz/keychain"
 	"github.com/mailwiz/mailwiz/oauth"
 	"github.com/mailwiz/mailwiz/probe"
+	"github.com/mailwiz/mailwiz/store"
+	"golang.org/x/oauth2"
 )
 
 // ForSignIn is cfg with every server of a provider mailwiz signs in with
@@ -127,4 +130,84 @@ func SignInMessage(err error, lang string) string {
 		return catalog.T(lang, "The sign-in was stopped.")
 	}
 	return catalog.T(lang, "The sign-in did not work.") + " " + safetext.Show(err.Error())
+}
+
+// SignInServers are cfg's chosen servers (the first of each side) that
+// sign in through the provider's page; the first one's username is the
+// one the sign-in is kept under.
+func SignInServers(cfg account.Config) []account.Server {
+	var out []account.Server
+	for _, list := range [][]account.Server{cfg.Incoming, cfg.Outgoing} {
+		if len(list) > 0 && list[0].Auth == account.AuthOAuth2 {
+			out = append(out, list[0])
+		}
+	}
+	return out
+}
+
+// PrepareSignIn is the sign-in for cfg's provider (of the built-in
+// database) with a registration of the given kind ("" for any) from this
+// build and the settings folder: an *oauth.NoClientError when there is
+// none.
+func PrepareSignIn(cfg account.Config, kind oauth.RedirectKind) (*oauth.Flow, error) {
+	regs, err := oauth.LoadRegistrations("")
+	if err != nil {
+		return nil, err
+	}
+	return oauth.Prepare(cfg, regs, kind)
+}
+
+// KeptSignIn is a fresh access token from the sign-in kept for a saved
+// account whose chosen servers (cfg, usernames expanded) sign in through
+// the provider's page: ok is false when the account has none, and the
+// servers are then tested with a password. The refresh token comes from
+// the keychain; a new one the provider hands out replaces it there. An
+// error is the sign-in's trouble (withdrawn, expired, none kept:
+// keychain.ErrNotFound) for SignInMessage to explain. flow is the
+// provider's sign-in (PrepareSignIn, or a test's).
+func KeptSignIn(ctx context.Context, saved *store.Account, cfg account.Config, flow func() (*oauth.Flow, error)) (*probe.OAuth2Login, bool, error) {
+	servers := SignInServers(cfg)
+	if saved == nil || saved.OAuth2 == nil || len(servers) == 0 {
+		return nil, false, nil
+	}
+	f, err := flow()
+	if err != nil {
+		return nil, true, err
+	}
+	user, provider := servers[0].Username, saved.OAuth2.Provider
+	kctx, cancel := context.WithTimeout(ctx, keychain.DefaultTimeout)
+	defer cancel()
+	tok, err := oauth.LoadToken(kctx, user, provider)
+	if err != nil {
+		return nil, true, err
+	}
+	rotated := func(refresh string) {
+		// Keep the new one, or the next run would present the old.
+		oauth.SaveToken(kctx, user, provider, &oauth2.Token{RefreshToken: refresh}) //nolint:errcheck
+	}
+	at, err := f.TokenSource(ctx, tok, rotated).Token()
+	if err != nil {
+		return nil, true, err
+	}
+	return &probe.OAuth2Login{AccessToken: at.AccessToken, Expiry: at.Expiry, Provider: f.Provider.Name,
+		Mechanisms: f.Provider.Mechanisms}, true, nil
+}
+
+// ForgetAccount removes what was kept for email: a browser sign-in named
+// by its settings (its keychain items), then the passwords and settings
+// as store.Forget does; known's servers name the items when no settings
+// exist. removed counts the keychain items removed, the sign-in's as one.
+func ForgetAccount(ctx context.Context, st *store.Store, email string, known account.Config) (removed int, hadSettings bool, err error) {
+	if a, err := st.Load(email); err == nil && a.OAuth2 != nil {
+		if s := SignInServers(a.Config()); len(s) > 0 {
+			switch err := oauth.DeleteToken(ctx, s[0].Username, a.OAuth2.Provider); {
+			case err == nil:
+				removed++
+			case !errors.Is(err, keychain.ErrNotFound):
+				return 0, true, err
+			}
+		}
+	}
+	n, hadSettings, err := st.Forget(ctx, email, known)
+	return removed + n, hadSettings, err
 }
