@@ -170,7 +170,8 @@ func runSending(ctx context.Context, env *Env, args []string) int {
 		return ExitFailed
 	}
 	if err != nil {
-		return fail(env, ExitFailed, "%v", err)
+		// A network's or server's words: made safe for the terminal.
+		return fail(env, ExitFailed, "%s", safetext.Show(err.Error()))
 	}
 	code = ExitOK
 	if report.Worst() == delivery.Fail {

@@ -129,7 +129,7 @@ func SignInMessage(err error, lang string) string {
 	case errors.Is(err, context.Canceled):
 		return catalog.T(lang, "The sign-in was stopped.")
 	}
-	return catalog.T(lang, "The sign-in did not work.") + " " + safetext.Show(err.Error())
+	return catalog.T(lang, "The sign-in did not work. Try again; if it keeps failing, export the settings to Thunderbird, which signs in with the provider by itself.") + " " + safetext.Show(err.Error())
 }
 
 // SignInServers are cfg's chosen servers (the first of each side) that
