@@ -20,14 +20,16 @@ import (
 // person's consent to one message sent to their own address, and what
 // was found.
 type sendingDialog struct {
-	ui       *UI
-	from     *entry
-	bounce   *entry
-	consent  *widget.Check
-	run      *button
-	status   *widget.Label
-	findings *fyne.Container
-	d        dialog.Dialog
+	ui      *UI
+	from    *entry
+	bounce  *entry
+	consent *widget.Check
+	// bounceTest adds the bounce test: one letter to a made-up address.
+	bounceTest *widget.Check
+	run        *button
+	status     *widget.Label
+	findings   *fyne.Container
+	d          dialog.Dialog
 }
 
 // onCheckSending opens the sending check.
@@ -40,6 +42,7 @@ func (p *donePage) onCheckSending() {
 	s.bounce.SetPlaceHolder(addr.Display())
 	s.consent = widget.NewCheck(lang.L("Send one test message to {{.Address}} with this sender", map[string]any{"Address": addr.Display()}),
 		func(bool) { s.render() })
+	s.bounceTest = widget.NewCheck(lang.L("Also test bounces: one letter to a made-up address nobody receives, then wait for the delivery report in your inbox and delete it"), nil)
 	s.run = newButton(p.ui, lang.L("Check sending"), theme.MailSendIcon(), s.onRun)
 	s.run.Importance = widget.HighImportance
 	s.status = wrapped("")
@@ -50,7 +53,7 @@ func (p *donePage) onCheckSending() {
 	)
 	content := container.NewVBox(
 		wrapped(lang.L("mailwiz sends one message, only to your own address, with the sender you give, and reads it back: whether the server accepts that sender or changes it, and whether mail from it will be delivered (SPF, DKIM, DMARC). It also lists the provider's sending limits.")),
-		form, s.consent, container.NewHBox(s.run), s.status, s.findings,
+		form, s.consent, s.bounceTest, container.NewHBox(s.run), s.status, s.findings,
 	)
 	s.d = dialog.NewCustom(lang.L("Sending from a mailing program"), lang.L("Close"), container.NewVScroll(content), p.ui.win)
 	s.d.Resize(fyne.NewSize(640, 560))
@@ -60,7 +63,8 @@ func (p *donePage) onCheckSending() {
 }
 
 func (s *sendingDialog) onRun() {
-	err := s.ui.wiz.CheckSending(s.from.Text, s.bounce.Text, s.ui.language)
+	err := s.ui.wiz.CheckSending(wizard.SendingOptions{From: s.from.Text, Bounce: s.bounce.Text,
+		BounceTest: s.bounceTest.Checked, Lang: s.ui.language})
 	if err != nil {
 		s.status.Importance = widget.DangerImportance
 		s.status.SetText(withDetails(lang.L("The check could not start."), err))
@@ -73,11 +77,17 @@ func (s *sendingDialog) onRun() {
 func (s *sendingDialog) render() {
 	st := s.ui.wiz.Sending()
 	setEnabled(s.run, s.consent.Checked && !st.Running)
+	if st.Running {
+		s.bounceTest.Disable()
+	} else {
+		s.bounceTest.Enable()
+	}
 	s.status.Importance = widget.MediumImportance
 	s.findings.Objects = nil
 	switch {
 	case st.Running:
-		s.status.SetText(lang.L("Sending the test message and reading it back… (up to 3 min)"))
+		s.status.SetText(lang.L("Sending the test message and reading it back… (up to {{.Minutes}} min)",
+			map[string]any{"Minutes": int(wizard.SendingLimit(s.bounceTest.Checked).Minutes())}))
 	case !st.Done:
 		s.status.SetText("")
 	case errors.Is(st.Err, context.Canceled):

@@ -42,12 +42,13 @@ func TestSendingCheckDialog(t *testing.T) {
 	}
 	test.Type(s.from, "ceo@corp.test")
 	test.Tap(s.consent)
+	test.Tap(s.bounceTest)
 	if s.run.Disabled() {
 		t.Fatal("the check cannot run after consent")
 	}
 	h.tap(s.run)
 	req := <-got
-	if req.From != "ceo@corp.test" || req.Password != "right" {
+	if req.From != "ceo@corp.test" || req.Password != "right" || !req.BounceTest {
 		t.Errorf("request %+v", req)
 	}
 	h.waitFor("the findings", func() bool { return len(s.findings.Objects) == 2 })

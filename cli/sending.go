@@ -22,13 +22,14 @@ func init() {
 	register(&command{
 		name:    "sending",
 		summary: "check the account for a mailing program: sending as another sender, SPF/DKIM/DMARC, limits, bounces",
-		usage:   "sending [--from SENDER] [--bounce-mailbox ADDRESS] [--json] [--yes] [--lang en|ru] [--trust-cert SHA256]... [--accept-unverified HOST[,HOST]] [--send-timeout D] --password-stdin ADDRESS",
+		usage:   "sending [--from SENDER] [--bounce-mailbox ADDRESS] [--bounce-test] [--json] [--yes] [--lang en|ru] [--trust-cert SHA256]... [--accept-unverified HOST[,HOST]] [--send-timeout D] --password-stdin ADDRESS",
 		run:     runSending,
 	})
 }
 
 type sendingFlags struct {
 	json, yes, passwordStdin bool
+	bounceTest               bool
 	from, bounce, lang       string
 	sendTimeout              time.Duration
 	trust                    certList
@@ -48,6 +49,7 @@ func runSending(ctx context.Context, env *Env, args []string) int {
 	fs := commands["sending"].flags(env, func(fs *flag.FlagSet) {
 		fs.StringVar(&f.from, "from", "", "the sender address the mailing program will use (default: the account's own); the test letter is sent with it as From and envelope sender")
 		fs.StringVar(&f.bounce, "bounce-mailbox", "", "the mailbox that is to receive delivery reports (default: the account itself)")
+		fs.BoolVar(&f.bounceTest, "bounce-test", false, "also send one letter to a made-up address at a reserved .invalid domain (nobody receives it), wait for the provider's delivery report in the account's inbox (IMAP), explain it and delete it")
 		fs.BoolVar(&f.json, "json", false, "print one JSON object (the contract in DESIGN.md) instead of a report")
 		fs.BoolVar(&f.yes, "yes", false, "consent to sending one test letter to the account's own address (without it, and without a terminal to ask on, only the DNS checks run)")
 		fs.StringVar(&f.lang, "lang", "", "language of the report: en or ru (default: from LANG)")
@@ -147,12 +149,20 @@ func runSending(ctx context.Context, env *Env, args []string) int {
 		consent = ask(env, say, T("mailwiz will send one letter to {{.Address}} itself (nobody else), with From and envelope sender {{.From}}, through {{.Host}}, read it back and delete it. Send it? [y/N] ",
 			"Address", addr.String(), "From", from, "Host", out.Host))
 	}
+	bounceConsent := f.bounceTest && f.yes
+	if f.bounceTest && !f.yes {
+		bounceConsent = ask(env, say, T("mailwiz will also send one letter to a made-up address at {{.Domain}}, a domain that cannot exist (nobody receives it), wait for the delivery report in {{.Address}}'s inbox, read it and delete it. Send it? [y/N] ",
+			"Domain", probe.BounceDomain, "Address", addr.String()))
+	}
 	if !consent {
 		fmt.Fprintln(say, T("No letter sent: only the checks that need no letter ran. Give --yes to send it."))
 	}
+	if bounceConsent {
+		fmt.Fprintln(say, T("The bounce test waits up to {{.Wait}} for the delivery report (Ctrl-C stops it).", "Wait", delivery.Seconds(lang, f.sendTimeout)))
+	}
 	report, err := delivery.Run(ctx, delivery.RunRequest{
 		Address: addr, Config: r.Config, Servers: plan.Servers, Alternatives: plan.Alternatives,
-		Password: password, OAuth2: login, From: from, Bounce: bounce, Send: consent,
+		Password: password, OAuth2: login, From: from, Bounce: bounce, Send: consent, BounceTest: bounceConsent,
 		TrustedCerts: trusted, RootCAs: env.RootCAs, Resolver: env.Resolver,
 		DeliveryTimeout: f.sendTimeout, Lang: lang,
 	})

@@ -29,6 +29,9 @@ func TestSending(t *testing.T) {
 	pf := testenv.StartPostfix(t, ca, testenv.PostfixOptions{
 		Users:        []string{"bob@example.test:" + sendingCanary},
 		SenderLogins: map[string]string{"news@good.test": "bob@example.test"},
+		// Mail for other domains is taken and bounced: the bounce test's
+		// delivery report comes from Postfix itself.
+		MainCF: []string{"smtpd_reject_unlisted_recipient = no"},
 	})
 	dns := testenv.StartDNS(t, testenv.Zone{
 		"good.test":        {TXT: []string{"v=spf1 ip4:127.0.0.1 -all"}},
@@ -138,11 +141,36 @@ func TestSending(t *testing.T) {
 		}
 	})
 
+	t.Run("bounce test, Russian", func(t *testing.T) {
+		code, stdout, stderr := run(t, "ru_RU.UTF-8", "--yes", "--bounce-test", "bob@example.test")
+		if code != ExitOK {
+			t.Fatalf("exit %d; want 0\n%s\n%s\n%s", code, stdout, stderr, pf.LogText())
+		}
+		for _, want := range []string{"[в порядке] Проверка возвратов", "не доставлено, статус 5.", "Отчёт почтовой службы о доставке для mailwiz-", "статус 5.", "mailwiz удалил этот отчёт.", "Сервер ответил:"} {
+			if !strings.Contains(stdout, want) {
+				t.Errorf("the report lacks %q:\n%s", want, stdout)
+			}
+		}
+		if !strings.Contains(stdout, "Проверка возвратов ждёт отчёта о доставке до 20 с") {
+			t.Errorf("the wait was not announced:\n%s", stdout)
+		}
+	})
+
+	t.Run("bounce test, JSON", func(t *testing.T) {
+		code, stdout, stderr := run(t, "", "--json", "--yes", "--bounce-test", "bob@example.test")
+		o := decode(t, stdout)
+		bt := o.BounceTest
+		if code != ExitOK || bt == nil || bt.Outcome != delivery.BounceReported || bt.DSN == nil || !bt.Deleted ||
+			!strings.HasSuffix(bt.To, ".invalid") || len(bt.DSN.Recipients) != 1 || bt.DSN.Recipients[0].Action != "failed" {
+			t.Errorf("exit %d, bounce_test %+v; want a parsed, deleted report\n%s", code, bt, stderr)
+		}
+	})
+
 	t.Run("no consent: nothing sent", func(t *testing.T) {
 		sent.Store(0)
-		code, stdout, stderr := run(t, "", "--json", "--from", "news@none.test", "bob@example.test")
+		code, stdout, stderr := run(t, "", "--json", "--bounce-test", "--from", "news@none.test", "bob@example.test")
 		o := decode(t, stdout)
-		if o.Sent || o.Substitution.Tested || sent.Load() != 0 {
+		if o.Sent || o.Substitution.Tested || o.BounceTest != nil || sent.Load() != 0 {
 			t.Errorf("sent %v, %d bytes to the servers; want nothing without --yes", o.Sent, sent.Load())
 		}
 		if code != ExitFailed || !strings.Contains(stderr, "Give --yes") {

@@ -81,6 +81,8 @@ type Request struct {
 	Config *account.Config
 	// Sent is the test message's outcome; nil when none was sent.
 	Sent *Sent
+	// Bounced is the bounce test's outcome; nil when it did not run.
+	Bounced *Bounced
 	// TrustedIDs are the authserv-ids whose Authentication-Results are
 	// believed; nil means TrustedIDs(Config, IncomingHost, Account).
 	TrustedIDs []string
@@ -118,6 +120,7 @@ type Report struct {
 	SPF          *SPFCheck       `json:"spf,omitempty"`
 	DMARC        *DMARCCheck     `json:"dmarc,omitempty"`
 	Delivered    *ReadBackResult `json:"delivered,omitempty"`
+	BounceTest   *BounceTest     `json:"bounce_test,omitempty"`
 	Findings     []Finding       `json:"findings"`
 }
 
@@ -363,7 +366,12 @@ func Check(ctx context.Context, res Resolver, req Request) Report {
 			Text: T("Delivery reports (\"Mail Delivery System\") come to {{.Account}}; give the mailing program this account's incoming server ({{.Host}}) to read them.", "Account", req.Account, "Host", req.IncomingHost)})
 	} else {
 		add(Finding{Check: "bounce", Level: Info, Title: T("Bounce mailbox"),
-			Text: T("Delivery reports are to go to {{.Bounce}}: check that mailbox's login with mailwiz test {{.Bounce}}.", "Bounce", bounce)})
+			Text: T("Delivery reports are to go to {{.Bounce}}: give the mailing program that mailbox's incoming server, and test its login as well.", "Bounce", bounce)})
+	}
+	if req.Bounced != nil {
+		bt, f := checkBounce(lang, req.Account, bounce, req.Bounced)
+		rep.BounceTest = &bt
+		add(f)
 	}
 	return rep
 }

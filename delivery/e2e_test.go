@@ -11,8 +11,6 @@ import (
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
-	"github.com/emersion/go-sasl"
-	"github.com/emersion/go-smtp"
 
 	"github.com/mailwiz/mailwiz/account"
 	"github.com/mailwiz/mailwiz/internal/testenv"
@@ -86,28 +84,117 @@ func TestSendingWithPostfix(t *testing.T) {
 	}
 }
 
-// TestDSNFromPostfix has Postfix bounce a message to a reserved .invalid
-// domain (RFC 2606: nobody receives it) and parses the delivery status
-// notification it puts in the sender's INBOX.
-func TestDSNFromPostfix(t *testing.T) {
+// TestBounceTestWithPostfix runs the bounce test as `mailwiz sending
+// --bounce-test` and the window do (Run), through a real Postfix into
+// Dovecot: a Postfix that takes mail for any domain and bounces what it
+// cannot deliver (the report, RFC 3464, lands in the account's INBOX and
+// is found, explained and deleted), one that refuses an undeliverable
+// address at RCPT (the error is the answer), and a POP3 account (the test
+// needs IMAP, and sends nothing).
+func TestBounceTestWithPostfix(t *testing.T) {
 	ca := testenv.NewCA(t)
-	pf := testenv.StartPostfix(t, ca, testenv.PostfixOptions{MainCF: []string{"smtpd_reject_unlisted_recipient = no"}})
-	tlsCfg := &tls.Config{RootCAs: ca.Pool(), ServerName: "127.0.0.1"}
-	c, err := smtp.DialTLS(testenv.Addr(pf.Submissions), tlsCfg)
+	bouncing := testenv.StartPostfix(t, ca, testenv.PostfixOptions{MainCF: []string{"smtpd_reject_unlisted_recipient = no"}})
+	refusing := testenv.StartPostfix(t, ca, testenv.PostfixOptions{})
+	addr, err := account.ParseAddress(testenv.DovecotUser)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close()
-	if err := c.Auth(sasl.NewPlainClient("", testenv.DovecotUser, testenv.DovecotPassword)); err != nil {
-		t.Fatal(err)
+	srv := func(p account.Protocol, port int) account.Server {
+		return account.Server{Protocol: p, Host: "127.0.0.1", Port: port, Security: account.SSL, Username: testenv.DovecotUser, Auth: account.AuthPassword}
 	}
-	msg := "From: " + testenv.DovecotUser + "\r\nTo: nobody@nowhere.invalid\r\nSubject: bounce test\r\nMessage-ID: <bounce-1@example.test>\r\n\r\nbody\r\n"
-	if err := c.SendMail(testenv.DovecotUser, []string{"nobody@nowhere.invalid"}, strings.NewReader(msg)); err != nil {
-		t.Fatalf("Postfix refused the message instead of bouncing it: %v", err)
+	run := func(t *testing.T, pf *testenv.Postfix, in account.Server, lang string) Report {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		dns := testenv.StartDNS(t, zone())
+		rep, err := Run(ctx, RunRequest{Address: addr, Servers: []account.Server{in, srv(account.SMTP, pf.Submissions)},
+			Password: testenv.DovecotPassword, BounceTest: true, RootCAs: ca.Pool(), Resolver: dns.Resolver(),
+			DeliveryTimeout: 30 * time.Second, Lang: lang})
+		if err != nil {
+			t.Fatalf("Run: %v\n%s", err, pf.LogText())
+		}
+		j, _ := json.Marshal(rep)
+		if bytes.Contains(j, []byte(testenv.DovecotPassword)) {
+			t.Errorf("the password is in the report: %s", j)
+		}
+		return rep
 	}
-	c.Quit() //nolint:errcheck
+	finding := func(r Report) Finding {
+		for _, f := range r.Findings {
+			if f.Check == "bounce-test" {
+				return f
+			}
+		}
+		t.Fatalf("no bounce-test finding in %+v", r.Findings)
+		return Finding{}
+	}
 
-	ic, err := imapclient.DialTLS(testenv.Addr(pf.Dovecot.IMAPS), &imapclient.Options{TLSConfig: tlsCfg})
+	texts := map[string]string{}
+	for _, lang := range []string{"en", "ru"} {
+		t.Run("report/"+lang, func(t *testing.T) {
+			rep := run(t, bouncing, srv(account.IMAP, bouncing.Dovecot.IMAPS), lang)
+			bt := rep.BounceTest
+			if bt == nil || bt.Outcome != BounceReported || bt.DSN == nil || !bt.Deleted {
+				t.Fatalf("bounce test %+v; want a report, parsed and deleted\n%s", bt, bouncing.LogText())
+			}
+			if !strings.HasPrefix(bt.To, "mailwiz-") || !strings.HasSuffix(bt.To, "@"+probe.BounceDomain) {
+				t.Errorf("the letter went to %q; want a made-up address at %s", bt.To, probe.BounceDomain)
+			}
+			if len(bt.DSN.Recipients) != 1 {
+				t.Fatalf("recipients %+v", bt.DSN.Recipients)
+			}
+			r := bt.DSN.Recipients[0]
+			if !strings.EqualFold(r.Recipient, bt.To) || r.Action != "failed" || !strings.HasPrefix(r.Status, "5.") || r.Diagnostic == "" {
+				t.Errorf("recipient %+v; want %s failed 5.x.x with a diagnostic", r, bt.To)
+			}
+			f := finding(rep)
+			if f.Level != OK || !strings.Contains(f.Text, r.Status) || !strings.Contains(f.Text, Explain(lang, r.Status)) || f.ServerWords != r.Diagnostic {
+				t.Errorf("finding %+v; want OK naming status %s, its meaning and the server's words", f, r.Status)
+			}
+			texts[lang] = f.Text
+			// Cleaned up: nothing with the token is left in the INBOX.
+			token := strings.TrimPrefix(strings.TrimSuffix(bt.To, "@"+probe.BounceDomain), "mailwiz-")
+			if n := countBody(t, ca, bouncing, token); n != 0 {
+				t.Errorf("%d messages with the token are left in the INBOX", n)
+			}
+		})
+	}
+	if texts["en"] == texts["ru"] || !strings.Contains(texts["ru"], "Отчёт") {
+		t.Errorf("the Russian finding is not Russian: %q", texts["ru"])
+	}
+
+	t.Run("refused at RCPT", func(t *testing.T) {
+		rep := run(t, refusing, srv(account.IMAP, refusing.Dovecot.IMAPS), "en")
+		bt := rep.BounceTest
+		if bt == nil || bt.Outcome != BounceRefused || bt.Reply == nil || bt.Reply.Code/100 != 5 {
+			t.Fatalf("bounce test %+v; want refused with Postfix's 5xx", bt)
+		}
+		if f := finding(rep); f.Level != Info || f.ServerWords == "" || !strings.Contains(f.Text, bt.To) {
+			t.Errorf("finding %+v; want a note naming the address with the server's words", f)
+		}
+	})
+
+	t.Run("POP3", func(t *testing.T) {
+		before := strings.Count(refusing.LogText(), probe.BounceDomain)
+		rep := run(t, refusing, srv(account.POP3, refusing.Dovecot.POP3S), "en")
+		if bt := rep.BounceTest; bt == nil || bt.Outcome != BounceNotRun {
+			t.Fatalf("bounce test %+v; want not run", bt)
+		}
+		if f := finding(rep); f.Level != Info || !strings.Contains(f.Text, "IMAP") {
+			t.Errorf("finding %+v; want a note that the test needs IMAP", f)
+		}
+		time.Sleep(200 * time.Millisecond) // Postfix logs asynchronously
+		if after := strings.Count(refusing.LogText(), probe.BounceDomain); after != before {
+			t.Errorf("a letter went to %s for a POP3 account", probe.BounceDomain)
+		}
+	})
+}
+
+// countBody counts the messages in the test user's INBOX at pf whose body
+// holds s.
+func countBody(t *testing.T, ca *testenv.CA, pf *testenv.Postfix, s string) int {
+	t.Helper()
+	ic, err := imapclient.DialTLS(testenv.Addr(pf.Dovecot.IMAPS), &imapclient.Options{TLSConfig: &tls.Config{RootCAs: ca.Pool(), ServerName: "127.0.0.1"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,47 +202,12 @@ func TestDSNFromPostfix(t *testing.T) {
 	if err := ic.Login(testenv.DovecotUser, testenv.DovecotPassword).Wait(); err != nil {
 		t.Fatal(err)
 	}
-	var raw []byte
-	deadline := time.Now().Add(20 * time.Second)
-	for raw == nil && time.Now().Before(deadline) {
-		if _, err := ic.Select("INBOX", nil).Wait(); err != nil {
-			t.Fatal(err)
-		}
-		data, err := ic.UIDSearch(&imap.SearchCriteria{Header: []imap.SearchCriteriaHeaderField{{Key: "Content-Type", Value: "multipart/report"}}}, nil).Wait()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if uids := data.AllUIDs(); len(uids) > 0 {
-			section := &imap.FetchItemBodySection{Peek: true}
-			msgs, err := ic.Fetch(imap.UIDSetNum(uids[0]), &imap.FetchOptions{BodySection: []*imap.FetchItemBodySection{section}}).Collect()
-			if err != nil || len(msgs) == 0 {
-				t.Fatalf("fetch: %v", err)
-			}
-			raw = msgs[0].FindBodySection(section)
-			break
-		}
-		time.Sleep(200 * time.Millisecond)
+	if _, err := ic.Select("INBOX", nil).Wait(); err != nil {
+		t.Fatal(err)
 	}
-	if raw == nil {
-		t.Fatalf("no delivery status notification arrived in 20 s\n%s", pf.LogText())
-	}
-	dsn, err := ParseDSN(bytes.NewReader(raw))
+	data, err := ic.UIDSearch(&imap.SearchCriteria{Body: []string{s}}, nil).Wait()
 	if err != nil {
-		t.Fatalf("ParseDSN: %v\n%s", err, raw)
+		t.Fatal(err)
 	}
-	if len(dsn.Recipients) != 1 {
-		t.Fatalf("recipients %+v", dsn.Recipients)
-	}
-	r := dsn.Recipients[0]
-	if r.Recipient != "nobody@nowhere.invalid" || r.Action != "failed" || !strings.HasPrefix(r.Status, "5.") || r.Diagnostic == "" {
-		t.Errorf("recipient %+v; want nobody@nowhere.invalid failed 5.x.x with a diagnostic", r)
-	}
-	if dsn.OriginalMessageID != "<bounce-1@example.test>" {
-		t.Errorf("original Message-ID %q", dsn.OriginalMessageID)
-	}
-	en, ru := Explain("en", r.Status), Explain("ru", r.Status)
-	if en == ru {
-		t.Errorf("no Russian explanation for %s", r.Status)
-	}
-	t.Logf("DSN: %+v; %s / %s", r, en, ru)
+	return len(data.AllUIDs())
 }

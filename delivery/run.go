@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"fmt"
 	"net"
+	"strings"
 	"time"
 
 	"github.com/mailwiz/mailwiz/account"
@@ -30,6 +31,12 @@ type RunRequest struct {
 	// Without it only the checks that need no letter run and no
 	// password is used.
 	Send bool
+	// BounceTest is the person's consent to the bounce test: one letter
+	// to a made-up address at a reserved .invalid domain (nobody receives
+	// it), then a wait for the provider's delivery report in Address's
+	// inbox (IMAP), which is read and deleted. It runs when the bounce
+	// mailbox is Address itself.
+	BounceTest bool
 	// TrustedCerts are the certificate exceptions the person accepted;
 	// RootCAs nil means the system's.
 	TrustedCerts []string
@@ -87,27 +94,54 @@ func Run(ctx context.Context, req RunRequest) (Report, error) {
 	if from == "" {
 		from = req.Address.String()
 	}
-	var sent *Sent
-	if req.Send {
-		var provider *account.Config
-		if req.Config.Provider != nil {
-			provider = &req.Config
-		}
-		rep := probe.Run(ctx, probe.Request{
+	var provider *account.Config
+	if req.Config.Provider != nil {
+		provider = &req.Config
+	}
+	// send logs in and runs probe's send test, as set by mode.
+	send := func(mode func(*probe.Request)) (*probe.SendTestResult, error) {
+		preq := probe.Request{
 			Address: req.Address, Servers: servers, Alternatives: req.Alternatives,
-			Password: req.Password, OAuth2: req.OAuth2, Provider: provider,
-			SendTest: true, SendFrom: from, ReadBack: in.Protocol == account.IMAP,
+			Password: req.Password, OAuth2: req.OAuth2, Provider: provider, SendTest: true,
 			DeliveryTimeout: req.DeliveryTimeout, RootCAs: req.RootCAs, TrustedCerts: req.TrustedCerts, Resolver: req.Resolver,
-		})
+		}
+		mode(&preq)
+		rep := probe.Run(ctx, preq)
 		for _, r := range rep.Results {
 			if !r.OK {
-				return Report{}, &LoginError{Report: rep}
+				return nil, &LoginError{Report: rep}
 			}
 		}
 		if rep.SendTest == nil {
-			return Report{}, &LoginError{Report: rep}
+			return nil, &LoginError{Report: rep}
 		}
-		sent = SentFrom(rep.SendTest)
+		return rep.SendTest, nil
+	}
+	var sent *Sent
+	if req.Send {
+		st, err := send(func(p *probe.Request) { p.SendFrom, p.ReadBack = from, in.Protocol == account.IMAP })
+		if err != nil {
+			return Report{}, err
+		}
+		sent = SentFrom(st)
+	}
+	var bounced *Bounced
+	switch {
+	case !req.BounceTest:
+	case req.Bounce != "" && !strings.EqualFold(req.Bounce, req.Address.String()):
+		bounced = &Bounced{OtherMailbox: true}
+	default:
+		// The envelope sender is the account, so the report comes back to
+		// its inbox, whatever From the mailing program will use.
+		st, err := send(func(p *probe.Request) { p.BounceTest = true })
+		if err != nil {
+			return Report{}, err
+		}
+		wait := req.DeliveryTimeout
+		if wait == 0 {
+			wait = probe.DefaultDeliveryTimeout
+		}
+		bounced = BouncedFrom(st, wait)
 	}
 	var res Resolver = net.DefaultResolver
 	if req.Resolver != nil {
@@ -115,5 +149,5 @@ func Run(ctx context.Context, req RunRequest) (Report, error) {
 	}
 	cfg := req.Config
 	return Check(ctx, res, Request{Account: req.Address.String(), From: from, Bounce: req.Bounce,
-		SMTP: *out, IncomingHost: in.Host, Config: &cfg, Sent: sent, Lang: req.Lang}), nil
+		SMTP: *out, IncomingHost: in.Host, Config: &cfg, Sent: sent, Bounced: bounced, Lang: req.Lang}), nil
 }

@@ -119,6 +119,13 @@ type Request struct {
 	// instead of Address (a mailing program's sender substitution); the
 	// message still goes to Address only.
 	SendFrom string
+	// BounceTest makes the send test a bounce test: the message goes to
+	// a made-up address at a reserved domain nobody receives mail for
+	// (RFC 2606 ".invalid", BounceDomain) instead of to Address, and the
+	// test waits (IMAP only) for the delivery status notification that
+	// names it, keeps it in SendTestResult.Report and deletes it. A server
+	// that refuses the address at once is a result too (Reply).
+	BounceTest bool
 	// ReadBack keeps the header of the arrived test message (at most
 	// MaxReadBack bytes, IMAP only) in SendTestResult.Header before the
 	// message is deleted.
@@ -236,7 +243,14 @@ type SendTestResult struct {
 	Reply *SMTPReply
 	// Header is the arrived message's header, with Request.ReadBack.
 	Header []byte
-	// Delivery is the time from the end of SMTP DATA to seeing the message.
+	// To is where the message went: Address, or the bounce test's
+	// made-up address.
+	To string
+	// Report is the delivery status notification the bounce test
+	// found (at most MaxReport bytes), before it was deleted.
+	Report []byte
+	// Delivery is the time from the end of SMTP DATA to seeing the
+	// message (the report, for a bounce test).
 	Delivery  time.Duration
 	Err       error
 	Error     string
@@ -252,6 +266,15 @@ type SMTPReply struct {
 
 // MaxReadBack bounds the header Request.ReadBack keeps.
 const MaxReadBack = 64 << 10
+
+// MaxReport bounds the delivery status notification a bounce test
+// keeps: the report and the returned test message, which is small.
+const MaxReport = 256 << 10
+
+// BounceDomain is the domain of the bounce test's recipient: under
+// ".invalid", which RFC 2606 reserves so that it never exists, so the
+// letter reaches nobody and the provider must report it undeliverable.
+const BounceDomain = "mailwiz-bounce-test.invalid"
 
 // Report is everything Run found.
 type Report struct {

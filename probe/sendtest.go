@@ -50,8 +50,13 @@ func loginDelay(caps []string) time.Duration {
 	return 0
 }
 
-// errNotDelivered: the message did not arrive in time.
-var errNotDelivered = errors.New("probe: the test message was accepted for sending but did not arrive in time")
+// ErrNotDelivered: the message did not arrive in time.
+// ErrBounceNeedsIMAP: the bounce test looks for the report over IMAP.
+var ErrBounceNeedsIMAP = errors.New("probe: the bounce test needs an IMAP incoming server to find the delivery report")
+
+// ErrNotDelivered: the server took the test message (or the bounce
+// test's) but nothing arrived within Request.DeliveryTimeout.
+var ErrNotDelivered = errors.New("probe: the test message was accepted for sending but did not arrive in time")
 
 // sendTest sends a short message from the address to itself through the
 // first outgoing server, waits for it on the first incoming one and deletes
@@ -79,6 +84,9 @@ func sendTest(ctx context.Context, req *Request, results []Result, em *emitter) 
 		err := errors.New("probe: the send test needs an incoming and an outgoing server that both logged in")
 		return SendTestResult{Stage: StageSend, Err: err, Error: err.Error()}
 	}
+	if req.BounceTest && in.Protocol != account.IMAP {
+		return SendTestResult{Stage: StageSend, Err: ErrBounceNeedsIMAP, Error: ErrBounceNeedsIMAP.Error()}
+	}
 	st := &sendTester{req: req, in: *in, out: *out, em: em, loginDelay: delay, lastLogin: time.Now()}
 	res := st.run(ctx)
 	var te *StageTimeoutError
@@ -96,6 +104,9 @@ func sendTest(ctx context.Context, req *Request, results []Result, em *emitter) 
 	}
 	if res.Header != nil {
 		res.Header = []byte(scrub(string(res.Header), req.secrets()...))
+	}
+	if res.Report != nil {
+		res.Report = []byte(scrub(string(res.Report), req.secrets()...))
 	}
 	res.Err = scrubErr(res.Err, req.secrets()...)
 	if res.Err != nil {
@@ -116,7 +127,7 @@ func (st *sendTester) server(stage Stage) account.Server {
 
 // diagnose explains a send-test failure at stage.
 func (st *sendTester) diagnose(err error, stage Stage) *Diagnosis {
-	if !errors.Is(err, errNotDelivered) {
+	if !errors.Is(err, ErrNotDelivered) {
 		return diagnose(err, st.server(stage), stage, st.req.Provider)
 	}
 	return &Diagnosis{Kind: KindServerError, Text: map[string]string{
@@ -128,7 +139,9 @@ func (st *sendTester) diagnose(err error, stage Stage) *Diagnosis {
 type sendTester struct {
 	req     *Request
 	in, out account.Server
-	em      *emitter
+	// to is the recipient: the address, or the bounce test's made-up one.
+	to string
+	em *emitter
 	// loginDelay is the POP3 server's least time between two logins;
 	// lastLogin when the last one began (the login test's, at first).
 	loginDelay time.Duration
@@ -158,6 +171,16 @@ func (st *sendTester) run(ctx context.Context) SendTestResult {
 	res := SendTestResult{Stage: StageSend}
 	token := randomToken()
 	msgID := "<mailwiz-test-" + token + "@" + st.req.Address.Domain + ">"
+	st.to = st.req.Address.String()
+	// What finds the message in the mailbox: its Message-ID, or for a
+	// bounce test the token, which the report quotes in its recipient
+	// and in the returned message (IMAP SEARCH BODY covers both).
+	crit := &imap.SearchCriteria{Header: []imap.SearchCriteriaHeaderField{{Key: "Message-ID", Value: msgID}}}
+	if st.req.BounceTest {
+		st.to = "mailwiz-" + token + "@" + BounceDomain
+		crit = &imap.SearchCriteria{Body: []string{token}}
+	}
+	res.To = st.to
 
 	// Watch first for IMAP, so the INBOX is open before the message leaves.
 	var inR *runner
@@ -209,16 +232,20 @@ func (st *sendTester) run(ctx context.Context) SendTestResult {
 		// ends a search the server never answers, so the delivery timeout
 		// closes it, not just the pause between two searches.
 		stopWait := context.AfterFunc(wctx, inR.closeConn)
-		uids, err = st.waitIMAP(wctx, inS, msgID)
-		if err == nil && st.req.ReadBack {
-			res.Header, err = st.headerIMAP(inS, uids[0])
+		uids, err = st.waitIMAP(wctx, inS, crit)
+		switch {
+		case err != nil:
+		case st.req.BounceTest:
+			res.Report, err = st.fetchIMAP(inS, uids[0], imap.PartSpecifierNone, MaxReport)
+		case st.req.ReadBack:
+			res.Header, err = st.fetchIMAP(inS, uids[0], imap.PartSpecifierHeader, MaxReadBack)
 		}
 		stopWait()
 	} else {
 		err = st.waitPOP3(wctx, msgID)
 	}
 	if err != nil && wctx.Err() != nil && ctx.Err() == nil {
-		err = fmt.Errorf("%w (waited %s)", errNotDelivered, st.req.DeliveryTimeout)
+		err = fmt.Errorf("%w (waited %s)", ErrNotDelivered, st.req.DeliveryTimeout)
 	}
 	res.Delivery = time.Since(sent)
 	st.event(StageDeliver, true, res.Delivery, err)
@@ -265,19 +292,21 @@ func randomToken() string {
 
 // message is the test message: short, plain, and saying what it is.
 func (st *sendTester) message(msgID string) string {
-	addr := st.req.Address.String()
 	var b strings.Builder
 	h := func(k, v string) { b.WriteString(k + ": " + v + "\r\n") }
 	h("From", st.from())
-	h("To", addr)
-	h("Subject", "mailwiz test message")
+	subject, body := "mailwiz test message", "This message was sent by mailwiz to check that your account can send and receive mail.\r\nIt deletes it once it has arrived; if you see it, you may delete it.\r\n"
+	if st.req.BounceTest {
+		subject, body = "mailwiz bounce test", "This message was sent by mailwiz to an address that cannot exist (RFC 2606), to see the delivery report your provider returns.\r\n"
+	}
+	h("To", st.to)
+	h("Subject", subject)
 	h("Date", time.Now().Format(time.RFC1123Z))
 	h("Message-ID", msgID)
 	h("MIME-Version", "1.0")
 	h("Content-Type", "text/plain; charset=utf-8")
 	h("Auto-Submitted", "auto-generated")
-	b.WriteString("\r\nThis message was sent by mailwiz to check that your account can send and receive mail.\r\n")
-	b.WriteString("It deletes it once it has arrived; if you see it, you may delete it.\r\n")
+	b.WriteString("\r\n" + body)
 	return b.String()
 }
 
@@ -290,7 +319,7 @@ func (st *sendTester) send(ctx context.Context, msgID string) error {
 	stop := context.AfterFunc(ctx, r.closeConn)
 	defer stop()
 	c := s.smtp.c
-	if err := c.SendMail(st.from(), []string{st.req.Address.String()}, strings.NewReader(st.message(msgID))); err != nil {
+	if err := c.SendMail(st.from(), []string{st.to}, strings.NewReader(st.message(msgID))); err != nil {
 		return err
 	}
 	c.Quit() //nolint:errcheck
@@ -305,30 +334,29 @@ func (st *sendTester) from() string {
 	return st.req.Address.String()
 }
 
-// headerIMAP fetches the header of the message uid, at most MaxReadBack
-// bytes of it (the connection's byte budget bounds what the server may
-// send whatever it answers).
-func (st *sendTester) headerIMAP(s *session, uid imap.UID) ([]byte, error) {
-	section := &imap.FetchItemBodySection{Specifier: imap.PartSpecifierHeader, Peek: true,
-		Partial: &imap.SectionPartial{Offset: 0, Size: MaxReadBack}}
+// fetchIMAP fetches part of the message uid (its header, or the whole
+// message), at most max bytes of it (the connection's byte budget bounds
+// what the server may send whatever it answers).
+func (st *sendTester) fetchIMAP(s *session, uid imap.UID, part imap.PartSpecifier, max int64) ([]byte, error) {
+	section := &imap.FetchItemBodySection{Specifier: part, Peek: true,
+		Partial: &imap.SectionPartial{Offset: 0, Size: max}}
 	msgs, err := s.imap.c.Fetch(imap.UIDSetNum(uid), &imap.FetchOptions{BodySection: []*imap.FetchItemBodySection{section}}).Collect()
 	if err != nil {
 		return nil, err
 	}
 	for _, m := range msgs {
 		if b := m.FindBodySection(section); b != nil {
-			if len(b) > MaxReadBack {
-				b = b[:MaxReadBack]
+			if int64(len(b)) > max {
+				b = b[:max]
 			}
 			return b, nil
 		}
 	}
-	return nil, errors.New("probe: the server did not return the test message's header")
+	return nil, errors.New("probe: the server did not return the message it found")
 }
 
-func (st *sendTester) waitIMAP(ctx context.Context, s *session, msgID string) ([]imap.UID, error) {
+func (st *sendTester) waitIMAP(ctx context.Context, s *session, crit *imap.SearchCriteria) ([]imap.UID, error) {
 	c := s.imap.c
-	crit := &imap.SearchCriteria{Header: []imap.SearchCriteriaHeaderField{{Key: "Message-ID", Value: msgID}}}
 	for {
 		data, err := c.UIDSearch(crit, nil).Wait()
 		if err != nil {

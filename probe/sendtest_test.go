@@ -70,7 +70,7 @@ func TestSendTest(t *testing.T) {
 				}
 			}})
 		st := rep.SendTest
-		if st == nil || st.OK || st.Stage != StageDeliver || !errors.Is(st.Err, errNotDelivered) {
+		if st == nil || st.OK || st.Stage != StageDeliver || !errors.Is(st.Err, ErrNotDelivered) {
 			t.Fatalf("send test = %+v; want not-delivered at the deliver stage", st)
 		}
 		// The event says it too, about the server that did not deliver.

@@ -22,6 +22,10 @@ type SendingRequest struct {
 	// Bounce is the mailbox that will receive delivery reports ("Mail
 	// Delivery System"); the account's own when empty.
 	Bounce string
+	// BounceTest is the person's consent to the bounce test: one letter
+	// to a made-up address at a reserved .invalid domain (nobody receives
+	// it), then a wait for the delivery report in the account's inbox.
+	BounceTest bool
 	// TrustedCerts are the certificate exceptions the person accepted.
 	TrustedCerts []string
 	// Lang is the language of the findings' texts.
@@ -100,12 +104,32 @@ type sendingState struct {
 // CanCheckSending reports whether the sending check is available.
 func (w *Wizard) CanCheckSending() bool { return w.deps.CheckSending != nil }
 
-// CheckSending starts the sending check for a mailing program that will
-// send as from (the account's address when empty) and collect bounces at
-// bounce; SendingFinished reports its end. It sends one message, to the
-// account's own address only: the person's consent is the caller's to
-// ask before.
-func (w *Wizard) CheckSending(from, bounce, lang string) error {
+// SendingOptions are what the person chose for the sending check.
+type SendingOptions struct {
+	// From is the sender the mailing program will use (the account's
+	// address when empty); Bounce the mailbox for delivery reports (the
+	// account's own when empty).
+	From, Bounce string
+	// BounceTest adds the bounce test (SendingRequest.BounceTest).
+	BounceTest bool
+	Lang       string
+}
+
+// SendingLimit bounds a sending check: two round trips of a letter (the
+// test letter's and, with the bounce test, the report's) and DNS
+// lookups, longer than a login.
+func SendingLimit(bounceTest bool) time.Duration {
+	if bounceTest {
+		return 5 * time.Minute
+	}
+	return 3 * time.Minute
+}
+
+// CheckSending starts the sending check for a mailing program;
+// SendingFinished reports its end. It sends one message to the account's
+// own address and, with o.BounceTest, one to a made-up address nobody
+// receives: the person's consent is the caller's to ask before.
+func (w *Wizard) CheckSending(o SendingOptions) error {
 	if w.deps.CheckSending == nil {
 		return ErrNoSendingCheck
 	}
@@ -115,12 +139,11 @@ func (w *Wizard) CheckSending(from, bounce, lang string) error {
 		return ErrNotTested
 	}
 	req := SendingRequest{Address: w.addr, Config: cloneConfig(w.cfg), Password: w.test.password,
-		From: strings.TrimSpace(from), Bounce: strings.TrimSpace(bounce), TrustedCerts: w.trustedLocked(), Lang: lang}
+		From: strings.TrimSpace(o.From), Bounce: strings.TrimSpace(o.Bounce), BounceTest: o.BounceTest, TrustedCerts: w.trustedLocked(), Lang: o.Lang}
 	w.sending = sendingState{running: true}
 	w.mu.Unlock()
 	w.run(func(ctx context.Context, gen uint64) {
-		// A message's round trip, and DNS lookups: longer than a login.
-		ctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
+		ctx, cancel := context.WithTimeout(ctx, SendingLimit(req.BounceTest))
 		defer cancel()
 		rep, err := w.deps.CheckSending(ctx, req)
 		if !w.lockCurrent(gen) {

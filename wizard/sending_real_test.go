@@ -15,12 +15,14 @@ import (
 // package delivery, against a real Postfix that refuses a sender the login
 // does not own, with DNS on loopback: the refusal is a finding with the
 // server's words; the owned address is accepted; a wrong password is one
-// finding with the login's explanation, not an error.
+// finding with the login's explanation, not an error; the bounce test
+// finds Postfix's delivery report.
 func TestSendingCheckRealServers(t *testing.T) {
 	ca := testenv.NewCA(t)
 	pf := testenv.StartPostfix(t, ca, testenv.PostfixOptions{
 		Users:        []string{"bob@example.test:bob-secret-7"},
 		SenderLogins: map[string]string{"news@good.test": "someone-else@example.test"},
+		MainCF:       []string{"smtpd_reject_unlisted_recipient = no"}, // bounce, do not refuse
 	})
 	dns := testenv.StartDNS(t, testenv.Zone{"good.test": {TXT: []string{"v=spf1 ip4:127.0.0.1 -all"}}})
 	check := SendingCheck(delivery.RunRequest{RootCAs: ca.Pool(), Resolver: dns.Resolver(), DeliveryTimeout: 20 * time.Second})
@@ -51,6 +53,12 @@ func TestSendingCheckRealServers(t *testing.T) {
 	if err != nil || len(rep.Findings) < 3 || rep.Findings[0].Level != SendingOK || !strings.Contains(texts(rep), "SPF") ||
 		!strings.ContainsAny(rep.Findings[0].Title, "абвгдежзийклмнопрстуфхцчшщыэюя") {
 		t.Errorf("the login's own address: %v\n%s", err, texts(rep))
+	}
+	// The bounce test: Postfix's own delivery report, found and explained.
+	rep, err = check(ctx, SendingRequest{Address: addr, Config: cfg, Password: "bob-secret-7", BounceTest: true, Lang: "en"})
+	if last := rep.Findings[len(rep.Findings)-1]; err != nil || last.Title != "Bounce test" || last.Level != SendingOK ||
+		!strings.Contains(last.Text, "mailwiz deleted the report") || last.ServerWords == "" {
+		t.Errorf("the bounce test: %v\n%s", err, texts(rep))
 	}
 	rep, err = check(ctx, SendingRequest{Address: addr, Config: cfg, Password: "wrong", From: "bob@example.test", Lang: "en"})
 	if err != nil || len(rep.Findings) != 1 || rep.Worst() != SendingFail || !strings.Contains(texts(rep), "did not accept the user name or password") {

@@ -19,7 +19,7 @@ func TestCheckSending(t *testing.T) {
 			{Level: SendingWarn, Title: "SPF", Record: "corp.test. TXT \"v=spf1 include:_spf.mail.ru ~all\""},
 		}}, nil
 	}
-	if err := New(Deps{}, nil).CheckSending("", "", "en"); !errors.Is(err, ErrNoSendingCheck) {
+	if err := New(Deps{}, nil).CheckSending(SendingOptions{Lang: "en"}); !errors.Is(err, ErrNoSendingCheck) {
 		t.Errorf("without the check: %v", err)
 	}
 	w := New(Deps{Lookup: lookup, Test: fakeTest, CheckSending: check}, r.listen)
@@ -30,13 +30,13 @@ func TestCheckSending(t *testing.T) {
 	toServers(t, w, r, "gus@example.com")
 	w.Next() // before-login
 	w.Next() // test
-	if err := w.CheckSending("ceo@corp.test", "", "en"); !errors.Is(err, ErrNotTested) {
+	if err := w.CheckSending(SendingOptions{From: "ceo@corp.test", Lang: "en"}); !errors.Is(err, ErrNotTested) {
 		t.Fatalf("before a test: %v", err)
 	}
 	w.SetPassword("right")
 	w.StartTest(false)
 	r.waitFor(t, "test result", isTestDone)
-	if err := w.CheckSending("  ceo@corp.test ", "bounces@corp.test", "ru"); err != nil {
+	if err := w.CheckSending(SendingOptions{From: "  ceo@corp.test ", Bounce: "bounces@corp.test", BounceTest: true, Lang: "ru"}); err != nil {
 		t.Fatal(err)
 	}
 	e := r.waitFor(t, "sending check", func(e Event) bool { _, ok := e.(SendingFinished); return ok }).(SendingFinished)
@@ -45,7 +45,7 @@ func TestCheckSending(t *testing.T) {
 	if w.Busy() {
 		t.Error("Busy after the check ended")
 	}
-	if req.From != "ceo@corp.test" || req.Bounce != "bounces@corp.test" || req.Password != "right" || req.Lang != "ru" ||
+	if req.From != "ceo@corp.test" || req.Bounce != "bounces@corp.test" || !req.BounceTest || req.Password != "right" || req.Lang != "ru" ||
 		req.Address.String() != "gus@example.com" || len(req.Config.Outgoing) == 0 {
 		t.Errorf("request %+v", req)
 	}
