@@ -21,6 +21,7 @@ import (
 	"os/signal"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/mailwiz/mailwiz/account"
 	"github.com/mailwiz/mailwiz/catalog"
@@ -249,4 +250,37 @@ func addressMessage(env *Env, flagLang, input string, err error) string {
 		return fmt.Sprintf("%q: %s", input, catalog.T(lang, key))
 	}
 	return err.Error()
+}
+
+// positive is a duration flag that must be above zero, and an example
+// value for the error that says so.
+type positive struct {
+	name    string
+	value   time.Duration
+	example string
+}
+
+// oneAddress checks what every command taking one address checks, in the
+// order a person fixes them: one positional argument (else usage, which
+// shows a whole command line), each duration above zero, --lang, and the
+// address itself. It returns the address and the report language, or
+// the exit code of the one line it printed.
+func oneAddress(env *Env, pos []string, usage, flagLang string, durations ...positive) (account.Address, string, int) {
+	if len(pos) != 1 {
+		return account.Address{}, "", fail(env, ExitUsage, "%s", usage)
+	}
+	for _, d := range durations {
+		if d.value <= 0 {
+			return account.Address{}, "", fail(env, ExitUsage, "--%s %v: give a positive duration such as %s", d.name, d.value, d.example)
+		}
+	}
+	lang, err := language(env, flagLang)
+	if err != nil {
+		return account.Address{}, "", fail(env, ExitUsage, "%v", err)
+	}
+	addr, err := account.ParseAddress(pos[0])
+	if err != nil {
+		return account.Address{}, "", fail(env, ExitUsage, "%s", addressMessage(env, flagLang, pos[0], err))
+	}
+	return addr, lang, ExitOK
 }

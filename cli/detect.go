@@ -57,16 +57,9 @@ func runDetect(ctx context.Context, env *Env, args []string) int {
 	if err != nil {
 		return flagExit(err)
 	}
-	if len(pos) != 1 {
-		return fail(env, ExitUsage, "detect takes one email address, e.g. mailwiz detect alice@example.com")
-	}
-	addr, err := account.ParseAddress(pos[0])
-	if err != nil {
-		return fail(env, ExitUsage, "%s", addressMessage(env, f.lang, pos[0], err))
-	}
-	lang, err := language(env, f.lang)
-	if err != nil {
-		return fail(env, ExitUsage, "%v", err)
+	addr, lang, code := oneAddress(env, pos, "detect takes one email address, e.g. mailwiz detect alice@example.com", f.lang)
+	if code != ExitOK {
+		return code
 	}
 	var cfg account.Config
 	if f.offline {

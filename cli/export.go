@@ -81,8 +81,9 @@ func runExport(ctx context.Context, env *Env, args []string) int {
 	if err != nil {
 		return flagExit(err)
 	}
-	if len(pos) != 1 {
-		return fail(env, ExitUsage, "export takes one email address, e.g. mailwiz export --format thunderbird alice@example.com")
+	addr, lang, code := oneAddress(env, pos, "export takes one email address, e.g. mailwiz export --format thunderbird alice@example.com", f.lang)
+	if code != ExitOK {
+		return code
 	}
 	if f.format == "" {
 		return fail(env, ExitUsage, "export needs --format: one of %s (mailwiz help export describes them)", strings.Join(export.Names(), ", "))
@@ -90,14 +91,6 @@ func runExport(ctx context.Context, env *Env, args []string) int {
 	format, ok := export.Lookup(f.format)
 	if !ok {
 		return fail(env, ExitUsage, "no export format %q: use one of %s", f.format, strings.Join(export.Names(), ", "))
-	}
-	lang, err := language(env, f.lang)
-	if err != nil {
-		return fail(env, ExitUsage, "%v", err)
-	}
-	addr, err := account.ParseAddress(pos[0])
-	if err != nil {
-		return fail(env, ExitUsage, "%s", addressMessage(env, f.lang, pos[0], err))
 	}
 	acct, from, code, err := exportAccount(ctx, env, addr, &f)
 	if err != nil {

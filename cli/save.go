@@ -71,14 +71,13 @@ func runSave(ctx context.Context, env *Env, args []string) int {
 	if err != nil {
 		return flagExit(err)
 	}
-	if len(pos) != 1 {
-		return fail(env, ExitUsage, "save takes one email address, e.g. printf %%s \"$PASSWORD\" | mailwiz save --password-stdin alice@example.com")
+	addr, lang, code := oneAddress(env, pos, `save takes one email address, e.g. printf %s "$PASSWORD" | mailwiz save --password-stdin alice@example.com`,
+		"", positive{"timeout", f.timeout, "1m"})
+	if code != ExitOK {
+		return code
 	}
 	if !f.passwordStdin {
 		return fail(env, ExitUsage, "save needs --password-stdin and the password on standard input (a password on the command line would show in the process list)")
-	}
-	if f.timeout <= 0 {
-		return fail(env, ExitUsage, "--timeout %v is not a positive duration; use e.g. --timeout 1m", f.timeout)
 	}
 	if f.days < 0 {
 		return fail(env, ExitUsage, "--days-on-server %d: use 0 (keep) or a number of days", f.days)
@@ -87,15 +86,10 @@ func runSave(ctx context.Context, env *Env, args []string) int {
 	if err != nil {
 		return fail(env, ExitUsage, "%v", err)
 	}
-	addr, err := account.ParseAddress(pos[0])
-	if err != nil {
-		return fail(env, ExitUsage, "%s", addressMessage(env, "", pos[0], err))
-	}
 	password, err := stdinPassword(env.Stdin, "save")
 	if err != nil {
 		return fail(env, ExitUsage, "%v", err)
 	}
-	lang := localeLanguage(env)
 	r, from, code, err := saveConfig(ctx, env, addr, &f)
 	if err != nil {
 		lang, _ := language(env, "")
@@ -181,15 +175,9 @@ func runForget(ctx context.Context, env *Env, args []string) int {
 	if err != nil {
 		return flagExit(err)
 	}
-	if len(pos) != 1 {
-		return fail(env, ExitUsage, "forget takes one email address, e.g. mailwiz forget alice@example.com")
-	}
-	if timeout <= 0 {
-		return fail(env, ExitUsage, "--timeout %v is not a positive duration; use e.g. --timeout 1m", timeout)
-	}
-	addr, err := account.ParseAddress(pos[0])
-	if err != nil {
-		return fail(env, ExitUsage, "%s", addressMessage(env, "", pos[0], err))
+	addr, _, code := oneAddress(env, pos, "forget takes one email address, e.g. mailwiz forget alice@example.com", "", positive{"timeout", timeout, "1m"})
+	if code != ExitOK {
+		return code
 	}
 	st, err := env.store()
 	if err != nil {

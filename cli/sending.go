@@ -62,23 +62,14 @@ func runSending(ctx context.Context, env *Env, args []string) int {
 	if err != nil {
 		return flagExit(err)
 	}
-	if len(pos) != 1 {
-		return fail(env, ExitUsage, "sending takes one email address, e.g. printf %%s \"$PASSWORD\" | mailwiz sending --yes --from news@example.com --password-stdin alice@example.com")
-	}
-	if f.sendTimeout <= 0 {
-		return fail(env, ExitUsage, "--send-timeout %v: give a positive duration such as 60s", f.sendTimeout)
-	}
-	lang, err := language(env, f.lang)
-	if err != nil {
-		return fail(env, ExitUsage, "%v", err)
+	addr, lang, code := oneAddress(env, pos, `sending takes one email address, e.g. printf %s "$PASSWORD" | mailwiz sending --yes --from news@example.com --password-stdin alice@example.com`,
+		f.lang, positive{"send-timeout", f.sendTimeout, "60s"})
+	if code != ExitOK {
+		return code
 	}
 	trusted, err := f.trust.fingerprints()
 	if err != nil {
 		return fail(env, ExitUsage, "%v", err)
-	}
-	addr, err := account.ParseAddress(pos[0])
-	if err != nil {
-		return fail(env, ExitUsage, "%s", addressMessage(env, f.lang, pos[0], err))
 	}
 	from := addr.String()
 	if f.from != "" {

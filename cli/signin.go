@@ -63,19 +63,10 @@ func runSignin(ctx context.Context, env *Env, args []string) int {
 	if err != nil {
 		return flagExit(err)
 	}
-	if len(pos) != 1 {
-		return fail(env, ExitUsage, "signin takes one email address, e.g. mailwiz signin alice@outlook.com")
-	}
-	if f.timeout <= 0 {
-		return fail(env, ExitUsage, "--timeout %v: give a positive duration such as 5m", f.timeout)
-	}
-	lang, err := language(env, f.lang)
-	if err != nil {
-		return fail(env, ExitUsage, "%v", err)
-	}
-	addr, err := account.ParseAddress(pos[0])
-	if err != nil {
-		return fail(env, ExitUsage, "%s", addressMessage(env, f.lang, pos[0], err))
+	addr, lang, code := oneAddress(env, pos, "signin takes one email address, e.g. mailwiz signin alice@outlook.com",
+		f.lang, positive{"timeout", f.timeout, "5m"})
+	if code != ExitOK {
+		return code
 	}
 	T := func(key string, args ...any) string { return catalog.T(lang, key, args...) }
 	r, _, code, err := resolveConfig(ctx, env, addr, serverChoice{incoming: f.incoming, outgoing: f.outgoing, saved: true,

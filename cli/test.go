@@ -87,26 +87,14 @@ func runTest(ctx context.Context, env *Env, args []string) int {
 	if err != nil {
 		return flagExit(err)
 	}
-	if len(pos) != 1 {
-		return fail(env, ExitUsage, "test takes one email address, e.g. printf %%s \"$PASSWORD\" | mailwiz test --password-stdin alice@example.com")
-	}
-	if f.timeout <= 0 {
-		return fail(env, ExitUsage, "--timeout %v: give a positive duration such as 10s", f.timeout)
-	}
-	if f.sendTimeout <= 0 {
-		return fail(env, ExitUsage, "--send-timeout %v: give a positive duration such as 30s", f.sendTimeout)
-	}
-	lang, err := language(env, f.lang)
-	if err != nil {
-		return fail(env, ExitUsage, "%v", err)
+	addr, lang, code := oneAddress(env, pos, `test takes one email address, e.g. printf %s "$PASSWORD" | mailwiz test --password-stdin alice@example.com`,
+		f.lang, positive{"timeout", f.timeout, "10s"}, positive{"send-timeout", f.sendTimeout, "30s"})
+	if code != ExitOK {
+		return code
 	}
 	trusted, err := f.trust.fingerprints()
 	if err != nil {
 		return fail(env, ExitUsage, "%v", err)
-	}
-	addr, err := account.ParseAddress(pos[0])
-	if err != nil {
-		return fail(env, ExitUsage, "%s", addressMessage(env, f.lang, pos[0], err))
 	}
 	// An account signed in through the provider's page (mailwiz signin)
 	// is tested with that sign-in: no password needed.

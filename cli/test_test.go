@@ -565,3 +565,35 @@ func TestTestServersOAuth2(t *testing.T) {
 		}
 	}
 }
+
+// TestOneAddress: every command that takes one address refuses, with
+// exit 2 and one line, a missing address, a duration not above zero, an
+// unknown language and a malformed address, in the same words.
+func TestOneAddress(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"detect"}, "detect takes one email address"},
+		{[]string{"detect", "a@example.test", "b@example.test"}, "detect takes one email address"},
+		{[]string{"detect", "--lang", "de", "a@example.test"}, `--lang "de": use en or ru`},
+		{[]string{"detect", "a@@example.test"}, "more than one @ sign"},
+		{[]string{"export", "--format", "json"}, "export takes one email address"},
+		{[]string{"export", "--format", "json", "a@@example.test"}, "more than one @ sign"},
+		{[]string{"save", "--password-stdin", "--timeout", "0s", "a@example.test"}, "--timeout 0s: give a positive duration such as 1m"},
+		{[]string{"forget", "--timeout", "-1s", "a@example.test"}, "--timeout -1s: give a positive duration such as 1m"},
+		{[]string{"forget", "a@@example.test"}, "more than one @ sign"},
+		{[]string{"signin", "--timeout", "0s", "a@example.test"}, "--timeout 0s: give a positive duration such as 5m"},
+		{[]string{"sending", "--password-stdin", "--send-timeout", "0s", "a@example.test"}, "--send-timeout 0s: give a positive duration such as 60s"},
+		{[]string{"sending", "--password-stdin"}, `printf %s "$PASSWORD" | mailwiz sending`},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			var out, errb bytes.Buffer
+			code := Run(context.Background(), newEnv(t, "pw", &out, &errb), tt.args)
+			if code != ExitUsage || !strings.Contains(errb.String(), tt.want) || strings.Count(errb.String(), "\n") != 1 {
+				t.Errorf("exit %d stderr %q; want 2 and one line with %q", code, errb.String(), tt.want)
+			}
+		})
+	}
+}

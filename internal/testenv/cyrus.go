@@ -105,12 +105,7 @@ func StartCyrus(t testing.TB, ca *CA, o CyrusOptions) *Cyrus {
 	}
 	runAs, uid, gid := cyrusUser(t)
 
-	dir := t.TempDir()
-	for _, x := range []string{filepath.Dir(dir), dir} {
-		if err := os.Chmod(x, 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
+	dir := serverDir(t)
 	c := &Cyrus{Dir: dir, Leaf: ca.Issue(t, CyrusHost, "localhost", "127.0.0.1")}
 	for _, sub := range []string{"lib", "spool", "sieve", "socket"} {
 		if err := os.MkdirAll(filepath.Join(dir, sub), 0o750); err != nil {
@@ -199,8 +194,8 @@ type cyrusConf struct {
 }
 
 func (c cyrusConf) imapd() string {
-	var b strings.Builder
-	w := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
+	var b conf
+	w := b.line
 	w("# Written by internal/testenv for one test; see StartCyrus.")
 	w("configdirectory: %s/lib", c.dir)
 	w("partition-default: %s/spool", c.dir)
@@ -228,18 +223,16 @@ func (c cyrusConf) imapd() string {
 	w("autocreate_quota: 0")
 	// Tests send wrong passwords on purpose: no 3 s pause after each.
 	w("failedloginpause: 0")
-	for _, l := range c.extra {
-		w("%s", l)
-	}
+	b.lines(c.extra)
 	return b.String()
 }
 
 func (c cyrusConf) cyrus(imap, imaps, pop3, pop3s, lmtp int) string {
-	conf := filepath.Join(c.dir, "imapd.conf")
-	var b strings.Builder
-	w := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
+	imapd := filepath.Join(c.dir, "imapd.conf")
+	var b conf
+	w := b.line
 	w("# Written by internal/testenv for one test; see StartCyrus.")
-	w("START {\n  recover cmd=\"%s/ctl_cyrusdb -C %s -r\"\n}", c.bin, conf)
+	w("START {\n  recover cmd=\"%s/ctl_cyrusdb -C %s -r\"\n}", c.bin, imapd)
 	w("SERVICES {")
 	for _, s := range []struct {
 		name, cmd string
@@ -250,7 +243,7 @@ func (c cyrusConf) cyrus(imap, imaps, pop3, pop3s, lmtp int) string {
 		// -a: the MTA needs no login (the port is on loopback only).
 		{"lmtp", "lmtpd -a", lmtp},
 	} {
-		w("  %s cmd=\"%s/%s -C %s\" listen=\"127.0.0.1:%d\" prefork=0", s.name, c.bin, s.cmd, conf, s.port)
+		w("  %s cmd=\"%s/%s -C %s\" listen=\"127.0.0.1:%d\" prefork=0", s.name, c.bin, s.cmd, imapd, s.port)
 	}
 	w("}")
 	w("EVENTS {\n}")

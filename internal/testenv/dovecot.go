@@ -79,14 +79,7 @@ func startDovecot(t testing.TB, ca *CA, extra func(*Dovecot) string, users ...st
 			t.Skip(msg)
 		}
 	}
-	dir := t.TempDir()
-	// Dovecot's unprivileged processes must reach the files: t.TempDir()
-	// and its parent are 0700.
-	for _, d := range []string{filepath.Dir(dir), dir} {
-		if err := os.Chmod(d, 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
+	dir := serverDir(t)
 	d := &Dovecot{
 		Dir:  dir,
 		Leaf: ca.Issue(t, DovecotHost, "localhost", "127.0.0.1"),
@@ -203,8 +196,8 @@ func dovecotIDs(t testing.TB) (uid, gid int, internal, login string) {
 }
 
 func dovecotConf(d *Dovecot, uid, gid int, internal, login string) string {
-	var b strings.Builder
-	w := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
+	var b conf
+	w := b.line
 	w("# Written by internal/testenv for one test; see StartDovecot.")
 	w("base_dir = %s/run", d.Dir)
 	w("state_dir = %s/state", d.Dir)

@@ -1,7 +1,6 @@
 package testenv
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -34,8 +33,8 @@ func StartDovecotOAuth2(t testing.TB, ca *CA, as *AuthServer, users ...string) *
 		if err := os.WriteFile(ext, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		var b strings.Builder
-		w := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
+		var b conf
+		w := b.line
 		w("# OAuth2, from StartDovecotOAuth2.")
 		w("auth_mechanisms = plain login xoauth2 oauthbearer")
 		w("auth_cache_size = 0")

@@ -128,12 +128,7 @@ func StartPostfix(t testing.TB, ca *CA, o PostfixOptions) *Postfix {
 		return dovecotForPostfix(lmtpPort, authSocket, append(append([]string(nil), mechs...), smechs...))
 	}, o.Users...)
 
-	dir := t.TempDir()
-	for _, x := range []string{filepath.Dir(dir), dir} {
-		if err := os.Chmod(x, 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
+	dir := serverDir(t)
 	p := &Postfix{
 		Dovecot: d,
 		Dir:     dir,
@@ -265,8 +260,8 @@ func dovecotForPostfix(lmtpPort int, authSocket string, mechs []string) string {
 		names = append(names, m)
 	}
 	sort.Strings(names)
-	var b strings.Builder
-	w := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
+	var b conf
+	w := b.line
 	w("# For Postfix, from StartPostfix.")
 	w("protocols = $protocols lmtp")
 	w("listen = 127.0.0.1 %s", DovecotRemoteHost)
@@ -308,8 +303,8 @@ func inline(m map[string]string) string {
 }
 
 func (c postfixConfig) mainCF() string {
-	var b strings.Builder
-	w := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
+	var b conf
+	w := b.line
 	w("# Written by internal/testenv for one test; see StartPostfix.")
 	w("compatibility_level = 3.6")
 	w("queue_directory = %s/queue", c.dir)
@@ -366,15 +361,13 @@ func (c postfixConfig) mainCF() string {
 	w("smtpd_client_auth_rate_limit = 0")
 	w("smtpd_hard_error_limit = 100")
 	w("smtpd_error_sleep_time = 0")
-	for _, l := range c.extra {
-		w("%s", l)
-	}
+	b.lines(c.extra)
 	return b.String()
 }
 
 func (c postfixConfig) masterCF() string {
-	var b strings.Builder
-	w := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
+	var b conf
+	w := b.line
 	w("# Written by internal/testenv for one test; see StartPostfix.")
 	w("# service type private unpriv chroot wakeup maxproc command")
 	listener := func(port int, name string, wrapper bool) {
@@ -400,7 +393,7 @@ func (c postfixConfig) masterCF() string {
 	}
 	listener(c.submission, "submission", false)
 	listener(c.submissions, "submissions", true)
-	for _, l := range []string{
+	b.lines([]string{
 		"pickup     unix      n - n 60 1 pickup",
 		"cleanup    unix      n - n - 0 cleanup",
 		"qmgr       unix      n - n 300 1 qmgr",
@@ -423,9 +416,7 @@ func (c postfixConfig) masterCF() string {
 		"anvil      unix      - - n - 1 anvil",
 		"scache     unix      - - n - 1 scache",
 		"postlog    unix-dgram n - n - 1 postlogd",
-	} {
-		w("%s", l)
-	}
+	})
 	return b.String()
 }
 

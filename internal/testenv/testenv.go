@@ -8,10 +8,13 @@
 package testenv
 
 import (
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -55,3 +58,29 @@ func FreePort(t testing.TB) int {
 
 // Addr joins a loopback host and port.
 func Addr(port int) string { return net.JoinHostPort("127.0.0.1", strconv.Itoa(port)) }
+
+// conf builds a server's configuration file a line at a time.
+type conf struct{ strings.Builder }
+
+// line writes one formatted line.
+func (c *conf) line(format string, args ...any) { fmt.Fprintf(&c.Builder, format+"\n", args...) }
+
+// lines writes each of ls as a line of its own, as given.
+func (c *conf) lines(ls []string) {
+	for _, l := range ls {
+		c.WriteString(l + "\n")
+	}
+}
+
+// serverDir is a temporary directory a server's unprivileged processes
+// can reach: t.TempDir() and its parent are 0700, so both become 0755.
+func serverDir(t testing.TB) string {
+	t.Helper()
+	dir := t.TempDir()
+	for _, d := range []string{filepath.Dir(dir), dir} {
+		if err := os.Chmod(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
