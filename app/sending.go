@@ -116,19 +116,20 @@ func sendingSummary(l wizard.SendingLevel) string {
 	return lang.L("Sending as this sender works.")
 }
 
+// levelIcons show a finding's level (info: the plain info icon). They
+// are made when shown, so they follow the theme.
+var levelIcons = map[wizard.SendingLevel]func() fyne.Resource{
+	wizard.SendingOK:   func() fyne.Resource { return theme.NewSuccessThemedResource(theme.ConfirmIcon()) },
+	wizard.SendingWarn: func() fyne.Resource { return theme.NewWarningThemedResource(theme.WarningIcon()) },
+	wizard.SendingFail: func() fyne.Resource { return theme.NewErrorThemedResource(theme.ErrorIcon()) },
+}
+
 // findingRow is one finding: its level as an icon, its title and text,
 // the server's words and a DNS record where there are.
 func findingRow(f wizard.SendingFinding) fyne.CanvasObject {
-	var icon fyne.Resource
-	switch f.Level {
-	case wizard.SendingOK:
-		icon = theme.NewSuccessThemedResource(theme.ConfirmIcon())
-	case wizard.SendingWarn:
-		icon = theme.NewWarningThemedResource(theme.WarningIcon())
-	case wizard.SendingFail:
-		icon = theme.NewErrorThemedResource(theme.ErrorIcon())
-	default:
-		icon = theme.InfoIcon()
+	icon := theme.InfoIcon()
+	if themed, ok := levelIcons[f.Level]; ok {
+		icon = themed()
 	}
 	text := container.NewVBox(heading(safetext.Show(f.Title)), wrapped(safetext.Show(f.Text)))
 	if f.ServerWords != "" {

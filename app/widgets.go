@@ -31,11 +31,9 @@ func newPasswordEntry(u *UI) *entry {
 
 // TypedKey passes Esc to the window and every other key to the entry.
 func (e *entry) TypedKey(k *fyne.KeyEvent) {
-	if k.Name == fyne.KeyEscape && e.ui != nil {
-		e.ui.escape()
-		return
+	if !e.ui.windowKey(k) {
+		e.Entry.TypedKey(k)
 	}
-	e.Entry.TypedKey(k)
 }
 
 // FocusGained scrolls the field into view: Tab does not move the page, so
@@ -49,10 +47,9 @@ func (e *entry) FocusGained() {
 // TypedShortcut gives the window's shortcuts to the window, the rest (copy,
 // paste, undo...) to the entry.
 func (e *entry) TypedShortcut(s fyne.Shortcut) {
-	if e.ui != nil && e.ui.shortcut(s) {
-		return
+	if !e.ui.windowShortcut(s) {
+		e.Entry.TypedShortcut(s)
 	}
-	e.Entry.TypedShortcut(s)
 }
 
 // selectEntry is the port field: a widget.SelectEntry that, like entry,
@@ -71,11 +68,9 @@ func newSelectEntry(u *UI) *selectEntry {
 
 // TypedKey passes Esc to the window and every other key to the field.
 func (e *selectEntry) TypedKey(k *fyne.KeyEvent) {
-	if k.Name == fyne.KeyEscape && e.ui != nil {
-		e.ui.escape()
-		return
+	if !e.ui.windowKey(k) {
+		e.SelectEntry.TypedKey(k)
 	}
-	e.SelectEntry.TypedKey(k)
 }
 
 // FocusGained scrolls the field into view, as entry's does.
@@ -87,10 +82,9 @@ func (e *selectEntry) FocusGained() {
 // TypedShortcut gives the window's shortcuts to the window, the rest to
 // the field.
 func (e *selectEntry) TypedShortcut(s fyne.Shortcut) {
-	if e.ui != nil && e.ui.shortcut(s) {
-		return
+	if !e.ui.windowShortcut(s) {
+		e.SelectEntry.TypedShortcut(s)
 	}
-	e.SelectEntry.TypedShortcut(s)
 }
 
 // button is a widget.Button that Enter presses too. Fyne's button answers
@@ -117,11 +111,25 @@ func (b *button) TypedKey(k *fyne.KeyEvent) {
 	switch {
 	case k.Name == fyne.KeyReturn || k.Name == fyne.KeyEnter:
 		b.Tapped(&fyne.PointEvent{})
-	case k.Name == fyne.KeyEscape && b.ui != nil:
-		b.ui.escape()
-	default:
+	case !b.ui.windowKey(k):
 		b.Button.TypedKey(k)
 	}
+}
+
+// windowKey gives Esc to the window (Back, or closing a dialog) and
+// reports whether it did: a focused widget swallows every key it gets.
+func (u *UI) windowKey(k *fyne.KeyEvent) bool {
+	if u == nil || k.Name != fyne.KeyEscape {
+		return false
+	}
+	u.escape()
+	return true
+}
+
+// windowShortcut gives the window's navigation shortcuts to the window
+// and reports whether it took s.
+func (u *UI) windowShortcut(s fyne.Shortcut) bool {
+	return u != nil && u.shortcut(s)
 }
 
 // reveal scrolls the page just enough to show o whole, if it is on the

@@ -216,15 +216,15 @@ func printConfig(w io.Writer, v account.View, addr account.Address, lang string)
 
 // authKey is the catalog key of a sign-in method in a table.
 func authKey(a account.Auth) string {
-	switch a {
-	case account.AuthPassword:
-		return catalog.Key("password")
-	case account.AuthPasswordEncrypted:
-		return catalog.Key("password-encrypted")
-	case account.AuthOAuth2:
-		return catalog.Key("oauth2")
-	case account.AuthNone:
-		return catalog.Key("none")
+	if k, ok := authKeys[a]; ok {
+		return k
 	}
 	return string(a)
+}
+
+var authKeys = map[account.Auth]string{
+	account.AuthPassword:          catalog.Key("password"),
+	account.AuthPasswordEncrypted: catalog.Key("password-encrypted"),
+	account.AuthOAuth2:            catalog.Key("oauth2"),
+	account.AuthNone:              catalog.Key("none"),
 }

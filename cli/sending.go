@@ -88,24 +88,15 @@ func runSending(ctx context.Context, env *Env, args []string) int {
 		bounce = a.String()
 	}
 
-	saved, _, _ := loadSaved(env, addr)
-	password, code := passwordFor(env, "sending", f.passwordStdin, saved)
+	p, code := prepareLogin(ctx, env, lang, "sending", addr, serverChoice{saved: true, warn: warner(env), lang: lang},
+		f.passwordStdin, trusted, &f.accept, f.json)
 	if code != ExitOK {
 		return code
 	}
-	trusted = append(trusted, savedExceptions(env, addr, trusted)...)
-	r, _, code, err := resolveConfig(ctx, env, addr, serverChoice{saved: true, warn: warner(env), lang: lang})
-	if err != nil {
-		return configFailed(env, lang, addr, code, err)
-	}
-	f.accept.confirm(env, &r)
-	login, signed, code := loginFor(ctx, env, lang, "sending", addr, saved, r, password, f.json)
-	if code != ExitOK {
-		return code
-	}
+	r, password, login, trusted := p.r, p.password, p.login, p.trusted
 	// The same decisions as test: the trust gate, OAuth2 servers, which
 	// servers. Nothing is sent, not even a login, to a host the gate refuses.
-	plan, err := r.PlanTest(wizard.TestOptions{SignedIn: signed})
+	plan, err := r.PlanTest(wizard.TestOptions{SignedIn: p.signed})
 	if err != nil {
 		return planFailed(env, lang, "sending", addr, r, err, f.json)
 	}

@@ -196,6 +196,41 @@ func needsPassword(env *Env, cmd string) int {
 	return fail(env, ExitUsage, "%s needs --password-stdin and the password on standard input (a password on the command line would show in the process list)", cmd)
 }
 
+// loginPrep is what test and sending settle before logging in: the
+// servers (and the saved account's path when they came from it), the
+// password or the kept sign-in, and the certificate exceptions, given
+// and saved.
+type loginPrep struct {
+	r         wizard.Resolved
+	savedPath string
+	password  string
+	login     *probe.OAuth2Login
+	signed    bool
+	trusted   []string
+}
+
+// prepareLogin settles, for cmd, which servers and how to log in to
+// them: the password (or the saved account's sign-in), the servers as sc
+// chooses them with the hosts accept names confirmed, and the exceptions
+// given (trusted) and saved. A code other than ExitOK was reported.
+func prepareLogin(ctx context.Context, env *Env, lang, cmd string, addr account.Address, sc serverChoice,
+	passwordStdin bool, trusted []string, accept *hostList, jsonOut bool) (loginPrep, int) {
+	saved, _, _ := loadSaved(env, addr)
+	password, code := passwordFor(env, cmd, passwordStdin, saved)
+	if code != ExitOK {
+		return loginPrep{}, code
+	}
+	p := loginPrep{password: password, trusted: append(trusted, savedExceptions(env, addr, trusted)...)}
+	var err error
+	p.r, p.savedPath, code, err = resolveConfig(ctx, env, addr, sc)
+	if err != nil {
+		return loginPrep{}, configFailed(env, lang, addr, code, err)
+	}
+	accept.confirm(env, &p.r)
+	p.login, p.signed, code = loginFor(ctx, env, lang, cmd, addr, saved, p.r, password, jsonOut)
+	return p, code
+}
+
 // loginFor is how cmd logs in to r's servers: a saved account's sign-in
 // (its token fetched only after the trust gate passed), else the password.
 // A code other than ExitOK was reported.

@@ -98,22 +98,13 @@ func runTest(ctx context.Context, env *Env, args []string) int {
 	}
 	// An account signed in through the provider's page (mailwiz signin)
 	// is tested with that sign-in: no password needed.
-	saved, _, _ := loadSaved(env, addr)
-	password, code := passwordFor(env, "test", f.passwordStdin, saved)
+	p, code := prepareLogin(ctx, env, lang, "test", addr, serverChoice{incoming: f.incoming, outgoing: f.outgoing, saved: true,
+		warn: warner(env), allowRedirect: f.allowRedirect.hosts, lang: lang}, f.passwordStdin, trusted, &f.accept, f.json)
 	if code != ExitOK {
 		return code
 	}
-	trusted = append(trusted, savedExceptions(env, addr, trusted)...)
-	r, from, code, err := resolveConfig(ctx, env, addr, serverChoice{incoming: f.incoming, outgoing: f.outgoing, saved: true, warn: warner(env), allowRedirect: f.allowRedirect.hosts, lang: lang})
-	if err != nil {
-		return configFailed(env, lang, addr, code, err)
-	}
-	f.accept.confirm(env, &r)
-	login, signed, code := loginFor(ctx, env, lang, "test", addr, saved, r, password, f.json)
-	if code != ExitOK {
-		return code
-	}
-	plan, err := r.PlanTest(wizard.TestOptions{Username: f.username, NoFallback: f.noFallback, SignedIn: signed})
+	r, from, password, login, trusted := p.r, p.savedPath, p.password, p.login, p.trusted
+	plan, err := r.PlanTest(wizard.TestOptions{Username: f.username, NoFallback: f.noFallback, SignedIn: p.signed})
 	if err != nil {
 		return planFailed(env, lang, "test", addr, r, err, f.json)
 	}
