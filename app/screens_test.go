@@ -10,14 +10,18 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/mailwiz/mailwiz/account"
+	"github.com/mailwiz/mailwiz/delivery"
 	"github.com/mailwiz/mailwiz/internal/testenv"
 	"github.com/mailwiz/mailwiz/probe"
+	"github.com/mailwiz/mailwiz/providers"
 	"github.com/mailwiz/mailwiz/wizard"
 )
 
@@ -194,4 +198,71 @@ func TestScreenSignIn(t *testing.T) {
 	close(release)
 	h.waitFor("the test with the sign-in", func() bool { r := h.ui.wiz.Testing().Report; return r != nil && r.OK })
 	h.golden("4-signin-passed")
+}
+
+// TestScreenSending: the sending check for a mailing program, in Russian,
+// with the real provider data (Yandex), the real checks' words and a
+// loopback DNS where the sender domain has no SPF record: the refused
+// sender, the record to add and the bounce test's report, as a person
+// sees them in the window.
+func TestScreenSending(t *testing.T) {
+	dns := testenv.StartDNS(t, testenv.Zone{"corp.test": {A: []string{"192.0.2.7"}}, "smtp.yandex.ru": {A: []string{"192.0.2.25"}}})
+	dsn, err := os.ReadFile(filepath.Join("..", "delivery", "testdata", "dsn-postfix.eml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := func(ctx context.Context, req wizard.SendingRequest) (wizard.SendingReport, error) {
+		cfg := req.Config
+		rep := delivery.Check(ctx, dns.Resolver(), delivery.Request{Account: req.Address.String(), From: req.From,
+			SMTP: cfg.Outgoing[0], IncomingHost: cfg.Incoming[0].Host, Config: &cfg, Lang: req.Lang,
+			Sent:    &delivery.Sent{Reply: &delivery.ServerReply{Code: 553, Enhanced: "5.7.1", Words: "Sender address rejected: not owned by auth user."}},
+			Bounced: &delivery.Bounced{To: "nobody@nowhere.invalid", Report: dsn, After: 2 * time.Second}})
+		return wizard.SendingFindings(rep), nil
+	}
+	real := wizard.Default()
+	h := newHarness(t, wizard.Deps{Lookup: providers.Lookup, Test: fakeProbe, CheckSending: check,
+		Formats: real.Formats, Export: real.Export})
+	h.ui.app.Settings().SetTheme(lightTheme{theme.DefaultTheme()})
+	h.w.Resize(fyne.NewSize(720, 600))
+	h.ui.langs.SetSelected("Русский")
+	walkToDone(h, "ivan@yandex.ru", "right")
+	h.tap(h.ui.done.checkSending)
+	h.waitFor("the dialog", func() bool { return h.ui.done.sending != nil })
+	s := h.ui.done.sending
+	test.Type(s.from, "news@corp.test")
+	test.Tap(s.consent)
+	test.Tap(s.bounceTest)
+	h.tap(s.run)
+	h.waitFor("the findings", func() bool { return len(s.findings.Objects) > 5 })
+	all := strings.Join(labelTexts(s.findings), "|")
+	for _, want := range []string{"Подмена отправителя", "553 5.7.1", `corp.test. TXT "v=spf1 include:_spf.yandex.net ~all"`,
+		"Проверка возвратов", "не доставлено, статус 5.1.2", "Host or domain name not found"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("the findings lack %q:\n%s", want, all)
+		}
+	}
+	// Nothing in the dialog may be wider than it: a label that does not
+	// wrap (a check box's) widened the content past the dialog's edge, and
+	// the vertical scroll cut every finding's text there.
+	if w, max := s.scroll.Content.MinSize().Width, s.scroll.Size().Width; w > max {
+		t.Errorf("the dialog's content needs %.0f px, the dialog shows %.0f", w, max)
+	}
+	h.golden("6-sending-ru")
+	s.scroll.ScrollToBottom()
+	h.golden("6-sending-bounce-ru")
+}
+
+// labelTexts are the texts of the labels in o, depth first.
+func labelTexts(o fyne.CanvasObject) []string {
+	switch w := o.(type) {
+	case *widget.Label:
+		return []string{w.Text}
+	case *fyne.Container:
+		var out []string
+		for _, c := range w.Objects {
+			out = append(out, labelTexts(c)...)
+		}
+		return out
+	}
+	return nil
 }

@@ -29,6 +29,7 @@ type sendingDialog struct {
 	run        *button
 	status     *widget.Label
 	findings   *fyne.Container
+	scroll     *container.Scroll
 	d          dialog.Dialog
 }
 
@@ -42,7 +43,9 @@ func (p *donePage) onCheckSending() {
 	s.bounce.SetPlaceHolder(addr.Display())
 	s.consent = widget.NewCheck(lang.L("Send one test message to {{.Address}} with this sender", map[string]any{"Address": addr.Display()}),
 		func(bool) { s.render() })
-	s.bounceTest = widget.NewCheck(lang.L("Also test bounces: one letter to a made-up address nobody receives, then wait for the delivery report in your inbox and delete it"), nil)
+	// A check box's label does not wrap: the long explanation goes in a
+	// wrapped label of its own, or it would widen the dialog past its edge.
+	s.bounceTest = widget.NewCheck(lang.L("Also test bounces"), nil)
 	s.run = newButton(p.ui, lang.L("Check sending"), theme.MailSendIcon(), s.onRun)
 	s.run.Importance = widget.HighImportance
 	s.status = wrapped("")
@@ -53,9 +56,12 @@ func (p *donePage) onCheckSending() {
 	)
 	content := container.NewVBox(
 		wrapped(lang.L("mailwiz sends one message, only to your own address, with the sender you give, and reads it back: whether the server accepts that sender or changes it, and whether mail from it will be delivered (SPF, DKIM, DMARC). It also lists the provider's sending limits.")),
-		form, s.consent, s.bounceTest, container.NewHBox(s.run), s.status, s.findings,
+		form, s.consent, s.bounceTest,
+		wrapped(lang.L("The bounce test sends one letter to a made-up address nobody receives, waits for the delivery report in your inbox, explains it and deletes it.")),
+		container.NewHBox(s.run), s.status, s.findings,
 	)
-	s.d = dialog.NewCustom(lang.L("Sending from a mailing program"), lang.L("Close"), container.NewVScroll(content), p.ui.win)
+	s.scroll = container.NewVScroll(content)
+	s.d = dialog.NewCustom(lang.L("Sending from a mailing program"), lang.L("Close"), s.scroll, p.ui.win)
 	s.d.Resize(fyne.NewSize(640, 560))
 	p.sending = s
 	s.render()

@@ -6,9 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
-	"fyne.io/fyne/v2/widget"
 
 	"github.com/mailwiz/mailwiz/wizard"
 )
@@ -52,20 +50,7 @@ func TestSendingCheckDialog(t *testing.T) {
 		t.Errorf("request %+v", req)
 	}
 	h.waitFor("the findings", func() bool { return len(s.findings.Objects) == 2 })
-	var texts []string
-	var walk func(o fyne.CanvasObject)
-	walk = func(o fyne.CanvasObject) {
-		switch w := o.(type) {
-		case *widget.Label:
-			texts = append(texts, w.Text)
-		case *fyne.Container:
-			for _, c := range w.Objects {
-				walk(c)
-			}
-		}
-	}
-	walk(s.findings)
-	all := strings.Join(texts, "|")
+	all := strings.Join(labelTexts(s.findings), "|")
 	for _, want := range []string{"Sender substitution", "The server said: 553 5.7.1 Sender address rejected", `corp.test. TXT "v=spf1`} {
 		if !strings.Contains(all, want) {
 			t.Errorf("findings lack %q:\n%s", want, all)

@@ -147,12 +147,17 @@ func checkSending(ctx context.Context, base delivery.RunRequest, req SendingRequ
 	if err != nil {
 		return SendingReport{}, err
 	}
+	return SendingFindings(rep), nil
+}
+
+// SendingFindings are delivery's findings as the window lists them.
+func SendingFindings(rep delivery.Report) SendingReport {
 	var out SendingReport
 	for _, f := range rep.Findings {
 		out.Findings = append(out.Findings, SendingFinding{Level: SendingLevel(f.Level), Title: f.Title, Text: f.Text,
 			ServerWords: f.ServerWords, Record: f.Record})
 	}
-	return out, nil
+	return out
 }
 
 // LoadSaved is Deps.Saved on the default store.
