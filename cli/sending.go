@@ -22,7 +22,7 @@ func init() {
 	register(&command{
 		name:    "sending",
 		summary: "check the account for a mailing program: sending as another sender, SPF/DKIM/DMARC, limits, bounces",
-		usage:   "sending [--from SENDER] [--bounce-mailbox ADDRESS] [--bounce-test] [--json] [--yes] [--lang en|ru] [--trust-cert SHA256]... [--accept-unverified HOST[,HOST]] [--send-timeout D] --password-stdin ADDRESS",
+		usage:   "sending [--from SENDER] [--bounce-mailbox ADDRESS] [--bounce-test] [--json] [--yes] [--lang en|ru] [--incoming URL] [--outgoing URL] [--trust-cert SHA256]... [--accept-unverified HOST[,HOST]] [--allow-redirect HOST] [--send-timeout D] --password-stdin ADDRESS",
 		run:     runSending,
 	})
 }
@@ -31,9 +31,10 @@ type sendingFlags struct {
 	json, yes, passwordStdin bool
 	bounceTest               bool
 	from, bounce, lang       string
+	incoming, outgoing       string
 	sendTimeout              time.Duration
 	trust                    certList
-	accept                   hostList
+	accept, allowRedirect    hostList
 }
 
 // sendingJSON is sending --json: the check's report (delivery.Report),
@@ -53,8 +54,11 @@ func runSending(ctx context.Context, env *Env, args []string) int {
 		fs.BoolVar(&f.json, "json", false, "print one JSON object (the contract in DESIGN.md) instead of a report")
 		fs.BoolVar(&f.yes, "yes", false, "consent to sending one test letter to the account's own address (without it, and without a terminal to ask on, only the DNS checks run)")
 		fs.StringVar(&f.lang, "lang", "", "language of the report: en or ru (default: from LANG)")
+		fs.StringVar(&f.incoming, "incoming", "", "incoming server, e.g. imap://imap.example.com:993?security=ssl, where the test letter and the delivery report are read (default: the saved account's, else what detect finds)")
+		fs.StringVar(&f.outgoing, "outgoing", "", "outgoing server the mailing program will use, e.g. smtp://smtp.example.com:465?security=ssl (default: the saved account's, else what detect finds)")
 		fs.Var(&f.trust, "trust-cert", trustCertUsage)
 		fs.Var(&f.accept, "accept-unverified", acceptUsage)
+		fs.Var(&f.allowRedirect, "allow-redirect", allowRedirectUsage)
 		fs.DurationVar(&f.sendTimeout, "send-timeout", probe.DefaultDeliveryTimeout, "how long to wait for the test letter to arrive")
 		fs.BoolVar(&f.passwordStdin, "password-stdin", false, "read the password from standard input (required unless the account is signed in with mailwiz signin)")
 	})
@@ -88,7 +92,8 @@ func runSending(ctx context.Context, env *Env, args []string) int {
 		bounce = a.String()
 	}
 
-	p, code := prepareLogin(ctx, env, lang, "sending", addr, serverChoice{saved: true, warn: warner(env), lang: lang},
+	p, code := prepareLogin(ctx, env, lang, "sending", addr, serverChoice{incoming: f.incoming, outgoing: f.outgoing, saved: true,
+		warn: warner(env), allowRedirect: f.allowRedirect.hosts, lang: lang},
 		f.passwordStdin, trusted, &f.accept, f.json)
 	if code != ExitOK {
 		return code

@@ -190,6 +190,24 @@ func TestSending(t *testing.T) {
 		}
 	})
 
+	t.Run("servers named by flag", func(t *testing.T) {
+		// What detection finds is unvouched (SRV), but the person named
+		// the servers: they are used, and nothing else is.
+		source = account.SourceSRV
+		defer func() { source = account.SourceBuiltin }()
+		sent.Store(0)
+		code, stdout, stderr := run(t, "", "--json", "--yes", "--bounce-test",
+			"--incoming", "imap://127.0.0.1:"+strconv.Itoa(pf.Dovecot.IMAPS)+"?security=ssl",
+			"--outgoing", "smtp://127.0.0.1:"+strconv.Itoa(pf.Submissions)+"?security=ssl", "bob@example.test")
+		o := decode(t, stdout)
+		if code == ExitUsage || !o.Substitution.Arrived || o.BounceTest == nil || o.BounceTest.Outcome != delivery.BounceReported {
+			t.Errorf("exit %d, substitution %+v, bounce test %+v\n%s", code, o.Substitution, o.BounceTest, stderr)
+		}
+		if want := "127.0.0.1:" + strconv.Itoa(pf.Submissions); o.SMTP != want || sent.Load() != 0 {
+			t.Errorf("smtp %q (want %s), %d bytes through the detected servers' proxies (want 0)", o.SMTP, want, sent.Load())
+		}
+	})
+
 	t.Run("trust gate: no password to unvouched servers", func(t *testing.T) {
 		source = account.SourceSRV
 		defer func() { source = account.SourceBuiltin }()
