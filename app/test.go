@@ -93,7 +93,11 @@ func (p *testPage) build() fyne.CanvasObject {
 		intro = lang.L("{{.Provider}} lets mail programs in only through its own sign-in page: press “Sign in with {{.Provider}}”, finish in your browser, and mailwiz tests {{.Address}} with that sign-in.", map[string]any{"Provider": name, "Address": addr.Display()})
 		p.start.Importance = widget.MediumImportance
 	}
-	if p.ui.wiz.Config().HasHint(account.HintAppPassword) {
+	if name := p.ui.wiz.KeptSignInWith(); name != "" {
+		intro = lang.L("{{.Address}} was saved signed in with {{.Provider}}: mailwiz tests it with that sign-in, no password needed.", map[string]any{"Provider": name, "Address": addr.Display()})
+		p.start.Importance = widget.HighImportance
+		p.signIn.Importance = widget.MediumImportance
+	} else if p.ui.wiz.Config().HasHint(account.HintAppPassword) {
 		intro += " " + lang.L("Your provider needs an app password here, not your usual one.")
 	}
 	p.signInRow = container.NewHBox(p.signIn)
@@ -214,7 +218,11 @@ func (p *testPage) render() {
 		p.status.SetText(lang.L("Testing…"))
 	case st.Err != nil:
 		p.status.Importance = widget.DangerImportance
-		if errors.Is(st.Err, context.Canceled) {
+		var kept *wizard.KeptSignInError
+		if errors.As(st.Err, &kept) {
+			// Withdrawn or expired: the way on is signing in again.
+			p.status.SetText(wizard.SignInMessage(kept.Err, p.ui.language))
+		} else if errors.Is(st.Err, context.Canceled) {
 			p.status.Importance = widget.WarningImportance
 			p.status.SetText(lang.L("The test was stopped."))
 		} else if errors.Is(st.Err, wizard.ErrNoTester) {

@@ -29,6 +29,7 @@ func Default() Deps {
 		Test:         Probe(probe.Request{}),
 		Save:         SaveToKeychain,
 		SignIn:       SignInWithBrowser,
+		KeptSignIn:   UseKeptSignIn,
 		CheckSending: SendingCheck(delivery.RunRequest{}),
 		Saved:        LoadSaved,
 		Export:       Export,
@@ -110,6 +111,13 @@ func SignInWithBrowser(ctx context.Context, req SignInRequest) (SignedIn, error)
 	return SignedIn{ProviderID: flow.Provider.ID, Tenant: flow.Client.Tenant, Refresh: tok.RefreshToken,
 		Login: probe.OAuth2Login{AccessToken: tok.AccessToken, Expiry: tok.Expiry, Provider: flow.Provider.Name,
 			Mechanisms: flow.Provider.Mechanisms}}, nil
+}
+
+// UseKeptSignIn is Deps.KeptSignIn on the keychain and the provider's
+// sign-in this build can do (PrepareSignIn).
+func UseKeptSignIn(ctx context.Context, kept *store.OAuth2Ref, cfg account.Config) (*probe.OAuth2Login, error) {
+	login, _, err := KeptSignIn(ctx, &store.Account{OAuth2: kept}, cfg, func() (*oauth.Flow, error) { return PrepareSignIn(cfg, "") })
+	return login, err
 }
 
 // SendingCheck adapts delivery.Run to Deps.CheckSending with base (a CA

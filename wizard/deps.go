@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/mailwiz/mailwiz/account"
+	"github.com/mailwiz/mailwiz/probe"
 	"github.com/mailwiz/mailwiz/store"
 )
 
@@ -42,6 +43,12 @@ type Deps struct {
 	// the system browser, a loopback redirect. Nil: the window offers no
 	// sign-in.
 	SignIn func(ctx context.Context, req SignInRequest) (SignedIn, error)
+
+	// KeptSignIn is a fresh access token from the sign-in kept for a
+	// saved account (its refresh token in the keychain), for cfg's
+	// servers (usernames expanded). Nil: a saved sign-in is not used and
+	// the person signs in again.
+	KeptSignIn func(ctx context.Context, kept *store.OAuth2Ref, cfg account.Config) (*probe.OAuth2Login, error)
 
 	// CheckSending checks the tested account for a mailing program: can
 	// it send as req.From, will such mail be delivered (SPF, DKIM, DMARC),

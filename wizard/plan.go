@@ -45,6 +45,9 @@ type Resolved struct {
 	Named [2]bool
 	// FromSaved: servers came from the saved account.
 	FromSaved bool
+	// SignIn is the browser sign-in kept for that saved account (its
+	// refresh token in the keychain), nil when none.
+	SignIn *store.OAuth2Ref
 	// Name is the saved account's name for the From line ("" when none).
 	Name string
 	// Vouching is what vouches for the servers.
@@ -136,6 +139,10 @@ func Resolve(ctx context.Context, c Choice) (Resolved, error) {
 		cfg = mergeSaved(builtin, known, saved)
 		r.FromSaved = c.Incoming == nil || c.Outgoing == nil
 		r.Name = c.Saved.Name
+		if r.FromSaved && c.Saved.OAuth2 != nil {
+			ref := *c.Saved.OAuth2
+			r.SignIn = &ref
+		}
 		if known {
 			r.Vouching.add(hostsOf(builtin)...)
 		}

@@ -31,6 +31,7 @@ func (w *Wizard) setResolvedLocked(r Resolved) {
 	w.have = true
 	w.vouch = r.Vouching
 	w.fromSaved = r.FromSaved
+	w.kept = r.SignIn
 	if w.name == "" {
 		w.name = r.Name
 	}
@@ -41,7 +42,7 @@ func (w *Wizard) setResolvedLocked(r Resolved) {
 // resolvedLocked is the account as it stands, in the form the shared
 // decisions take (plan.go).
 func (w *Wizard) resolvedLocked() Resolved {
-	return Resolved{Config: cloneConfig(w.cfg), Named: w.test.typed, FromSaved: w.fromSaved, Vouching: w.vouch}
+	return Resolved{Config: cloneConfig(w.cfg), Named: w.test.typed, FromSaved: w.fromSaved, SignIn: w.kept, Vouching: w.vouch}
 }
 
 // FromSaved reports whether the servers came from the account saved for

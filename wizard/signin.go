@@ -97,6 +97,37 @@ func (w *Wizard) SignIn() error {
 	return nil
 }
 
+// KeptSignInError: the sign-in kept for the saved account could not be
+// used (withdrawn, expired, missing from the keychain); SignInMessage
+// explains Err, and signing in again (Wizard.SignIn) replaces it.
+type KeptSignInError struct{ Err error }
+
+func (e *KeptSignInError) Error() string { return "wizard: the kept sign-in: " + e.Err.Error() }
+func (e *KeptSignInError) Unwrap() error { return e.Err }
+
+// KeptSignInWith names the provider ("Microsoft") of the sign-in kept for
+// the saved account the servers came from, when the next test will use
+// it instead of a password; "" otherwise.
+func (w *Wizard) KeptSignInWith() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.keptLocked() == nil {
+		return ""
+	}
+	p, _ := oauth.ForConfig(ForSignIn(w.cfg))
+	return p.Name
+}
+
+// keptLocked is the kept sign-in the next test uses: one is kept for the
+// saved account, the build can use it, no new sign-in replaced it, and a
+// chosen server still signs in through the provider's page.
+func (w *Wizard) keptLocked() *store.OAuth2Ref {
+	if w.kept == nil || w.deps.KeptSignIn == nil || w.test.signin != nil || len(SignInServers(w.cfg)) == 0 {
+		return nil
+	}
+	return w.kept
+}
+
 // SigningIn reports whether a sign-in is waiting for the browser; SignedIn
 // whether one succeeded (its provider's name).
 func (w *Wizard) SigningIn() bool {

@@ -9,6 +9,7 @@ import (
 	"github.com/mailwiz/mailwiz/account"
 	"github.com/mailwiz/mailwiz/oauth"
 	"github.com/mailwiz/mailwiz/probe"
+	"github.com/mailwiz/mailwiz/store"
 )
 
 // outlookConfig is Outlook.com as the database has it: OAuth2 only.
@@ -86,5 +87,81 @@ func TestSignInMessage(t *testing.T) {
 		if en == "" || ru == "" || en == ru || strings.Contains(en, "%!") {
 			t.Errorf("%T: %q / %q", err, en, ru)
 		}
+	}
+}
+
+// TestKeptSignInInWindow: an account saved signed in (as `mailwiz signin`
+// or the window's Save keeps it) is tested with that sign-in, as `mailwiz
+// test` does: no password, no new sign-in; Save keeps it without a new
+// refresh token. A sign-in the provider withdrew stops the test with
+// KeptSignInError, and nothing reaches a server.
+func TestKeptSignInInWindow(t *testing.T) {
+	for _, withdrawn := range []bool{false, true} {
+		r := newRecorder()
+		var tested *TestRequest
+		var saved SaveRequest
+		var keptFor account.Config
+		deps := Deps{
+			Lookup: func(d string) (account.Config, bool) { return outlookConfig(), d == "outlook.com" },
+			Saved: func(account.Address) (*store.Account, error) {
+				a, _ := account.ParseAddress("kim@outlook.com")
+				acct := store.NewAccount(a, outlookConfig(), "Kim")
+				acct.OAuth2 = &store.OAuth2Ref{Provider: "microsoft", Tenant: "consumers"}
+				return &acct, nil
+			},
+			SignIn: func(context.Context, SignInRequest) (SignedIn, error) {
+				t.Error("signed in again although a sign-in is kept")
+				return SignedIn{}, errors.New("no")
+			},
+			KeptSignIn: func(_ context.Context, kept *store.OAuth2Ref, cfg account.Config) (*probe.OAuth2Login, error) {
+				keptFor = cfg
+				if kept.Provider != "microsoft" || kept.Tenant != "consumers" {
+					t.Errorf("kept %+v", kept)
+				}
+				if withdrawn {
+					return nil, &oauth.Error{Kind: oauth.KindRevoked, Provider: "Microsoft", Code: "invalid_grant"}
+				}
+				return &probe.OAuth2Login{AccessToken: "fresh", Provider: "Microsoft"}, nil
+			},
+			Test: func(_ context.Context, req TestRequest, _ func(StageProgress)) TestReport {
+				tested = &req
+				ok := req.OAuth2 != nil && req.OAuth2.AccessToken == "fresh"
+				return TestReport{OK: ok, Results: []ServerResult{{Server: req.Incoming, OK: ok}, {Server: req.Outgoing, OK: ok}}}
+			},
+			Save: func(_ context.Context, req SaveRequest) error { saved = req; return nil },
+		}
+		w := New(deps, r.listen)
+		toServers(t, w, r, "kim@outlook.com")
+		if got := w.KeptSignInWith(); got != "Microsoft" {
+			t.Errorf("KeptSignInWith = %q; want Microsoft", got)
+		}
+		w.Next() // before-login
+		w.Next() // test
+		if err := w.StartTest(false); err != nil {
+			t.Fatal(err)
+		}
+		r.waitFor(t, "test", isTestDone)
+		w.Wait()
+		if keptFor.Incoming[0].Username != "kim@outlook.com" {
+			t.Errorf("the kept sign-in was asked for %+v; want usernames expanded", keptFor.Incoming)
+		}
+		st := w.Testing()
+		if withdrawn {
+			var ke *KeptSignInError
+			if !errors.As(st.Err, &ke) || tested != nil || !strings.Contains(SignInMessage(ke.Err, "en"), "sign") {
+				t.Errorf("withdrawn: err %v, tested %v; want KeptSignInError and no test", st.Err, tested)
+			}
+			w.Close()
+			continue
+		}
+		if st.Report == nil || !st.Report.OK || tested.Password != "" || w.SignedInWith() != "Microsoft" {
+			t.Fatalf("test %+v, request %+v; want passed with the kept sign-in and no password", st, tested)
+		}
+		w.Save()
+		r.waitFor(t, "save", isSaved)
+		if saved.OAuth2 == nil || saved.OAuth2.Provider != "microsoft" || saved.OAuth2.Tenant != "consumers" || saved.OAuth2Refresh != "" || saved.Password != "" || saved.Name != "Kim" {
+			t.Errorf("save request %+v; want the kept sign-in, no new token, no password", saved)
+		}
+		w.Close()
 	}
 }

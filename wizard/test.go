@@ -253,7 +253,8 @@ func (w *Wizard) StartTest(sendTest bool) error {
 	}
 	// The window tests an OAuth2 server with the password too: a person
 	// may have an app password, and the server's refusal is explained.
-	plan, err := w.resolvedLocked().PlanTest(TestOptions{PasswordForOAuth2: true, SignedIn: w.test.signin != nil})
+	kept := w.keptLocked()
+	plan, err := w.resolvedLocked().PlanTest(TestOptions{PasswordForOAuth2: true, SignedIn: w.test.signin != nil || kept != nil})
 	if err != nil {
 		w.mu.Unlock()
 		return err
@@ -275,6 +276,27 @@ func (w *Wizard) StartTest(sendTest bool) error {
 	w.mu.Unlock()
 
 	w.run(func(ctx context.Context, gen uint64) {
+		if kept != nil {
+			// The saved account's sign-in, as `mailwiz test` uses it: a
+			// fresh access token from the kept refresh token. Save keeps
+			// the sign-in as it is (no new refresh token to store).
+			login, err := w.deps.KeptSignIn(ctx, kept, req.Config.For(req.Address))
+			if err == nil && login == nil {
+				err = errors.New("no access token")
+			}
+			if !w.lockCurrent(gen) {
+				return
+			}
+			if err != nil {
+				w.test.running, w.test.err = false, &KeptSignInError{Err: err}
+				w.mu.Unlock()
+				w.notify(TestFinished{})
+				return
+			}
+			w.test.signin = &SignedIn{ProviderID: kept.Provider, Tenant: kept.Tenant, Login: *login}
+			w.mu.Unlock()
+			req.OAuth2 = login
+		}
 		var rep TestReport
 		err := ErrNoTester
 		if w.deps.Test != nil {

@@ -46,6 +46,7 @@ import (
 	"sync"
 
 	"github.com/mailwiz/mailwiz/account"
+	"github.com/mailwiz/mailwiz/store"
 )
 
 // Step is one page of the wizard.
@@ -93,6 +94,9 @@ type Wizard struct {
 	// came from the account saved for the address.
 	vouch     Vouching
 	fromSaved bool
+	// kept is the browser sign-in kept for the saved account the servers
+	// came from (Resolved.SignIn).
+	kept *store.OAuth2Ref
 	// allowRedirect are the hosts the person agreed discovery may follow a
 	// redirect to (FollowRedirect).
 	allowRedirect []string
@@ -163,7 +167,7 @@ func (w *Wizard) SetAddress(text string) error {
 		w.have = false
 		w.cfg = account.Config{}
 		w.find = finding{}
-		w.vouch, w.fromSaved, w.allowRedirect = Vouching{}, false, nil
+		w.vouch, w.fromSaved, w.kept, w.allowRedirect = Vouching{}, false, nil, nil
 		w.test = testState{}
 		w.save = saveState{}
 	}
@@ -267,7 +271,7 @@ func (w *Wizard) Restart() {
 	w.wg.Wait()
 	w.mu.Lock()
 	w.step, w.name, w.addressText, w.addr, w.addrErr = StepAddress, "", "", account.Address{}, errEmptyAddress
-	w.find, w.cfg, w.have, w.vouch, w.fromSaved, w.allowRedirect = finding{}, account.Config{}, false, Vouching{}, false, nil
+	w.find, w.cfg, w.have, w.vouch, w.fromSaved, w.kept, w.allowRedirect = finding{}, account.Config{}, false, Vouching{}, false, nil, nil
 	w.test, w.save = testState{}, saveState{}
 	w.mu.Unlock()
 	w.notify(StepChanged{Step: StepAddress})
