@@ -151,6 +151,22 @@ func User(s account.Server) (string, error) {
 	return string(s.Protocol) + "://" + s.Username + "@" + strings.ToLower(s.Host), nil
 }
 
+// ServerOf reads an item's user name ([User]) back into the server it
+// belongs to (protocol, username, host; the password login): ok is false
+// for anything else. The username may hold '@', the host may not.
+func ServerOf(user string) (s account.Server, ok bool) {
+	proto, rest, found := strings.Cut(user, "://")
+	i := strings.LastIndexByte(rest, '@')
+	if !found || i <= 0 || i == len(rest)-1 {
+		return s, false
+	}
+	s = account.Server{Protocol: account.Protocol(proto), Username: rest[:i], Host: rest[i+1:], Auth: account.AuthPassword}
+	if u, err := User(s); err != nil || u != user {
+		return account.Server{}, false
+	}
+	return s, true
+}
+
 // NeedsPassword reports whether s logs in with a password, and so has a
 // keychain item: OAuth2, client certificates, client IP and no login do not.
 func NeedsPassword(s account.Server) bool {

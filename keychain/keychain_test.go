@@ -221,3 +221,30 @@ func runChildWrapped(t *testing.T, wrapper []string, test string, env ...string)
 	}
 	return string(out)
 }
+
+// TestServerOf reads item names back into servers: the username may hold
+// '@'; anything that is not an item name of ours is refused.
+func TestServerOf(t *testing.T) {
+	tests := []struct {
+		user           string
+		ok             bool
+		proto          account.Protocol
+		username, host string
+	}{
+		{"imap://alice@example.com@imap.example.com", true, account.IMAP, "alice@example.com", "imap.example.com"},
+		{"smtp://bob@smtp.example.org", true, account.SMTP, "bob", "smtp.example.org"},
+		{"pop3://a@b@c@pop.example.net", true, account.POP3, "a@b@c", "pop.example.net"},
+		{"imap://alice@IMAP.example.com", false, "", "", ""}, // User lower-cases the host
+		{"http://alice@example.com", false, "", "", ""},
+		{"imap://@imap.example.com", false, "", "", ""},
+		{"imap://alice@", false, "", "", ""},
+		{"imap:alice@imap.example.com", false, "", "", ""},
+		{"imap://%EMAILADDRESS%@imap.example.com", false, "", "", ""},
+	}
+	for _, tt := range tests {
+		s, ok := keychain.ServerOf(tt.user)
+		if ok != tt.ok || (ok && (s.Protocol != tt.proto || s.Username != tt.username || s.Host != tt.host || s.Auth != account.AuthPassword)) {
+			t.Errorf("ServerOf(%q) = %+v, %v", tt.user, s, ok)
+		}
+	}
+}

@@ -4,6 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"slices"
 
 	"github.com/mailwiz/mailwiz/account"
 	"github.com/mailwiz/mailwiz/keychain"
@@ -78,9 +82,11 @@ func (s *Store) Forget(ctx context.Context, email string, known account.Config) 
 		hadSettings = true
 		known = a.Config()
 	case !errors.Is(err, ErrNotFound):
-		// A settings file we cannot read still names no servers: fall back
-		// to known, and remove the broken file below.
+		// A settings file we cannot read (damaged, or a newer format) may
+		// still name its keychain items: those go too, with known's, and
+		// the file below.
 		hadSettings = true
+		known = withItems(known, s.namedItems(email))
 	}
 	removed, err = keychain.DeleteAll(ctx, known)
 	if err != nil {
@@ -124,4 +130,40 @@ func stale(cfg account.Config, keep []string) account.Config {
 		return out
 	}
 	return account.Config{Incoming: filter(cfg.Incoming), Outgoing: filter(cfg.Outgoing)}
+}
+
+// itemPattern finds keychain item names in a settings file's text.
+var itemPattern = regexp.MustCompile(`"((?:imap|pop3|smtp)://[^"\\\s]{1,512})"`)
+
+// namedItems are the keychain items a settings file names, read from its
+// text when it cannot be parsed: at most its first MiB, only strings of
+// an item name's shape.
+func (s *Store) namedItems(email string) []account.Server {
+	f, err := os.Open(s.Path(email))
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	data, _ := io.ReadAll(io.LimitReader(f, 1<<20))
+	var out []account.Server
+	for _, m := range itemPattern.FindAllSubmatch(data, -1) {
+		if srv, ok := keychain.ServerOf(string(m[1])); ok {
+			out = append(out, srv)
+		}
+	}
+	return out
+}
+
+// withItems is cfg with servers added, each on its side.
+func withItems(cfg account.Config, servers []account.Server) account.Config {
+	cfg.Incoming = slices.Clone(cfg.Incoming)
+	cfg.Outgoing = slices.Clone(cfg.Outgoing)
+	for _, srv := range servers {
+		if srv.Protocol == account.SMTP {
+			cfg.Outgoing = append(cfg.Outgoing, srv)
+		} else {
+			cfg.Incoming = append(cfg.Incoming, srv)
+		}
+	}
+	return cfg
 }

@@ -114,3 +114,52 @@ func TestRememberKeychainFails(t *testing.T) {
 		t.Error("Remember of an OAuth2-only account succeeded; there is no password to keep")
 	}
 }
+
+// TestForgetDamagedFile: forget removes the keychain items a settings file
+// names even when the file cannot be parsed (damaged, or a newer format)
+// and nothing else knows the servers (a domain no database has); then the
+// file itself. Before, the items stayed in the keychain.
+func TestForgetDamagedFile(t *testing.T) {
+	for name, damage := range map[string]func(string) string{
+		"damaged":    func(s string) string { return "X" + s[1:len(s)-20] },
+		"newer":      func(s string) string { return strings.Replace(s, `"version": 1`, `"version": 99`, 1) },
+		"no version": func(s string) string { return strings.Replace(s, `"email"`, `"e mail`, 1) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			keychain.MockInit()
+			ctx := context.Background()
+			s := &store.Store{Dir: t.TempDir()}
+			addr, cfg := gmailConfig()
+			saved, err := s.Remember(ctx, store.NewAccount(addr, cfg, "Alice"), "pw-1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			data, err := os.ReadFile(s.Path(saved.Email))
+			if err != nil {
+				t.Fatal(err)
+			}
+			bad := damage(string(data))
+			if bad == string(data) {
+				t.Fatal("the damage changed nothing")
+			}
+			if err := os.WriteFile(s.Path(saved.Email), []byte(bad), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.Load(saved.Email); err == nil {
+				t.Fatal("the damaged file still loads")
+			}
+			removed, had, err := s.Forget(ctx, saved.Email, account.Config{})
+			if err != nil || removed != 2 || !had {
+				t.Errorf("Forget = %d, %v, %v; want 2, true, nil", removed, had, err)
+			}
+			for _, srv := range []account.Server{saved.Incoming, saved.Outgoing} {
+				if _, err := keychain.Get(ctx, srv); !errors.Is(err, keychain.ErrNotFound) {
+					t.Errorf("the item of %s stayed: %v", srv.Host, err)
+				}
+			}
+			if _, err := os.Stat(s.Path(saved.Email)); !errors.Is(err, os.ErrNotExist) {
+				t.Errorf("the damaged file stayed: %v", err)
+			}
+		})
+	}
+}
