@@ -35,16 +35,29 @@ func (w *Wizard) adoptFallbackLocked(rep TestReport) {
 		if len(l) == 0 || !sameEndpoint(l[0], *r.FallbackFrom) {
 			continue // the settings changed while the test ran
 		}
-		for i, s := range l {
-			if i > 0 && sameEndpoint(s, r.Server) {
-				copy(l[1:i+1], l[:i])
-				l[0] = s
-				w.carryExceptionLocked(r)
-				break
-			}
+		if w.chooseLocked(r.Server) {
+			w.carryExceptionLocked(r)
 		}
 	}
 	w.pruneTrustLocked()
+}
+
+// chooseLocked makes s, one of the provider's servers in its side's list,
+// the chosen one (first), the others keeping their order; false when s is
+// not in the list or is chosen already.
+func (w *Wizard) chooseLocked(s account.Server) bool {
+	l := w.cfg.Incoming
+	if s.Protocol == account.SMTP {
+		l = w.cfg.Outgoing
+	}
+	for i, c := range l {
+		if i > 0 && sameEndpoint(c, s) {
+			copy(l[1:i+1], l[:i])
+			l[0] = c
+			return true
+		}
+	}
+	return false
 }
 
 // carryExceptionLocked keeps a certificate exception with the server that

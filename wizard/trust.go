@@ -26,8 +26,9 @@ type CertOffer struct {
 	// Kind is why it was refused: tls-untrusted, tls-expired or
 	// tls-hostname-mismatch.
 	Kind string
-	// Servers are the chosen servers that showed it (IMAP and SMTP often
-	// share one certificate).
+	// Servers are the servers that showed it (IMAP and SMTP often share
+	// one certificate): chosen ones, or the provider's other port that
+	// stood in for a chosen one that did not answer from this network.
 	Servers []account.Server
 	// TLS describes the certificate, for the confirmation.
 	TLS TLSInfo
@@ -59,7 +60,10 @@ func (w *Wizard) certOffersLocked() []CertOffer {
 	var out []CertOffer
 	for _, r := range w.test.report.Results {
 		fp := r.Diagnosis.CertSHA256
-		if r.OK || fp == "" || r.TLS == nil || !slices.ContainsFunc(chosen, sameServer(r.Server.Host, r.Server.Port)) {
+		// A stand-in for a silent chosen server is the one to fix: the
+		// chosen one cannot be reached from here at all.
+		standsIn := r.FallbackFrom != nil && slices.ContainsFunc(chosen, sameServer(r.FallbackFrom.Host, r.FallbackFrom.Port))
+		if r.OK || fp == "" || r.TLS == nil || !slices.ContainsFunc(chosen, sameServer(r.Server.Host, r.Server.Port)) && !standsIn {
 			continue // not refused, or a server changed since the test
 		}
 		i := slices.IndexFunc(out, func(o CertOffer) bool { return o.SHA256 == fp })
@@ -83,6 +87,9 @@ func (w *Wizard) TrustCert(sha256 string) error {
 			continue
 		}
 		for _, s := range o.Servers {
+			// A stand-in becomes the chosen server: it is the one that
+			// answers, and an exception belongs to a chosen server.
+			w.chooseLocked(s)
 			e := exception{sha256: o.SHA256, host: strings.ToLower(s.Host), port: s.Port}
 			if !slices.Contains(w.test.trusted, e) {
 				w.test.trusted = append(w.test.trusted, e)

@@ -131,3 +131,73 @@ func TestCertificateException(t *testing.T) {
 		}
 	}
 }
+
+// TestExceptionForStandIn: the chosen IMAP port is closed on this network
+// and the provider's other port, which answers, shows a certificate this
+// machine does not trust (a self-hosted server): that certificate is
+// offered, accepting it makes the answering port the chosen one, and the
+// retest passes and saves with it. Before, only chosen servers' refusals
+// were offered and the person was stuck.
+func TestExceptionForStandIn(t *testing.T) {
+	ca := testenv.NewCA(t)
+	d := testenv.StartDovecot(t, ca)
+	stranger := testenv.NewCA(t)
+	fp := probe.Fingerprint(d.Leaf.TLS.Certificate[0])
+	closed := testenv.ClosedPort(t)
+	srv := func(p account.Protocol, port int, sec account.Security) account.Server {
+		return account.Server{Protocol: p, Host: "127.0.0.1", Port: port, Security: sec, Username: "%EMAILADDRESS%", Auth: account.AuthPassword}
+	}
+	standIn := srv(account.IMAP, d.IMAP, account.STARTTLS)
+	cfg := account.Config{
+		Provider: &account.Provider{ID: "selfhosted", Name: "Self-hosted"},
+		Incoming: []account.Server{srv(account.IMAP, closed, account.SSL), standIn},
+		Outgoing: []account.Server{srv(account.SMTP, d.Submissions, account.SSL)},
+		Source:   account.SourceBuiltin, SecureSource: true,
+	}
+	var saved SaveRequest
+	deps := Deps{
+		Lookup: func(domain string) (account.Config, bool) { return cfg, domain == "example.test" },
+		Test:   Probe(probe.Request{RootCAs: stranger.Pool(), Timeout: 5 * time.Second, FallbackDelay: 100 * time.Millisecond}),
+		Save:   func(_ context.Context, req SaveRequest) error { saved = req; return nil },
+	}
+	r := newRecorder()
+	w := New(deps, r.listen)
+	defer w.Close()
+	toServers(t, w, r, testenv.DovecotUser)
+	w.Next() // before-login
+	if err := w.Next(); err != nil {
+		t.Fatal(err)
+	}
+	w.SetPassword(testenv.DovecotPassword)
+	test := func() TestReport {
+		t.Helper()
+		if err := w.StartTest(false); err != nil {
+			t.Fatal(err)
+		}
+		return r.waitFor(t, "the test's end", isTestDone).(TestFinished).Report
+	}
+	rep := test()
+	in := rep.Results[0]
+	if rep.OK || in.FallbackFrom == nil || in.Server.Port != d.IMAP || in.Diagnosis.CertSHA256 != fp {
+		t.Fatalf("first test: incoming %+v; want the stand-in on %d refusing the certificate", in, d.IMAP)
+	}
+	offers := w.CertOffers()
+	if len(offers) != 1 || offers[0].SHA256 != fp || !slices.ContainsFunc(offers[0].Servers, func(s account.Server) bool { return s.Port == d.IMAP }) {
+		t.Fatalf("CertOffers = %+v; want the certificate, shown by the stand-in", offers)
+	}
+	if err := w.TrustCert(fp); err != nil {
+		t.Fatal(err)
+	}
+	if got := w.Config().Incoming[0]; got.Port != d.IMAP {
+		t.Errorf("chosen incoming %s after accepting; want the stand-in on %d", got, d.IMAP)
+	}
+	if rep = test(); !rep.OK {
+		t.Fatalf("retest: %+v; want a pass with the exception", rep)
+	}
+	w.Next() // done
+	w.Save()
+	r.waitFor(t, "save", isSaved)
+	if saved.Config.Incoming[0].Port != d.IMAP || !slices.Contains(saved.TrustedCerts, fp) {
+		t.Errorf("saved incoming %s, exceptions %v; want the stand-in with %s", saved.Config.Incoming[0], saved.TrustedCerts, fp)
+	}
+}
