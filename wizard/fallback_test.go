@@ -128,3 +128,51 @@ func TestPortFallback(t *testing.T) {
 		t.Errorf("chosen outgoing = %s; want the typed one kept", w.Outgoing())
 	}
 }
+
+// TestLiveRowFollowsStandIn: while the chosen SMTP port stays silent and
+// the provider's other port moves on, the live row for the outgoing side
+// shows the port that moves on (the furthest stage), not the silent one
+// stuck at "connecting"; the incoming row stays its own.
+func TestLiveRowFollowsStandIn(t *testing.T) {
+	cfg := exampleConfig()
+	preferred := cfg.Outgoing[0]
+	alt := account.Server{Protocol: account.SMTP, Host: "smtp.example.com", Port: 587, Security: account.STARTTLS, Username: "%EMAILADDRESS%", Auth: account.AuthPassword}
+	cfg.Outgoing = append(cfg.Outgoing, alt)
+	release := make(chan struct{})
+	deps := Deps{
+		Lookup: func(d string) (account.Config, bool) { return cfg, d == "example.com" },
+		Test: func(ctx context.Context, req TestRequest, progress func(StageProgress)) TestReport {
+			progress(StageProgress{Server: req.Incoming, Stage: StageAuth, Elapsed: 300 * time.Millisecond})
+			progress(StageProgress{Server: req.Outgoing, Stage: StageConnect, Elapsed: 100 * time.Millisecond})
+			progress(StageProgress{Server: req.OutgoingAlternatives[0], Stage: StageGreeting, Elapsed: 2100 * time.Millisecond})
+			progress(StageProgress{Server: req.OutgoingAlternatives[0], Stage: StageAuth, Elapsed: 2300 * time.Millisecond})
+			select {
+			case <-release:
+			case <-ctx.Done():
+			}
+			return TestReport{}
+		},
+	}
+	r := newRecorder()
+	w := New(deps, r.listen)
+	defer w.Close()
+	toServers(t, w, r, "gus@example.com")
+	w.Next() // before-login
+	w.Next() // test
+	w.SetPassword("pw")
+	if err := w.StartTest(false); err != nil {
+		t.Fatal(err)
+	}
+	r.waitFor(t, "the stand-in's login", func(e Event) bool {
+		p, ok := e.(StageProgress)
+		return ok && p.Server.Port == alt.Port && p.Stage == StageAuth
+	})
+	st := w.Testing()
+	close(release)
+	if len(st.Stages) != 2 || st.Stages[0].Server.Protocol != account.IMAP || st.Stages[0].Stage != StageAuth {
+		t.Fatalf("stages %+v; want the incoming row, then the outgoing", st.Stages)
+	}
+	if out := st.Stages[1]; out.Server.Port != alt.Port || out.Stage != StageAuth {
+		t.Errorf("outgoing row %s at %s; want the stand-in %d at auth, not the silent %d", out.Server, out.Stage, alt.Port, preferred.Port)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/mailwiz/mailwiz/account"
@@ -226,12 +227,25 @@ func (w *Wizard) Testing() TestState {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	st := TestState{Running: w.test.running, Report: w.test.report, Err: w.test.err}
-	for _, l := range [][]account.Server{w.cfg.Incoming, w.cfg.Outgoing} {
+	for side, l := range [][]account.Server{w.cfg.Incoming, w.cfg.Outgoing} {
 		if len(l) == 0 {
 			continue
 		}
-		if p, ok := w.test.stages[l[0].String()]; ok {
-			st.Stages = append(st.Stages, p)
+		// The side's server that got furthest: during a port fallback the
+		// provider's other port may be the one moving on while the chosen
+		// one stays silent.
+		var best *StageProgress
+		for _, p := range w.test.stages {
+			if (p.Server.Protocol == account.SMTP) != (side == 1) {
+				continue
+			}
+			if best == nil || stageRank(p.Stage) > stageRank(best.Stage) ||
+				stageRank(p.Stage) == stageRank(best.Stage) && p.Elapsed > best.Elapsed {
+				best = &p
+			}
+		}
+		if best != nil {
+			st.Stages = append(st.Stages, *best)
 		}
 	}
 	return st
@@ -322,6 +336,13 @@ func (w *Wizard) StartTest(sendTest bool) error {
 		w.notify(TestFinished{Report: rep})
 	})
 	return nil
+}
+
+// stageRank orders the stages as a test passes them (a TLS port skips
+// starttls, a STARTTLS one tls); the send test's come after done.
+func stageRank(s Stage) int {
+	return slices.Index([]Stage{StageDNS, StageConnect, StageTLS, StageGreeting, StageSTARTTLS, StageAuth, StageDone,
+		StageSend, StageDeliver, StageCleanup}, s)
 }
 
 func (w *Wizard) stage(gen uint64, p StageProgress) {
