@@ -68,6 +68,11 @@ type Account struct {
 	DaysOnServer int
 	// Lang is the language of step texts and warnings: "en" or "ru".
 	Lang string
+	// TrustedCerts are the certificate exceptions the person accepted
+	// for these servers (SHA-256 fingerprints, "AB:CD:…"): the exports
+	// name them, so the program's own question can be checked against
+	// them, and msmtp's pins the one certificate (tls_fingerprint).
+	TrustedCerts []string
 }
 
 // NewAccount picks the preferred incoming and outgoing servers of cfg for
@@ -228,6 +233,11 @@ func (a Account) normalized() (Account, error) {
 	}
 	if err := checkText("the name", a.Name, 200); err != nil {
 		return a, err
+	}
+	for _, fp := range a.TrustedCerts {
+		if !sha256Pattern.MatchString(fp) {
+			return a, problem("the certificate exception %q is not a SHA-256 fingerprint (32 hex bytes with colons): accept the certificate again in mailwiz", fp)
+		}
 	}
 	if !a.Incoming.Protocol.Incoming() {
 		return a, problem("the incoming server's protocol is %q: use imap or pop3", a.Incoming.Protocol)

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"unicode"
@@ -68,7 +69,7 @@ func mailerWarnings(a Account) []string {
 	if a.Outgoing.Port == 25 {
 		w = append(w, portAdvice(a.Lang))
 	}
-	return w
+	return append(w, a.exceptionWarnings()...)
 }
 
 // portAdvice is the users' guide's port advice, corrected: the guide
@@ -489,8 +490,16 @@ func msmtpArg(what, s string) (string, error) {
 	if s != strings.TrimSpace(s) || strings.HasPrefix(s, `"`) || strings.HasSuffix(s, `"`) {
 		return "", fmt.Errorf("%s %q starts or ends with a blank or a double quote, which msmtp's configuration cannot hold: type it into the file yourself", what, s)
 	}
+	// A line break would start a line of its own (passwordeval runs a
+	// command): no control character goes into the file.
+	if strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+		return "", fmt.Errorf("%s %q holds a control character, which has no place in msmtp's configuration", what, s)
+	}
 	return s, nil
 }
+
+// sha256Pattern is a SHA-256 fingerprint as mailwiz writes it.
+var sha256Pattern = regexp.MustCompile(`^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){31}$`)
 
 // writeMsmtp writes one msmtp account. The password is read by
 // passwordeval from the keychain item mailwiz saved for the SMTP server
@@ -530,6 +539,15 @@ func writeMsmtp(w io.Writer, a Account) error {
 		lines = append(lines, [2]string{"auth", "off"})
 	}
 	lines = append(lines, [2]string{"from", a.Address.String()})
+	switch {
+	case s.Security == account.None:
+	case len(a.TrustedCerts) == 1:
+		// msmtp then accepts this certificate and no other, whoever
+		// signed it, as mailwiz did.
+		lines = append(lines, [2]string{"tls_fingerprint", a.TrustedCerts[0]})
+	case len(a.TrustedCerts) > 1:
+		c = append(c, catalog.T(a.Lang, "Several certificate exceptions are kept for this account; msmtp takes one: add the SMTP server's as tls_fingerprint FINGERPRINT."))
+	}
 	if a.loginNeeded() {
 		lines = append(lines, [2]string{"passwordeval", "secret-tool lookup service " + keychain.Service + " username " + shellQuote(item)})
 	}

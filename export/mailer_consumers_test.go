@@ -3,6 +3,7 @@ package export
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"crypto/tls"
 	"encoding/json"
 	"fmt"
@@ -40,6 +41,17 @@ const nodemailerVersion = "10.6.1"
 // sendingAccount is an account on the test Dovecot: its Submission
 // listener (STARTTLS) or its implicit-TLS one, reached as 127.0.0.1 (on
 // the certificate).
+// sha256Colons is a certificate's SHA-256 fingerprint as mailwiz writes
+// it (probe.Fingerprint's form).
+func sha256Colons(der []byte) string {
+	sum := sha256.Sum256(der)
+	parts := make([]string, len(sum))
+	for i, b := range sum {
+		parts[i] = fmt.Sprintf("%02X", b)
+	}
+	return strings.Join(parts, ":")
+}
+
 func sendingAccount(t testing.TB, d *testenv.Dovecot, sec account.Security, lang, name string) Account {
 	t.Helper()
 	port := d.Submission
@@ -256,6 +268,37 @@ func TestMailerConsumersSend(t *testing.T) {
 		rc = writeExport(t, t.TempDir(), "msmtp", a)
 		if _, err := runProgram(t, []byte("Subject: x\r\n\r\nx\r\n"), nil, msmtp, "-C", rc, "-a", a.Address.String(), "--tls-trust-file="+ca.CertFile, "--", a.Address.String()); err == nil {
 			t.Error("msmtp sent with no keychain item for its passwordeval")
+		}
+
+		// A certificate exception (a self-hosted server): no trust file
+		// now, so nothing this machine trusts signed the server's
+		// certificate; the export pins the one the person accepted and
+		// msmtp sends. Another fingerprint is refused.
+		for _, pinned := range []bool{true, false} {
+			a = sendingAccount(t, d, account.SSL, "en", "")
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			if err := keychain.Save(ctx, a.Outgoing, testenv.DovecotPassword); err != nil {
+				cancel()
+				t.Fatal(err)
+			}
+			cancel()
+			t.Cleanup(func() { _ = keychain.Delete(context.Background(), a.Outgoing) })
+			leaf := d.Leaf.TLS.Certificate[0]
+			if !pinned {
+				leaf = ca.Issue(t, "127.0.0.1").TLS.Certificate[0]
+			}
+			a.TrustedCerts = []string{sha256Colons(leaf)}
+			rc = writeExport(t, t.TempDir(), "msmtp", a)
+			subject := uniqueSubject("msmtp-pinned")
+			_, err := runProgram(t, []byte("From: "+a.Address.String()+"\r\nSubject: "+subject+"\r\n\r\nx\r\n"), nil, msmtp, "-C", rc, "-a", a.Address.String(), "--", a.Address.String())
+			switch {
+			case pinned && err != nil:
+				t.Errorf("msmtp with the accepted certificate pinned: %v", err)
+			case pinned && arrived(t, d, ca, subject) != a.Address.String():
+				t.Error("the message sent with the pinned certificate did not arrive")
+			case !pinned && err == nil:
+				t.Error("msmtp sent although the server's certificate is not the pinned one")
+			}
 		}
 	})
 

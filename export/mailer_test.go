@@ -565,3 +565,42 @@ func TestMailerFileNames(t *testing.T) {
 		}
 	}
 }
+
+// TestExceptionInExports: a certificate exception is named in every file a
+// person reads, in their language, with the way to check it; msmtp's file
+// pins it (one), explains what to do (several), and refuses a value that
+// is not a fingerprint or holds a line break.
+func TestExceptionInExports(t *testing.T) {
+	const fp = "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89"
+	a := mailerFixtures(t)["free-en"]
+	a.TrustedCerts = []string{fp}
+	for _, lang := range []string{"en", "ru"} {
+		a.Lang = lang
+		for _, format := range []string{"thunderbird", "thebat", "sheet", "msmtp", "crm-card", "env-django"} {
+			w := Warnings(format, a)
+			if len(w) != 1 || !strings.Contains(w[0], fp) {
+				t.Errorf("%s %s: warnings %q; want the exception named", lang, format, w)
+				continue
+			}
+			if body := string(export(t, format, a)); !strings.Contains(body, fp) {
+				t.Errorf("%s %s: the file does not name the exception", lang, format)
+			}
+		}
+	}
+	a.Lang = "en"
+	rc := string(export(t, "msmtp", a))
+	if !strings.Contains(rc, "\ntls_fingerprint "+fp+"\n") {
+		t.Errorf("msmtp file does not pin the certificate:\n%s", rc)
+	}
+	a.TrustedCerts = []string{fp, strings.Replace(fp, "AB", "BA", 1)}
+	if rc := string(export(t, "msmtp", a)); strings.Contains(rc, "\ntls_fingerprint ") || !strings.Contains(rc, "add the SMTP server's as tls_fingerprint") {
+		t.Errorf("msmtp file with two exceptions:\n%s", rc)
+	}
+	for _, bad := range []string{"AB:CD", fp + "\npasswordeval touch /tmp/x"} {
+		a.TrustedCerts = []string{bad}
+		var b bytes.Buffer
+		if err := Write(&b, "msmtp", a); err == nil {
+			t.Errorf("msmtp export with exception %q: no error; want a refusal\n%s", bad, b.String())
+		}
+	}
+}

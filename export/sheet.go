@@ -81,6 +81,7 @@ func writeSheet(w io.Writer, a Account) error {
 	if a.plaintext() {
 		d.Warnings = append(d.Warnings, t.Plaintext)
 	}
+	d.Warnings = append(d.Warnings, a.exceptionWarnings()...)
 	for _, h := range a.Config.Hints {
 		if txt := h.In(a.Lang); txt != "" {
 			u := h.URL

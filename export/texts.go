@@ -159,5 +159,15 @@ func (a Account) warnings(client string) []string {
 	if a.plaintext() {
 		w = append(w, t.Plaintext)
 	}
+	return append(w, a.exceptionWarnings()...)
+}
+
+// exceptionWarnings say, for each certificate exception, what the program
+// will ask and which answer is safe.
+func (a Account) exceptionWarnings() []string {
+	var w []string
+	for _, fp := range a.TrustedCerts {
+		w = append(w, catalog.T(a.Lang, "This computer does not trust the server's certificate; in mailwiz you accepted the one with SHA-256 fingerprint {{.Fingerprint}}. When the program asks whether to trust the server's certificate, accept it only if it shows exactly this fingerprint.", "Fingerprint", fp))
+	}
 	return w
 }

@@ -161,7 +161,9 @@ func writeThunderbird(w io.Writer, a Account) error {
 		"For a profile that already has accounts, use the thunderbird-profile export.",
 		"No password is stored here: Thunderbird asks for it on first use.",
 	}
-	return writePrefs(w, header, thunderbirdPrefs(a))
+	// Thunderbird signs in with OAuth2 itself; a certificate exception it
+	// asks about, and the fingerprint to compare, are worth the lines.
+	return writePrefs(w, append(header, a.exceptionWarnings()...), thunderbirdPrefs(a))
 }
 
 // zipTime is the fixed modification time of every ZIP entry, so the same

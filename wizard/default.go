@@ -192,6 +192,7 @@ func Export(w io.Writer, format string, req ExportRequest) error {
 		return fmt.Errorf("wizard: %w", err)
 	}
 	a.Name = req.Name
+	a.TrustedCerts = req.TrustedCerts
 	if req.Lang != "" {
 		a.Lang = req.Lang
 	}

@@ -84,6 +84,9 @@ type ExportRequest struct {
 	Name    string
 	Config  account.Config // the chosen servers first
 	Lang    string         // language of texts inside the file: "en", "ru"
+	// TrustedCerts are the certificate exceptions accepted for the chosen
+	// servers, which the files name (msmtp's pins).
+	TrustedCerts []string
 }
 
 func (d Deps) withDefaults() Deps {

@@ -129,7 +129,8 @@ func (w *Wizard) Export(out io.Writer, format, lang string) error {
 		return fmt.Errorf("wizard: exports are not available in this build")
 	}
 	w.mu.Lock()
-	req := ExportRequest{Address: w.addr, Name: w.name, Config: cloneConfig(w.cfg), Lang: lang}
+	w.pruneTrustLocked()
+	req := ExportRequest{Address: w.addr, Name: w.name, Config: cloneConfig(w.cfg), Lang: lang, TrustedCerts: w.trustedLocked()}
 	w.mu.Unlock()
 	if err := w.deps.Export(out, format, req); err != nil {
 		return fmt.Errorf("wizard: export %s: %w", format, err)

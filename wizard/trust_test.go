@@ -1,9 +1,11 @@
 package wizard
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -159,6 +161,7 @@ func TestExceptionForStandIn(t *testing.T) {
 		Lookup: func(domain string) (account.Config, bool) { return cfg, domain == "example.test" },
 		Test:   Probe(probe.Request{RootCAs: stranger.Pool(), Timeout: 5 * time.Second, FallbackDelay: 100 * time.Millisecond}),
 		Save:   func(_ context.Context, req SaveRequest) error { saved = req; return nil },
+		Export: Export,
 	}
 	r := newRecorder()
 	w := New(deps, r.listen)
@@ -199,5 +202,10 @@ func TestExceptionForStandIn(t *testing.T) {
 	r.waitFor(t, "save", isSaved)
 	if saved.Config.Incoming[0].Port != d.IMAP || !slices.Contains(saved.TrustedCerts, fp) {
 		t.Errorf("saved incoming %s, exceptions %v; want the stand-in with %s", saved.Config.Incoming[0], saved.TrustedCerts, fp)
+	}
+	// The exports carry the exception too: msmtp's pins it.
+	var rc bytes.Buffer
+	if err := w.Export(&rc, "msmtp", "en"); err != nil || !strings.Contains(rc.String(), "\ntls_fingerprint "+fp+"\n") {
+		t.Errorf("msmtp export: %v\n%s", err, rc.String())
 	}
 }
