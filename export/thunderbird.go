@@ -106,9 +106,7 @@ func thunderbirdPrefs(a Account) []pref {
 
 func writePrefs(w io.Writer, header []string, prefs []pref) error {
 	var b strings.Builder
-	for _, h := range header {
-		b.WriteString("// " + h + "\n")
-	}
+	b.WriteString(commentLines("// ", header...))
 	if len(header) > 0 {
 		b.WriteString("\n")
 	}
@@ -155,11 +153,10 @@ func jsString(s string) string {
 
 func writeThunderbird(w io.Writer, a Account) error {
 	header := []string{
-		"mailwiz: Thunderbird account " + a.Address.String(),
-		"Put this file, named user.js, in a new empty Thunderbird profile folder and start",
-		"Thunderbird once. Then delete it: Thunderbird applies user.js at every start.",
-		"For a profile that already has accounts, use the thunderbird-profile export.",
-		"No password is stored here: Thunderbird asks for it on first use.",
+		catalog.T(a.Lang, "mailwiz: Thunderbird account {{.Address}}", "Address", a.Address.String()),
+		catalog.T(a.Lang, "Put this file, named user.js, in a new empty Thunderbird profile folder and start Thunderbird once. Then delete it: Thunderbird applies user.js at every start."),
+		catalog.T(a.Lang, "For a profile that already has accounts, use the thunderbird-profile export."),
+		catalog.T(a.Lang, "No password is stored here: Thunderbird asks for it on first use."),
 	}
 	// Thunderbird signs in with OAuth2 itself; a certificate exception it
 	// asks about, and the fingerprint to compare, are worth the lines.

@@ -1,8 +1,7 @@
-// mailwiz: Thunderbird account boris+news@xn--80a1acny.xn--p1ai
-// Put this file, named user.js, in a new empty Thunderbird profile folder and start
-// Thunderbird once. Then delete it: Thunderbird applies user.js at every start.
-// For a profile that already has accounts, use the thunderbird-profile export.
-// No password is stored here: Thunderbird asks for it on first use.
+// mailwiz: учётная запись Thunderbird boris+news@xn--80a1acny.xn--p1ai
+// Положите этот файл под именем user.js в новую пустую папку профиля Thunderbird и один раз запустите Thunderbird. Потом удалите файл: Thunderbird применяет user.js при каждом запуске.
+// Для профиля, в котором уже есть учётные записи, используйте экспорт thunderbird-profile.
+// Пароля здесь нет: Thunderbird спросит его при первом обращении к почте.
 
 user_pref("mail.accountmanager.accounts", "account1");
 user_pref("mail.accountmanager.defaultaccount", "account1");

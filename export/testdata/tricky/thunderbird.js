@@ -1,6 +1,5 @@
 // mailwiz: Thunderbird account dan.o@example.net
-// Put this file, named user.js, in a new empty Thunderbird profile folder and start
-// Thunderbird once. Then delete it: Thunderbird applies user.js at every start.
+// Put this file, named user.js, in a new empty Thunderbird profile folder and start Thunderbird once. Then delete it: Thunderbird applies user.js at every start.
 // For a profile that already has accounts, use the thunderbird-profile export.
 // No password is stored here: Thunderbird asks for it on first use.
 
