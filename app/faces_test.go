@@ -127,13 +127,7 @@ func TestTestPageShowsTried(t *testing.T) {
 		return rep
 	}
 	h := newHarness(t, wizard.Deps{Lookup: lookupExample, Test: fallback})
-	test.Type(h.ui.address.address, "alice@example.com")
-	enter(h.ui.address.address)
-	h.atStep(wizard.StepServers)
-	h.tap(h.ui.next)
-	h.atStep(wizard.StepBeforeLogin)
-	h.tap(h.ui.next)
-	h.atStep(wizard.StepTest)
+	walkToTest(h, "alice@example.com")
 	test.Type(h.ui.testing.password, "right")
 	enter(h.ui.testing.password)
 	h.waitFor("a passing test", func() bool { r := h.ui.wiz.Testing().Report; return r != nil && r.OK })
@@ -163,13 +157,7 @@ func TestServerWordsShownSafely(t *testing.T) {
 		return rep
 	}
 	h := newHarness(t, wizard.Deps{Lookup: lookupExample, Test: refuse})
-	test.Type(h.ui.address.address, "alice@example.com")
-	enter(h.ui.address.address)
-	h.atStep(wizard.StepServers)
-	h.tap(h.ui.next)
-	h.atStep(wizard.StepBeforeLogin)
-	h.tap(h.ui.next)
-	h.atStep(wizard.StepTest)
+	walkToTest(h, "alice@example.com")
 	test.Type(h.ui.testing.password, "right")
 	enter(h.ui.testing.password)
 	h.waitFor("the failed test", func() bool { r := h.ui.wiz.Testing().Report; return r != nil && !r.OK })

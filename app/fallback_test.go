@@ -36,13 +36,7 @@ func TestPortFallbackPage(t *testing.T) {
 		Lookup: func(domain string) (account.Config, bool) { return cfg, domain == "example.test" },
 		Test:   wizard.Probe(probe.Request{RootCAs: ca.Pool(), Timeout: 10 * time.Second, FallbackDelay: 100 * time.Millisecond}),
 	})
-	test.Type(h.ui.address.address, testenv.DovecotUser)
-	enter(h.ui.address.address)
-	h.atStep(wizard.StepServers)
-	h.tap(h.ui.next)
-	h.atStep(wizard.StepBeforeLogin)
-	h.tap(h.ui.next)
-	h.atStep(wizard.StepTest)
+	walkToTest(h, testenv.DovecotUser)
 
 	p := h.ui.testing
 	test.Type(p.password, testenv.DovecotPassword)

@@ -288,7 +288,8 @@ func TestFlowKeychainUnavailable(t *testing.T) {
 }
 
 // walkToDone goes from an empty window to the Done step.
-func walkToDone(h *harness, address, password string) {
+// walkToTest types address and goes on to the test page.
+func walkToTest(h *harness, address string) {
 	h.t.Helper()
 	test.Type(h.ui.address.address, address)
 	enter(h.ui.address.address)
@@ -297,6 +298,11 @@ func walkToDone(h *harness, address, password string) {
 	h.atStep(wizard.StepBeforeLogin)
 	h.tap(h.ui.next)
 	h.atStep(wizard.StepTest)
+}
+
+func walkToDone(h *harness, address, password string) {
+	h.t.Helper()
+	walkToTest(h, address)
 	test.Type(h.ui.testing.password, password)
 	enter(h.ui.testing.password)
 	h.waitFor("a passing test", func() bool { r := h.ui.wiz.Testing().Report; return r != nil && r.OK })
@@ -352,13 +358,7 @@ func TestCloseMidTestStopsWork(t *testing.T) {
 		return wizard.TestReport{}
 	}
 	h := newHarness(t, wizard.Deps{Lookup: lookupExample, Test: hang})
-	test.Type(h.ui.address.address, "gus@example.com")
-	enter(h.ui.address.address)
-	h.atStep(wizard.StepServers)
-	h.tap(h.ui.next)
-	h.atStep(wizard.StepBeforeLogin)
-	h.tap(h.ui.next)
-	h.atStep(wizard.StepTest)
+	walkToTest(h, "gus@example.com")
 	test.Type(h.ui.testing.password, "pw")
 	enter(h.ui.testing.password)
 	<-started
@@ -382,13 +382,7 @@ func TestCancelTest(t *testing.T) {
 		return wizard.TestReport{}
 	}
 	h := newHarness(t, wizard.Deps{Lookup: lookupExample, Test: hang})
-	test.Type(h.ui.address.address, "hal@example.com")
-	enter(h.ui.address.address)
-	h.atStep(wizard.StepServers)
-	h.tap(h.ui.next)
-	h.atStep(wizard.StepBeforeLogin)
-	h.tap(h.ui.next)
-	h.atStep(wizard.StepTest)
+	walkToTest(h, "hal@example.com")
 	test.Type(h.ui.testing.password, "pw")
 	enter(h.ui.testing.password)
 	<-started
@@ -606,13 +600,7 @@ func TestTestLiveStages(t *testing.T) {
 		return wizard.TestReport{}
 	}
 	h := newHarness(t, wizard.Deps{Lookup: lookupExample, Test: slow})
-	test.Type(h.ui.address.address, "ola@example.com")
-	enter(h.ui.address.address)
-	h.atStep(wizard.StepServers)
-	h.tap(h.ui.next)
-	h.atStep(wizard.StepBeforeLogin)
-	h.tap(h.ui.next)
-	h.atStep(wizard.StepTest)
+	walkToTest(h, "ola@example.com")
 	test.Type(h.ui.testing.password, "pw")
 	enter(h.ui.testing.password)
 	<-reported
@@ -676,13 +664,7 @@ func TestCanaryPasswordStaysOut(t *testing.T) {
 	h.ui.app = br
 	var screens []string
 	look := func() { screens = append(screens, test.RenderToMarkup(h.w.Canvas())) }
-	test.Type(h.ui.address.address, "rex@example.com")
-	enter(h.ui.address.address)
-	h.atStep(wizard.StepServers)
-	h.tap(h.ui.next)
-	h.atStep(wizard.StepBeforeLogin)
-	h.tap(h.ui.next)
-	h.atStep(wizard.StepTest)
+	walkToTest(h, "rex@example.com")
 	test.Type(h.ui.testing.password, canary)
 	look()
 	enter(h.ui.testing.password)

@@ -197,13 +197,7 @@ func TestRealKeychainSave(t *testing.T) {
 func TestRealRoundTrip(t *testing.T) {
 	w := newWorld(t)
 	h := newHarness(t, w.deps)
-	test.Type(h.ui.address.address, testenv.DovecotUser)
-	enter(h.ui.address.address)
-	h.atStep(wizard.StepServers)
-	h.tap(h.ui.next)
-	h.atStep(wizard.StepBeforeLogin)
-	h.tap(h.ui.next)
-	h.atStep(wizard.StepTest)
+	walkToTest(h, testenv.DovecotUser)
 	p := h.ui.testing
 	test.Type(p.password, testenv.DovecotPassword)
 	test.Tap(p.sendTest)
@@ -294,13 +288,7 @@ func TestRealUntrustedCertificate(t *testing.T) {
 	deps := w.deps
 	deps.Test = wizard.Probe(probe.Request{RootCAs: stranger.Pool(), Resolver: w.dns.Resolver(), Timeout: 10 * time.Second})
 	h := newHarness(t, deps)
-	test.Type(h.ui.address.address, testenv.DovecotUser)
-	enter(h.ui.address.address)
-	h.atStep(wizard.StepServers)
-	h.tap(h.ui.next)
-	h.atStep(wizard.StepBeforeLogin)
-	h.tap(h.ui.next)
-	h.atStep(wizard.StepTest)
+	walkToTest(h, testenv.DovecotUser)
 	p := h.ui.testing
 	test.Type(p.password, testenv.DovecotPassword)
 	enter(p.password)

@@ -6,8 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"fyne.io/fyne/v2/test"
-
 	"github.com/mailwiz/mailwiz/account"
 	"github.com/mailwiz/mailwiz/oauth"
 	"github.com/mailwiz/mailwiz/probe"
@@ -41,13 +39,7 @@ func TestSignInButton(t *testing.T) {
 			return wizard.TestReport{OK: ok, Results: []wizard.ServerResult{{Server: req.Incoming, OK: ok}, {Server: req.Outgoing, OK: ok}}}
 		},
 		Save: func(context.Context, wizard.SaveRequest) error { return nil }})
-	test.Type(h.ui.address.address, "kim@outlook.com")
-	enter(h.ui.address.address)
-	h.atStep(wizard.StepServers)
-	h.tap(h.ui.next)
-	h.atStep(wizard.StepBeforeLogin)
-	h.tap(h.ui.next)
-	h.atStep(wizard.StepTest)
+	walkToTest(h, "kim@outlook.com")
 	p := h.ui.testing
 	if !p.signIn.Visible() || p.signIn.Text != "Sign in with Microsoft" {
 		t.Fatalf("sign-in button visible=%v %q", p.signIn.Visible(), p.signIn.Text)
@@ -98,13 +90,7 @@ func TestKeptSignIn(t *testing.T) {
 				}
 				return &probe.OAuth2Login{AccessToken: "fresh", Provider: "Microsoft"}, nil
 			}})
-		test.Type(h.ui.address.address, "kim@outlook.com")
-		enter(h.ui.address.address)
-		h.atStep(wizard.StepServers)
-		h.tap(h.ui.next)
-		h.atStep(wizard.StepBeforeLogin)
-		h.tap(h.ui.next)
-		h.atStep(wizard.StepTest)
+		walkToTest(h, "kim@outlook.com")
 		p := h.ui.testing
 		if all := strings.Join(labelTexts(h.ui.scroll.Content), "|"); !strings.Contains(all, "kim@outlook.com was saved signed in with Microsoft") {
 			t.Errorf("the page does not say the kept sign-in is used:\n%s", all)

@@ -39,13 +39,7 @@ func TestTrustCertificate(t *testing.T) {
 			return realProbe(ctx, req, p)
 		},
 	})
-	test.Type(h.ui.address.address, testenv.DovecotUser)
-	enter(h.ui.address.address)
-	h.atStep(wizard.StepServers)
-	h.tap(h.ui.next)
-	h.atStep(wizard.StepBeforeLogin)
-	h.tap(h.ui.next)
-	h.atStep(wizard.StepTest)
+	walkToTest(h, testenv.DovecotUser)
 
 	p := h.ui.testing
 	test.Type(p.password, testenv.DovecotPassword)

@@ -56,12 +56,7 @@ func TestFallbackPlaintextNeedsItsOwnConsent(t *testing.T) {
 			r := newRecorder()
 			w := New(deps, r.listen)
 			defer w.Close()
-			toServers(t, w, r, testenv.DovecotUser)
-			w.Next() // before-login
-			if err := w.Next(); err != nil {
-				t.Fatal(err)
-			}
-			w.SetPassword(testenv.DovecotPassword)
+			toTestStep(t, w, r, testenv.DovecotUser, testenv.DovecotPassword)
 			if err := w.StartTest(false); err != ErrPlaintextConsent {
 				t.Fatalf("StartTest before consent = %v; want ErrPlaintextConsent", err)
 			}

@@ -47,21 +47,9 @@ func TestPortFallback(t *testing.T) {
 	r := newRecorder()
 	w := New(deps, r.listen)
 	defer w.Close()
-	toServers(t, w, r, testenv.DovecotUser)
-	w.Next() // before-login
-	if err := w.Next(); err != nil {
-		t.Fatal(err)
-	}
-	w.SetPassword(testenv.DovecotPassword)
-	test := func() TestReport {
-		t.Helper()
-		if err := w.StartTest(false); err != nil {
-			t.Fatal(err)
-		}
-		return r.waitFor(t, "the test's end", isTestDone).(TestFinished).Report
-	}
+	toTestStep(t, w, r, testenv.DovecotUser, testenv.DovecotPassword)
 
-	rep := test()
+	rep := runTest(t, w, r)
 	if !rep.OK {
 		t.Fatalf("test: %+v; want a pass through the alternative\n%s", rep, d.LogText())
 	}
@@ -108,7 +96,7 @@ func TestPortFallback(t *testing.T) {
 	if err := w.GoTo(StepTest); err != nil {
 		t.Fatal(err)
 	}
-	if rep = test(); !rep.OK || rep.Results[1].FallbackFrom != nil {
+	if rep = runTest(t, w, r); !rep.OK || rep.Results[1].FallbackFrom != nil {
 		t.Errorf("retest: ok=%v fallback=%v; want a plain pass", rep.OK, rep.Results[1].FallbackFrom)
 	}
 
@@ -120,7 +108,7 @@ func TestPortFallback(t *testing.T) {
 	w.SetOutgoing(srv(account.SMTP, closed, account.SSL))
 	w.Next() // before-login
 	w.Next() // test
-	rep = test()
+	rep = runTest(t, w, r)
 	if out := rep.Results[1]; out.OK || out.FallbackFrom != nil || out.Diagnosis.Kind != "refused" || out.Server.Port != closed {
 		t.Errorf("typed server: %s ok=%v fallback=%v kind=%s; want refused, no fallback", out.Server, out.OK, out.FallbackFrom, out.Diagnosis.Kind)
 	}

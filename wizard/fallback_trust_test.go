@@ -120,28 +120,16 @@ func TestFallbackKeepsException(t *testing.T) {
 	r := newRecorder()
 	w := New(deps, r.listen)
 	defer w.Close()
-	toServers(t, w, r, testenv.DovecotUser)
-	w.Next() // before-login
-	if err := w.Next(); err != nil {
-		t.Fatal(err)
-	}
-	w.SetPassword(testenv.DovecotPassword)
+	toTestStep(t, w, r, testenv.DovecotUser, testenv.DovecotPassword)
 	w.ConsentPlaintext()
-	test := func() TestReport {
-		t.Helper()
-		if err := w.StartTest(false); err != nil {
-			t.Fatal(err)
-		}
-		return r.waitFor(t, "the test's end", isTestDone).(TestFinished).Report
-	}
-	if rep := test(); rep.OK || !rep.Results[0].OK || rep.Results[1].Diagnosis.Kind != "tls-untrusted" || rep.Results[1].FallbackFrom != nil {
+	if rep := runTest(t, w, r); rep.OK || !rep.Results[0].OK || rep.Results[1].Diagnosis.Kind != "tls-untrusted" || rep.Results[1].FallbackFrom != nil {
 		t.Fatalf("first test: %+v; want IMAP in, tls-untrusted on the chosen SMTP server, no fallback", rep)
 	}
 	if err := w.TrustCert(fp); err != nil {
 		t.Fatal(err)
 	}
 	blockable.silent.Store(true)
-	rep := test()
+	rep := runTest(t, w, r)
 	out := rep.Results[1]
 	if !rep.OK || out.FallbackFrom == nil || out.Server.Port != d.Submission || out.TLS == nil || !out.TLS.Exception {
 		t.Fatalf("retest: ok=%v outgoing %s fallback=%v tls=%+v; want the STARTTLS port standing in, through the exception\n%s", rep.OK, out.Server, out.FallbackFrom, out.TLS, d.LogText())

@@ -45,21 +45,9 @@ func TestCertificateException(t *testing.T) {
 	r := newRecorder()
 	w := New(deps, r.listen)
 	defer w.Close()
-	toServers(t, w, r, testenv.DovecotUser)
-	w.Next() // before-login
-	if err := w.Next(); err != nil {
-		t.Fatal(err)
-	}
-	w.SetPassword(testenv.DovecotPassword)
-	test := func() TestReport {
-		t.Helper()
-		if err := w.StartTest(false); err != nil {
-			t.Fatal(err)
-		}
-		return r.waitFor(t, "the test's end", isTestDone).(TestFinished).Report
-	}
+	toTestStep(t, w, r, testenv.DovecotUser, testenv.DovecotPassword)
 
-	rep := test()
+	rep := runTest(t, w, r)
 	if rep.OK || rep.Results[0].Diagnosis.Kind != "tls-untrusted" || rep.Results[0].Diagnosis.CertSHA256 != fp {
 		t.Fatalf("first test: %+v; want tls-untrusted naming %s", rep, fp)
 	}
@@ -78,7 +66,7 @@ func TestCertificateException(t *testing.T) {
 	if err := w.TrustCert(fp); err != nil {
 		t.Fatal(err)
 	}
-	rep = test()
+	rep = runTest(t, w, r)
 	if !rep.OK {
 		t.Fatalf("retest with the exception: %+v", rep)
 	}
@@ -126,7 +114,7 @@ func TestCertificateException(t *testing.T) {
 	w.SetOutgoing(srv(account.SMTP, d.Submission, account.STARTTLS))
 	w.Next() // before-login
 	w.Next() // test
-	rep = test()
+	rep = runTest(t, w, r)
 	for _, res := range rep.Results {
 		if res.OK || res.Diagnosis.Kind != "tls-untrusted" || res.Stage != StageSTARTTLS {
 			t.Errorf("%s after the edit: ok=%v stage=%s kind=%s; want tls-untrusted at starttls", res.Server, res.OK, res.Stage, res.Diagnosis.Kind)
@@ -166,20 +154,8 @@ func TestExceptionForStandIn(t *testing.T) {
 	r := newRecorder()
 	w := New(deps, r.listen)
 	defer w.Close()
-	toServers(t, w, r, testenv.DovecotUser)
-	w.Next() // before-login
-	if err := w.Next(); err != nil {
-		t.Fatal(err)
-	}
-	w.SetPassword(testenv.DovecotPassword)
-	test := func() TestReport {
-		t.Helper()
-		if err := w.StartTest(false); err != nil {
-			t.Fatal(err)
-		}
-		return r.waitFor(t, "the test's end", isTestDone).(TestFinished).Report
-	}
-	rep := test()
+	toTestStep(t, w, r, testenv.DovecotUser, testenv.DovecotPassword)
+	rep := runTest(t, w, r)
 	in := rep.Results[0]
 	if rep.OK || in.FallbackFrom == nil || in.Server.Port != d.IMAP || in.Diagnosis.CertSHA256 != fp {
 		t.Fatalf("first test: incoming %+v; want the stand-in on %d refusing the certificate", in, d.IMAP)
@@ -194,7 +170,7 @@ func TestExceptionForStandIn(t *testing.T) {
 	if got := w.Config().Incoming[0]; got.Port != d.IMAP {
 		t.Errorf("chosen incoming %s after accepting; want the stand-in on %d", got, d.IMAP)
 	}
-	if rep = test(); !rep.OK {
+	if rep = runTest(t, w, r); !rep.OK {
 		t.Fatalf("retest: %+v; want a pass with the exception", rep)
 	}
 	w.Next() // done

@@ -88,6 +88,27 @@ func toServers(t *testing.T, w *Wizard, r *recorder, address string) {
 	}
 }
 
+// toTestStep walks a wizard from an address to the Test step, the
+// password typed.
+func toTestStep(t *testing.T, w *Wizard, r *recorder, address, password string) {
+	t.Helper()
+	toServers(t, w, r, address)
+	w.Next() // before-login
+	if err := w.Next(); err != nil {
+		t.Fatal(err)
+	}
+	w.SetPassword(password)
+}
+
+// runTest runs the connection test and returns its report.
+func runTest(t *testing.T, w *Wizard, r *recorder) TestReport {
+	t.Helper()
+	if err := w.StartTest(false); err != nil {
+		t.Fatal(err)
+	}
+	return r.waitFor(t, "the test's end", isTestDone).(TestFinished).Report
+}
+
 func TestAddressStep(t *testing.T) {
 	for _, c := range []struct {
 		in   string
