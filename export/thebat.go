@@ -44,14 +44,14 @@ func writeTheBat(w io.Writer, a Account) error {
 	}
 	var lines []string
 	add := func(s ...string) { lines = append(lines, s...) }
+	// The code page first, so the comments can be in the person's
+	// language; cmd expands "%" even in rem lines, and an address may hold
+	// one: "%~x" there would abort the whole script.
 	add("@echo off",
-		// cmd expands "%" even in rem lines, and an address may hold one:
-		// "%~x" there would abort the whole script.
-		"rem mailwiz: The Bat! mailbox "+strings.ReplaceAll(asciiOnly(a.Address.String()), "%", "%%"),
-		"rem Creates the mailbox with The Bat!'s /ADD command, then shows the steps",
-		"rem for what /ADD cannot set. No password is in this file.",
-		"setlocal DisableDelayedExpansion",
 		"chcp 65001 >nul",
+		"rem "+strings.ReplaceAll(oneLine(catalog.T(a.Lang, "mailwiz: The Bat! mailbox {{.Address}}", "Address", a.Address.Display())), "%", "%%"),
+		"rem "+oneLine(catalog.T(a.Lang, "Creates the mailbox with The Bat!'s /ADD command, then shows the steps for what /ADD cannot set. No password is in this file.")),
+		"setlocal DisableDelayedExpansion",
 	)
 	// Where The Bat! lives: its installers' folders (64-bit thebat64.exe,
 	// 32-bit thebat32.exe, thebat.exe before version 9 [verify]), a
@@ -177,15 +177,4 @@ func cmdEcho(s string) string {
 		}
 	}
 	return b.String()
-}
-
-// asciiOnly replaces non-ASCII runes with '?' for lines cmd reads before the
-// code page switch.
-func asciiOnly(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r >= 0x80 {
-			return '?'
-		}
-		return r
-	}, s)
 }

@@ -1,9 +1,8 @@
 @echo off
-rem mailwiz: The Bat! mailbox ann@example.org
-rem Creates the mailbox with The Bat!'s /ADD command, then shows the steps
-rem for what /ADD cannot set. No password is in this file.
-setlocal DisableDelayedExpansion
 chcp 65001 >nul
+rem mailwiz: The Bat! mailbox ann@example.org
+rem Creates the mailbox with The Bat!'s /ADD command, then shows the steps for what /ADD cannot set. No password is in this file.
+setlocal DisableDelayedExpansion
 set "TB="
 if not defined TB if exist "%~dp0thebat64.exe" set "TB=%~dp0thebat64.exe"
 if not defined TB if exist "%~dp0thebat32.exe" set "TB=%~dp0thebat32.exe"
