@@ -69,7 +69,7 @@ func writePOX(w io.Writer, a Account) error {
 	in, out := a.Incoming, a.Outgoing
 	var b strings.Builder
 	b.WriteString(`<?xml version="1.0" encoding="utf-8"?>` + "\n")
-	b.WriteString("<!-- mailwiz: Autodiscover settings for " + xmlComment(a.Address.String()) + ". No password is stored here. -->\n")
+	b.WriteString("<!-- " + xmlComment(catalog.T(a.Lang, "mailwiz: Autodiscover settings for {{.Address}}. No password is stored here.", "Address", a.Address.String())) + " -->\n")
 	for _, warn := range a.warnings("Outlook") {
 		b.WriteString("<!-- " + xmlComment(warn) + " -->\n")
 	}
@@ -142,8 +142,8 @@ func outlookReg(a Account, xmlName string) string {
 	lines := []string{
 		"Windows Registry Editor Version 5.00",
 		"",
-		"; mailwiz: tells classic Outlook to read the account settings for " + a.Address.Domain,
-		"; from " + outlookDir + `\` + xmlName + " (copy the file there first).",
+		"; " + oneLine(catalog.T(a.Lang, "mailwiz: tells classic Outlook to read the account settings for {{.Domain}} from {{.File}} (copy the file there first).",
+			"Domain", a.Address.Domain, "File", outlookDir+`\`+xmlName)),
 	}
 	for _, v := range outlookVersions {
 		lines = append(lines, "",
@@ -159,10 +159,9 @@ func outlookInstall(a Account, xmlName string) string {
 	t := textsFor(a.Lang)
 	lines := []string{
 		"@echo off",
-		"rem mailwiz: copies the Autodiscover file for " + a.Address.Domain + " to %PUBLIC%\\mailwiz",
-		"rem and tells classic Outlook to read it. Changes only your own registry (HKCU).",
+		"chcp 65001 >nul", // before the first line in the person's language
+		"rem " + oneLine(catalog.T(a.Lang, "mailwiz: copies the Autodiscover file for {{.Domain}} to %PUBLIC%\\mailwiz and tells classic Outlook to read it. Changes only your own registry (HKCU).", "Domain", a.Address.Domain)),
 		"setlocal DisableDelayedExpansion",
-		"chcp 65001 >nul",
 		`if not exist "%PUBLIC%\mailwiz" mkdir "%PUBLIC%\mailwiz" || goto failed`,
 		`copy /y "%~dp0` + xmlName + `" "%PUBLIC%\mailwiz\` + xmlName + `" >nul || goto failed`,
 	}
@@ -177,7 +176,7 @@ func outlookInstall(a Account, xmlName string) string {
 		cmdEcho(fmt.Sprintf(t.OutlookDone, a.Address.String())),
 		"pause", "exit /b 0",
 		":failed",
-		"echo(mailwiz: the settings could not be installed; see README.txt to do it by hand.",
+		cmdEcho(catalog.T(a.Lang, "mailwiz: the settings could not be installed; see README.txt to do it by hand.")),
 		"pause", "exit /b 1",
 	)
 	return strings.Join(lines, "\r\n") + "\r\n"
