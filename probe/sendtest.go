@@ -16,6 +16,7 @@ import (
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-smtp"
 	"github.com/mailwiz/mailwiz/account"
+	"github.com/mailwiz/mailwiz/catalog"
 	"github.com/mailwiz/mailwiz/internal/safetext"
 )
 
@@ -53,6 +54,9 @@ func loginDelay(caps []string) time.Duration {
 // ErrNotDelivered: the message did not arrive in time.
 // ErrBounceNeedsIMAP: the bounce test looks for the report over IMAP.
 var ErrBounceNeedsIMAP = errors.New("probe: the bounce test needs an IMAP incoming server to find the delivery report")
+
+// notDeliveredText explains ErrNotDelivered.
+var notDeliveredText = catalog.Key("The server accepted the test message but it did not reach the inbox in time. Check the spam folder and any filters or forwarding rules, then try again.")
 
 // ErrNotDelivered: the server took the test message (or the bounce
 // test's) but nothing arrived within Request.DeliveryTimeout.
@@ -130,10 +134,11 @@ func (st *sendTester) diagnose(err error, stage Stage) *Diagnosis {
 	if !errors.Is(err, ErrNotDelivered) {
 		return diagnose(err, st.server(stage), stage, st.req.Provider)
 	}
-	return &Diagnosis{Kind: KindServerError, Text: map[string]string{
-		"en": "The server accepted the test message but it did not reach the inbox in time. Check the spam folder and any filters or forwarding rules, then try again.",
-		"ru": "Сервер принял тестовое письмо, но оно не пришло во входящие вовремя. Проверьте папку «Спам», фильтры и переадресацию и повторите.",
-	}}
+	d := &Diagnosis{Kind: KindServerError, Text: map[string]string{}}
+	for _, lang := range catalog.Languages {
+		d.Text[lang] = catalog.T(lang, notDeliveredText)
+	}
+	return d
 }
 
 type sendTester struct {
