@@ -14,6 +14,7 @@ import (
 	"golang.org/x/text/encoding/charmap"
 
 	"github.com/mailwiz/mailwiz/account"
+	"github.com/mailwiz/mailwiz/catalog"
 	"github.com/mailwiz/mailwiz/internal/safetext"
 )
 
@@ -471,24 +472,15 @@ func readHint(n *node) (account.Hint, error) {
 func ourWords(k account.HintKind) map[string]string {
 	switch k {
 	case account.HintEnableIMAP, account.HintEnablePOP:
-		return map[string]string{
-			"en": "Before a mail program can sign in, access for it must be turned on in the account's settings on the provider's website:",
-			"ru": "Прежде чем почтовая программа сможет войти, доступ для неё нужно включить в настройках ящика на сайте почтовой службы:",
-		}
+		return catalog.All("Before a mail program can sign in, access for it must be turned on in the account's settings on the provider's website:")
 	case account.HintOAuth2Required:
 		return oauth2Words()
 	}
-	return map[string]string{
-		"en": "The provider explains how to set up a mail program on this page:",
-		"ru": "Почтовая служба объясняет, как настроить почтовую программу, на этой странице:",
-	}
+	return catalog.All("The provider explains how to set up a mail program on this page:")
 }
 
 func oauth2Words() map[string]string {
-	return map[string]string{
-		"en": "This provider accepts only a sign-in through its own web page (OAuth2), not a password; a password typed here will not work.",
-		"ru": "Эта почтовая служба принимает только вход через свою веб-страницу (OAuth2), а не пароль; введённый здесь пароль не подойдёт.",
-	}
+	return catalog.All("This provider accepts only a sign-in through its own web page (OAuth2), not a password; a password typed here will not work.")
 }
 
 // oauth2Only adds an oauth2-required hint when every incoming server

@@ -138,3 +138,14 @@ func Err() error {
 // translated (a function that returns the key for a value); it returns s.
 // The completeness test finds keys by these calls, by lang.L and by T.
 func Key(s string) string { return s }
+
+// All is key in every language of the catalog, placeholders filled from
+// args as T does: the form hints and diagnoses keep their texts in, one
+// per language.
+func All(key string, args ...any) map[string]string {
+	out := make(map[string]string, len(Languages))
+	for _, lang := range Languages {
+		out[lang] = T(lang, key, args...)
+	}
+	return out
+}

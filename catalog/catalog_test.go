@@ -27,3 +27,11 @@ func TestT(t *testing.T) {
 		t.Errorf("placeholder: %q", got)
 	}
 }
+
+// TestAll: every language's text, placeholders filled.
+func TestAll(t *testing.T) {
+	m := All("Port {{.Port}} is closed.", "Port", 465)
+	if len(m) != len(Languages) || m["en"] != "Port 465 is closed." {
+		t.Errorf("All = %v", m)
+	}
+}

@@ -270,12 +270,8 @@ func Run(ctx context.Context, addr account.Address, opts Options) (account.Confi
 // lookAlikeHint warns that the address's domain only looks like a known
 // provider's (providers.LookAlike).
 func lookAlikeHint(addr account.Address, known string) account.Hint {
-	h := account.Hint{Kind: account.HintLookAlike, Text: map[string]string{}}
-	for _, lang := range catalog.Languages {
-		h.Text[lang] = catalog.T(lang, "{{.Domain}} only looks like {{.Known}}: it is written with other characters and belongs to someone else. Check the address letter by letter, and never enter your {{.Known}} password for it.",
-			"Domain", addr.DomainUnicode, "Known", known)
-	}
-	return h
+	return account.Hint{Kind: account.HintLookAlike, Text: catalog.All("{{.Domain}} only looks like {{.Known}}: it is written with other characters and belongs to someone else. Check the address letter by letter, and never enter your {{.Known}} password for it.",
+		"Domain", addr.DomainUnicode, "Known", known)}
 }
 
 // runNetwork races srcs (in rank order) and applies the ranking rule.

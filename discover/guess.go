@@ -13,6 +13,7 @@ import (
 	"sync"
 
 	"github.com/mailwiz/mailwiz/account"
+	"github.com/mailwiz/mailwiz/catalog"
 )
 
 // guessHosts are the name prefixes tried per protocol, in order of
@@ -164,10 +165,7 @@ func dropClearIfEncrypted(servers []account.Server) []account.Server {
 }
 
 func plaintextHint() account.Hint {
-	return account.Hint{Kind: account.HintPlaintext, Text: map[string]string{
-		"en": "This server offers no encryption: your password would cross the network readable. Use it only if your provider has nothing else, on a network you trust.",
-		"ru": "Этот сервер не поддерживает шифрование: пароль пойдёт по сети в открытом виде. Используйте его, только если у провайдера нет другого, и только в доверенной сети.",
-	}}
+	return account.Hint{Kind: account.HintPlaintext, Text: catalog.All("This server offers no encryption: your password would cross the network readable. Use it only if your provider has nothing else, on a network you trust.")}
 }
 
 // maxLine and maxLines bound what a probe reads from a server.

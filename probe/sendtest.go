@@ -134,11 +134,7 @@ func (st *sendTester) diagnose(err error, stage Stage) *Diagnosis {
 	if !errors.Is(err, ErrNotDelivered) {
 		return diagnose(err, st.server(stage), stage, st.req.Provider)
 	}
-	d := &Diagnosis{Kind: KindServerError, Text: map[string]string{}}
-	for _, lang := range catalog.Languages {
-		d.Text[lang] = catalog.T(lang, notDeliveredText)
-	}
-	return d
+	return &Diagnosis{Kind: KindServerError, Text: catalog.All(notDeliveredText)}
 }
 
 type sendTester struct {
