@@ -7,6 +7,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -34,6 +35,13 @@ type serversPage struct {
 	unverified   *fyne.Container
 	confirm      *widget.Check
 	oauth        *widget.Label
+
+	// forget removes the account saved for the address (its passwords,
+	// kept sign-in and settings), after a confirmation; forgotten says
+	// how that went.
+	forget        *button
+	forgotten     *widget.Label
+	forgetConfirm *dialog.ConfirmDialog
 }
 
 func newServersPage(u *UI) *serversPage { return &serversPage{ui: u} }
@@ -52,6 +60,12 @@ func (p *serversPage) build() fyne.CanvasObject {
 
 	p.source = wrapped(sourceLine(cfg, w.FromSaved()))
 	p.redirectBox = p.redirects()
+	p.forget = newButton(p.ui, lang.L("Forget the saved account…"), theme.DeleteIcon(), p.onForget)
+	p.forgotten = wrapped("")
+	p.forgotten.Hide()
+	if !w.CanForget() {
+		p.forget.Hide()
+	}
 
 	p.protocol = widget.NewRadioGroup([]string{choiceIMAP, choicePOP3}, nil)
 	p.protocol.Horizontal = true
@@ -81,7 +95,7 @@ func (p *serversPage) build() fyne.CanvasObject {
 	protoBox := container.NewVBox(p.protocol, p.explain, p.leaveCopy)
 	p.onProtocolShown()
 	return container.NewVBox(
-		p.source, p.redirectBox,
+		p.source, container.NewHBox(p.forget), p.forgotten, p.redirectBox,
 		heading(lang.L("How to receive mail")), protoBox,
 		heading(lang.L("Incoming server")), p.in.form(),
 		heading(lang.L("Outgoing server (SMTP)")), p.out.form(),
@@ -91,7 +105,53 @@ func (p *serversPage) build() fyne.CanvasObject {
 
 func (p *serversPage) focus() { p.in.focusFirst("") }
 
-func (p *serversPage) event(wizard.Event) {}
+func (p *serversPage) event(e wizard.Event) {
+	f, ok := e.(wizard.Forgotten)
+	if !ok {
+		return
+	}
+	p.forgotten.Show()
+	if f.Err != nil {
+		p.forgotten.Importance = widget.DangerImportance
+		p.forgotten.SetText(withDetails(lang.L("The saved account could not be removed."), f.Err))
+		return
+	}
+	p.forget.Hide()
+	p.forgotten.Importance = widget.SuccessImportance
+	p.forgotten.SetText(lang.L("Removed from this computer: the saved settings and {{.N}} keychain items. The servers stay filled in here.", map[string]any{"N": f.Removed}))
+	p.source.SetText(sourceLine(p.ui.wiz.Config(), false))
+}
+
+// onForget asks before removing the saved account: its passwords go from
+// the keychain, which cannot be undone.
+func (p *serversPage) onForget() {
+	addr, _ := p.ui.wiz.Address()
+	d := dialog.NewConfirm(lang.L("Forget the saved account?"),
+		lang.L("mailwiz removes the password of {{.Address}} (and a kept sign-in) from this computer's keychain, and its saved settings. Mail programs you set up keep their own copies.", map[string]any{"Address": addr.Display()}),
+		func(ok bool) {
+			p.forgetConfirm = nil
+			if !ok {
+				return
+			}
+			if err := p.ui.wiz.Forget(); err != nil {
+				p.forgotten.Show()
+				p.forgotten.Importance = widget.DangerImportance
+				p.forgotten.SetText(withDetails(lang.L("The saved account could not be removed."), err))
+			}
+		}, p.ui.win)
+	d.SetConfirmText(lang.L("Forget it"))
+	d.SetDismissText(lang.L("Cancel"))
+	d.SetConfirmImportance(widget.DangerImportance)
+	p.forgetConfirm = d
+	d.Show()
+}
+
+// dismiss closes the confirmation as its Cancel would (Esc).
+func (p *serversPage) dismiss() {
+	if p.forgetConfirm != nil {
+		p.forgetConfirm.Dismiss()
+	}
+}
 
 // sourceLine says where the settings came from, in words.
 func sourceLine(cfg account.Config, saved bool) string {

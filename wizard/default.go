@@ -32,6 +32,7 @@ func Default() Deps {
 		KeptSignIn:   UseKeptSignIn,
 		CheckSending: SendingCheck(delivery.RunRequest{}),
 		Saved:        LoadSaved,
+		Forget:       ForgetSaved,
 		Export:       Export,
 	}
 	for _, f := range export.Formats() {

@@ -39,6 +39,12 @@ type Deps struct {
 	// file that cannot be used; the wizard then goes on without it.
 	Saved func(addr account.Address) (*store.Account, error)
 
+	// Forget removes the account saved for addr: its keychain items
+	// (known names them when its settings cannot be read) and its
+	// settings, returning how many items went. Nil: the window offers no
+	// forgetting.
+	Forget func(ctx context.Context, addr account.Address, known account.Config) (int, error)
+
 	// SignIn signs the account in through its provider's page (OAuth2):
 	// the system browser, a loopback redirect. Nil: the window offers no
 	// sign-in.
