@@ -107,7 +107,12 @@ func (r *runner) testIMAP(ctx context.Context, keep *session) error {
 			return err
 		}
 		r.res.Capabilities = capList(caps)
-		if c.State() != imap.ConnStateAuthenticated && r.usesToken() {
+		// Whether the login is done is known from what was sent, not read
+		// back from c.State(): go-imap's reader goroutine may update the
+		// state after Authenticate has returned, and a password login
+		// would then follow the token's on a logged-in connection.
+		authed := c.State() == imap.ConnStateAuthenticated // PREAUTH
+		if !authed && r.usesToken() {
 			sc, err := r.tokenClient("IMAP", imapMechs(caps))
 			if err != nil {
 				return err
@@ -115,8 +120,9 @@ func (r *runner) testIMAP(ctx context.Context, keep *session) error {
 			if err := r.tokenFailed(sc, c.Authenticate(sc)); err != nil {
 				return err
 			}
+			authed = true
 		}
-		if c.State() != imap.ConnStateAuthenticated {
+		if !authed {
 			offered := imapMechs(caps)
 			mech := chooseMech(offered, r.req.Password)
 			switch {
