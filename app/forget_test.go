@@ -36,7 +36,7 @@ func TestForgetSavedAccount(t *testing.T) {
 	enter(h.ui.address.address)
 	h.atStep(wizard.StepServers)
 	p := h.ui.servers
-	if !p.forget.Visible() || !strings.Contains(p.source.Text, "you saved") {
+	if !p.forgetRow.Visible() || !strings.Contains(p.source.Text, "you saved") {
 		t.Fatalf("forget button visible %v, source %q", p.forget.Visible(), p.source.Text)
 	}
 	h.tap(p.forget)
@@ -54,7 +54,7 @@ func TestForgetSavedAccount(t *testing.T) {
 	h.tap(p.forget)
 	h.waitFor("the confirmation", func() bool { return p.forgetConfirm != nil })
 	p.forgetConfirm.Confirm()
-	h.waitFor("the account forgotten", func() bool { return p.forgotten.Visible() && !p.forget.Visible() })
+	h.waitFor("the account forgotten", func() bool { return p.forgotten.Visible() && !p.forgetRow.Visible() })
 	if a := <-forgot; a.String() != "gus@example.com" {
 		t.Errorf("forgot %s", a)
 	}
@@ -66,7 +66,7 @@ func TestForgetSavedAccount(t *testing.T) {
 	test.Type(h2.ui.address.address, "ann@example.com")
 	enter(h2.ui.address.address)
 	h2.atStep(wizard.StepServers)
-	if h2.ui.servers.forget.Visible() {
+	if h2.ui.servers.forgetRow.Visible() {
 		t.Error("Forget offered for an address with nothing saved")
 	}
 }

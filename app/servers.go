@@ -40,6 +40,7 @@ type serversPage struct {
 	// kept sign-in and settings), after a confirmation; forgotten says
 	// how that went.
 	forget        *button
+	forgetRow     *fyne.Container
 	forgotten     *widget.Label
 	forgetConfirm *dialog.ConfirmDialog
 }
@@ -61,10 +62,12 @@ func (p *serversPage) build() fyne.CanvasObject {
 	p.source = wrapped(sourceLine(cfg, w.FromSaved()))
 	p.redirectBox = p.redirects()
 	p.forget = newButton(p.ui, lang.L("Forget the saved account…"), theme.DeleteIcon(), p.onForget)
+	p.forgetRow = container.NewHBox(p.forget)
 	p.forgotten = wrapped("")
 	p.forgotten.Hide()
 	if !w.CanForget() {
-		p.forget.Hide()
+		// The row too: an empty row still takes the box's padding.
+		p.forgetRow.Hide()
 	}
 
 	p.protocol = widget.NewRadioGroup([]string{choiceIMAP, choicePOP3}, nil)
@@ -95,7 +98,7 @@ func (p *serversPage) build() fyne.CanvasObject {
 	protoBox := container.NewVBox(p.protocol, p.explain, p.leaveCopy)
 	p.onProtocolShown()
 	return container.NewVBox(
-		p.source, container.NewHBox(p.forget), p.forgotten, p.redirectBox,
+		p.source, p.forgetRow, p.forgotten, p.redirectBox,
 		heading(lang.L("How to receive mail")), protoBox,
 		heading(lang.L("Incoming server")), p.in.form(),
 		heading(lang.L("Outgoing server (SMTP)")), p.out.form(),
@@ -116,7 +119,7 @@ func (p *serversPage) event(e wizard.Event) {
 		p.forgotten.SetText(withDetails(lang.L("The saved account could not be removed."), f.Err))
 		return
 	}
-	p.forget.Hide()
+	p.forgetRow.Hide()
 	p.forgotten.Importance = widget.SuccessImportance
 	p.forgotten.SetText(lang.L("Removed from this computer: the saved settings and {{.N}} keychain items. The servers stay filled in here.", map[string]any{"N": f.Removed}))
 	p.source.SetText(sourceLine(p.ui.wiz.Config(), false))
