@@ -191,6 +191,11 @@ func exportAccount(ctx context.Context, env *Env, addr account.Address, f *expor
 	if f.days != 0 {
 		acct.DaysOnServer = f.days
 	}
+	if r.FromSaved {
+		// The exceptions kept with the account are for its servers: the
+		// files name them, and msmtp's pins one.
+		acct.TrustedCerts = savedExceptions(env, addr, nil)
+	}
 	return acct, from, ExitOK, nil
 }
 

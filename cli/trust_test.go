@@ -104,6 +104,25 @@ func TestTrustCert(t *testing.T) {
 		}
 	})
 
+	t.Run("the exports name a saved exception", func(t *testing.T) {
+		dir := t.TempDir()
+		withStore(t, dir)
+		st := &store.Store{Dir: dir}
+		a := store.Account{Email: user,
+			Incoming: account.Server{Protocol: account.IMAP, Host: "127.0.0.1", Port: d.IMAPS, Security: account.SSL, Username: user},
+			Outgoing: account.Server{Protocol: account.SMTP, Host: "127.0.0.1", Port: d.Submissions, Security: account.SSL, Username: user},
+			TrustedCerts: []string{strings.ToLower(fp)}}
+		if err := st.Save(a); err != nil {
+			t.Fatal(err)
+		}
+		for _, tc := range []struct{ format, want string }{{"msmtp", "\ntls_fingerprint " + fp + "\n"}, {"thunderbird", fp}} {
+			var out, errb bytes.Buffer
+			if code := Run(context.Background(), newEnv(t, "", &out, &errb), []string{"export", "--format", tc.format, user}); code != ExitOK || !strings.Contains(out.String(), tc.want) {
+				t.Errorf("export %s: exit %d; want %q in\n%s%s", tc.format, code, tc.want, out.String(), errb.String())
+			}
+		}
+	})
+
 	t.Run("the report says who trusted it", func(t *testing.T) {
 		for _, tc := range []struct{ lang, want string }{{"en", "accepted by you as an exception"}, {"ru", "принят вами как исключение"}} {
 			var out, errb bytes.Buffer
