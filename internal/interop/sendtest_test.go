@@ -1,6 +1,7 @@
 package interop
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"strings"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"github.com/mailwiz/mailwiz/account"
+	"github.com/mailwiz/mailwiz/delivery"
 	"github.com/mailwiz/mailwiz/internal/testenv"
 	"github.com/mailwiz/mailwiz/probe"
 )
@@ -83,4 +85,36 @@ func TestSendTest(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestBounceTestCyrus: the bounce test on the second IMAP server: Postfix
+// takes the letter to a .invalid address, bounces it, and hands its own
+// delivery report over LMTP to Cyrus, where the test finds it by the
+// letter's token (Cyrus's SEARCH BODY), reads it and deletes it.
+func TestBounceTestCyrus(t *testing.T) {
+	ca := testenv.NewCA(t)
+	cy := testenv.StartCyrus(t, ca, testenv.CyrusOptions{})
+	pf := testenv.StartPostfix(t, ca, testenv.PostfixOptions{LMTP: cy.LMTP, MainCF: []string{"smtpd_reject_unlisted_recipient = no"}})
+	addr, err := account.ParseAddress(testenv.DovecotUser)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := func(p account.Protocol, port int, sec account.Security) account.Server {
+		return account.Server{Protocol: p, Host: "127.0.0.1", Port: port, Security: sec, Username: testenv.DovecotUser, Auth: account.AuthPassword}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	rep := probe.Run(ctx, probe.Request{Address: addr, Servers: []account.Server{srv(account.IMAP, cy.IMAPS, account.SSL), srv(account.SMTP, pf.Submissions, account.SSL)},
+		Password: testenv.DovecotPassword, RootCAs: ca.Pool(), Timeout: 5 * time.Second,
+		DeliveryTimeout: 20 * time.Second, SendTest: true, BounceTest: true})
+	assertNoSecret(t, rep, testenv.DovecotPassword)
+	st := rep.SendTest
+	if st == nil || !st.OK || st.Report == nil {
+		t.Fatalf("bounce test %+v; want the report found and deleted\n%s", st, pf.LogText())
+	}
+	dsn, err := delivery.ParseDSN(bytes.NewReader(st.Report))
+	if err != nil || len(dsn.Recipients) != 1 || !strings.EqualFold(dsn.Recipients[0].Recipient, st.To) || dsn.Recipients[0].Action != "failed" {
+		t.Errorf("report %+v (%v); want a failed delivery to %s", dsn, err, st.To)
+	}
+	t.Logf("report after %v", st.Delivery.Round(time.Millisecond))
 }
