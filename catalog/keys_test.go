@@ -15,7 +15,8 @@ import (
 
 // moduleKeys returns every literal catalog key in the module's non-test
 // code, with where it is used: the key of lang.L (the window), of
-// catalog.T, of catalog.Key and catalog.All, and of a local shorthand named T.
+// catalog.T, of catalog.Key and catalog.All, of cli's env.T, and of a local
+// shorthand named T.
 func moduleKeys(t *testing.T) map[string]string {
 	t.Helper()
 	keys := map[string]string{}
@@ -57,7 +58,8 @@ func moduleKeys(t *testing.T) map[string]string {
 			}
 			arg := -1
 			switch {
-			case pkg.Name == "lang" && sel.Sel.Name == "L", pkg.Name == "catalog" && (sel.Sel.Name == "Key" || sel.Sel.Name == "All"):
+			case pkg.Name == "lang" && sel.Sel.Name == "L", pkg.Name == "catalog" && (sel.Sel.Name == "Key" || sel.Sel.Name == "All"),
+				pkg.Name == "env" && sel.Sel.Name == "T": // cli's Env.T
 				arg = 0
 			case pkg.Name == "catalog" && sel.Sel.Name == "T":
 				arg = 1

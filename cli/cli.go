@@ -20,6 +20,7 @@ import (
 	"os"
 	"os/signal"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -66,6 +67,35 @@ type Env struct {
 	// of the built-in providers and this build's registrations (tests
 	// point it at a loopback authorization server and play the browser).
 	OAuth2 func(cfg account.Config, kind oauth.RedirectKind) (*oauth.Flow, error)
+
+	// lang is the language of help and usage errors: --lang when the
+	// arguments hold it (read before the flags are parsed), else the
+	// locale's. Run sets it.
+	lang string
+}
+
+// T is key in the language of help and usage errors (Env.lang).
+func (e *Env) T(key string, args ...any) string { return catalog.T(e.lang, key, args...) }
+
+// argsLanguage is the language help and usage errors are in: a valid
+// --lang among args (a command's flags are not parsed yet when they are
+// needed), else the locale's.
+func argsLanguage(env *Env, args []string) string {
+	for i, a := range args {
+		v, ok := "", false
+		switch {
+		case a == "--lang" || a == "-lang":
+			if i+1 < len(args) {
+				v, ok = args[i+1], true
+			}
+		case strings.HasPrefix(a, "--lang="), strings.HasPrefix(a, "-lang="):
+			_, v, ok = strings.Cut(a, "=")
+		}
+		if ok && (v == "en" || v == "ru") {
+			return v
+		}
+	}
+	return localeLanguage(env)
 }
 
 // store is the settings store: Env.Store, else the user's.
@@ -101,8 +131,9 @@ func Run(ctx context.Context, env *Env, args []string) int {
 	if env.Getenv == nil {
 		env.Getenv = func(string) string { return "" }
 	}
+	env.lang = argsLanguage(env, args)
 	if len(args) == 0 {
-		usage(env.Stderr)
+		usage(env.Stderr, env.lang)
 		return ExitUsage
 	}
 	switch args[0] {
@@ -110,8 +141,7 @@ func Run(ctx context.Context, env *Env, args []string) int {
 		if len(args) > 1 && args[0] == "help" {
 			c, ok := commands[args[1]]
 			if !ok {
-				fmt.Fprintf(env.Stderr, "mailwiz: no command %q; run 'mailwiz --help' for the list\n", args[1])
-				return ExitUsage
+				return fail(env, ExitUsage, "%s", env.T("no command {{.Name}}; run 'mailwiz --help' for the list", "Name", strconv.Quote(args[1])))
 			}
 			// The command prints its own flags; help goes to stdout.
 			helpEnv := *env
@@ -119,31 +149,30 @@ func Run(ctx context.Context, env *Env, args []string) int {
 			c.run(ctx, &helpEnv, []string{"--help"})
 			return ExitOK
 		}
-		usage(env.Stdout)
+		usage(env.Stdout, env.lang)
 		return ExitOK
 	}
 	c, ok := commands[args[0]]
 	if !ok {
-		fmt.Fprintf(env.Stderr, "mailwiz: no command %q; run 'mailwiz --help' for the list\n", args[0])
-		return ExitUsage
+		return fail(env, ExitUsage, "%s", env.T("no command {{.Name}}; run 'mailwiz --help' for the list", "Name", strconv.Quote(args[0])))
 	}
 	return c.run(ctx, env, args[1:])
 }
 
-func usage(w io.Writer) {
-	fmt.Fprintln(w, "mailwiz sets up an email account: it finds the servers for an address, tests the")
-	fmt.Fprintln(w, "login for real, keeps the password in the OS keychain and exports the settings.")
-	fmt.Fprintln(w, "\nWithout arguments it opens the wizard. Commands:")
+func usage(w io.Writer, lang string) {
+	T := func(key string, args ...any) string { return catalog.T(lang, key, args...) }
+	fmt.Fprintln(w, T("mailwiz sets up an email account: it finds the servers for an address, tests the login for real, keeps the password in the OS keychain and exports the settings."))
+	fmt.Fprintln(w, "\n"+T("Without arguments it opens the wizard. Commands:"))
 	names := make([]string, 0, len(commands))
 	for n := range commands {
 		names = append(names, n)
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		fmt.Fprintf(w, "  %-8s %s\n", n, commands[n].summary)
+		fmt.Fprintf(w, "  %-8s %s\n", n, T(commands[n].summary))
 	}
-	fmt.Fprintln(w, "\nRun 'mailwiz help COMMAND' for a command's flags.")
-	fmt.Fprintln(w, "Exit codes: 0 success, 1 the operation ran and failed, 2 bad input or usage.")
+	fmt.Fprintln(w, "\n"+T("Run 'mailwiz help COMMAND' for a command's flags."))
+	fmt.Fprintln(w, T("Exit codes: 0 success, 1 the operation ran and failed, 2 bad input or usage."))
 }
 
 // flags makes the command's FlagSet with its usage text; define adds the
@@ -156,9 +185,12 @@ func (c *command) flags(env *Env, define func(fs *flag.FlagSet)) *flag.FlagSet {
 	}
 	fs.Usage = func() {
 		out := fs.Output()
-		fmt.Fprintf(out, "usage: mailwiz %s\n\n%s\n", c.usage, c.summary)
+		fmt.Fprintf(out, "%s mailwiz %s\n\n%s\n", env.T("usage:"), c.usage, env.T(c.summary))
 		if hasFlags(fs) {
-			fmt.Fprintln(out, "\nflags:")
+			// The flags' texts are catalog keys (catalog.Key where they
+			// are defined), said in the help's language.
+			fs.VisitAll(func(f *flag.Flag) { f.Usage = env.T(f.Usage) })
+			fmt.Fprintln(out, "\n"+env.T("flags:"))
 			fs.PrintDefaults()
 		}
 	}
@@ -221,7 +253,7 @@ func language(env *Env, flagValue string) (string, error) {
 	case "":
 		return localeLanguage(env), nil
 	}
-	return "", fmt.Errorf("--lang %q: use en or ru", flagValue)
+	return "", errors.New(env.T("--lang {{.Value}}: use en or ru", "Value", strconv.Quote(flagValue)))
 }
 
 // localeLanguage reads the language from the environment: Russian for a
@@ -267,11 +299,11 @@ type positive struct {
 // the exit code of the one line it printed.
 func oneAddress(env *Env, pos []string, usage, flagLang string, durations ...positive) (account.Address, string, int) {
 	if len(pos) != 1 {
-		return account.Address{}, "", fail(env, ExitUsage, "%s", usage)
+		return account.Address{}, "", fail(env, ExitUsage, "%s", env.T(usage))
 	}
 	for _, d := range durations {
 		if d.value <= 0 {
-			return account.Address{}, "", fail(env, ExitUsage, "--%s %v: give a positive duration such as %s", d.name, d.value, d.example)
+			return account.Address{}, "", fail(env, ExitUsage, "%s", env.T("--{{.Flag}} {{.Value}}: give a positive duration such as {{.Example}}", "Flag", d.name, "Value", d.value, "Example", d.example))
 		}
 	}
 	lang, err := language(env, flagLang)

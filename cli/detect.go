@@ -23,7 +23,7 @@ import (
 func init() {
 	register(&command{
 		name:    "detect",
-		summary: "find the IMAP, POP3 and SMTP servers for an email address",
+		summary: catalog.Key("find the IMAP, POP3 and SMTP servers for an email address"),
 		usage:   "detect [--offline] [--json] [--lang en|ru] [--dns HOST:PORT] [--ispdb-url URL] [--timeout D] [--allow-redirect HOST] ADDRESS",
 		run:     runDetect,
 	})
@@ -40,24 +40,24 @@ type detectFlags struct {
 }
 
 // allowRedirectUsage explains --allow-redirect.
-const allowRedirectUsage = "follow a redirect to another domain's `HOST` (an Autodiscover or web redirect), which is otherwise not followed so your address does not reach it; comma-separated or repeated"
+var allowRedirectUsage = catalog.Key("follow a redirect to another domain's `HOST` (an Autodiscover or web redirect), which is otherwise not followed so your address does not reach it; comma-separated or repeated")
 
 func runDetect(ctx context.Context, env *Env, args []string) int {
 	var f detectFlags
 	fs := commands["detect"].flags(env, func(fs *flag.FlagSet) {
-		fs.BoolVar(&f.offline, "offline", false, "use only the built-in provider database; ask no network")
-		fs.BoolVar(&f.json, "json", false, "print one JSON object (the contract in DESIGN.md) instead of a table")
-		fs.StringVar(&f.lang, "lang", "", "language of the hints: en or ru (default: from LANG)")
-		fs.StringVar(&f.dns, "dns", "", "send every DNS question to this server, HOST:PORT (default: the system's)")
-		fs.StringVar(&f.ispdb, "ispdb-url", discover.DefaultISPDBURL, "base URL of the ISPDB (Thunderbird's provider database)")
-		fs.DurationVar(&f.timeout, "timeout", discover.DefaultTimeout, "give up on the network after this long, e.g. 5s")
+		fs.BoolVar(&f.offline, "offline", false, catalog.Key("use only the built-in provider database; ask no network"))
+		fs.BoolVar(&f.json, "json", false, catalog.Key("print one JSON object (the contract in DESIGN.md) instead of a table"))
+		fs.StringVar(&f.lang, "lang", "", catalog.Key("language of the hints: en or ru (default: from LANG)"))
+		fs.StringVar(&f.dns, "dns", "", catalog.Key("send every DNS question to this server, HOST:PORT (default: the system's)"))
+		fs.StringVar(&f.ispdb, "ispdb-url", discover.DefaultISPDBURL, catalog.Key("base URL of the ISPDB (Thunderbird's provider database)"))
+		fs.DurationVar(&f.timeout, "timeout", discover.DefaultTimeout, catalog.Key("give up on the network after this long, e.g. 5s"))
 		fs.Var(&f.allow, "allow-redirect", allowRedirectUsage)
 	})
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return flagExit(err)
 	}
-	addr, lang, code := oneAddress(env, pos, "detect takes one email address, e.g. mailwiz detect alice@example.com", f.lang)
+	addr, lang, code := oneAddress(env, pos, catalog.Key("detect takes one email address, e.g. mailwiz detect alice@example.com"), f.lang)
 	if code != ExitOK {
 		return code
 	}

@@ -21,7 +21,7 @@ import (
 func init() {
 	register(&command{
 		name:    "export",
-		summary: "write the account's settings for another mail client (no password is ever written)",
+		summary: catalog.Key("write the account's settings for another mail client (no password is ever written)"),
 		usage:   "export --format F [--incoming URL] [--outgoing URL] [--name NAME] [--lang en|ru] [--leave-on-server] [--days-on-server N] [--offline] [--allow-redirect HOST] [-o FILE] [--force] ADDRESS",
 		run:     runExport,
 	})
@@ -60,37 +60,37 @@ func (b *optionalBool) IsBoolFlag() bool { return true }
 func runExport(ctx context.Context, env *Env, args []string) int {
 	var f exportFlags
 	fs := commands["export"].flags(env, func(fs *flag.FlagSet) {
-		fs.StringVar(&f.format, "format", "", "the format: "+strings.Join(export.Names(), ", "))
-		fs.StringVar(&f.incoming, "incoming", "", "incoming server, e.g. imap://imap.example.com:993?security=ssl (default: the saved account's, else the built-in database or detect's)")
-		fs.StringVar(&f.outgoing, "outgoing", "", "outgoing server, e.g. smtp://smtp.example.com:465?security=ssl (default: the saved account's, else the built-in database or detect's)")
-		fs.StringVar(&f.name, "name", "", "your name, for the From line")
-		fs.StringVar(&f.lang, "lang", "", "language of the steps and warnings: en or ru (default: from LANG)")
-		fs.Var(&f.leave, "leave-on-server", "POP3: keep mail on the server after downloading it (default: the saved account's or the provider's choice, else false)")
-		fs.IntVar(&f.days, "days-on-server", 0, "POP3 with --leave-on-server: delete from the server after this many days (0 keeps it)")
-		fs.BoolVar(&f.offline, "offline", false, "use only the built-in provider database; ask no network")
+		fs.StringVar(&f.format, "format", "", catalog.Key("the format: one of those listed below"))
+		fs.StringVar(&f.incoming, "incoming", "", catalog.Key("incoming server, e.g. imap://imap.example.com:993?security=ssl (default: the saved account's, else the built-in database or detect's)"))
+		fs.StringVar(&f.outgoing, "outgoing", "", catalog.Key("outgoing server, e.g. smtp://smtp.example.com:465?security=ssl (default: the saved account's, else the built-in database or detect's)"))
+		fs.StringVar(&f.name, "name", "", catalog.Key("your name, for the From line"))
+		fs.StringVar(&f.lang, "lang", "", catalog.Key("language of the steps and warnings: en or ru (default: from LANG)"))
+		fs.Var(&f.leave, "leave-on-server", catalog.Key("POP3: keep mail on the server after downloading it (default: the saved account's or the provider's choice, else false)"))
+		fs.IntVar(&f.days, "days-on-server", 0, catalog.Key("POP3 with --leave-on-server: delete from the server after this many days (0 keeps it)"))
+		fs.BoolVar(&f.offline, "offline", false, catalog.Key("use only the built-in provider database; ask no network"))
 		fs.Var(&f.allowRedirect, "allow-redirect", allowRedirectUsage)
-		fs.BoolVar(&f.force, "force", false, "with -o: replace a file that is already there (its permissions are kept when stricter)")
-		fs.StringVar(&f.output, "o", "", `output file, or a directory to get the format's own file name (user.js, ADDRESS.mobileconfig, ...); "-" or none: standard output`)
+		fs.BoolVar(&f.force, "force", false, catalog.Key("with -o: replace a file that is already there (its permissions are kept when stricter)"))
+		fs.StringVar(&f.output, "o", "", catalog.Key(`output file, or a directory to get the format's own file name (user.js, ADDRESS.mobileconfig, ...); "-" or none: standard output`))
 	})
 	usage := fs.Usage
 	fs.Usage = func() {
 		usage()
-		printFormats(fs.Output())
+		printFormats(fs.Output(), env.lang)
 	}
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return flagExit(err)
 	}
-	addr, lang, code := oneAddress(env, pos, "export takes one email address, e.g. mailwiz export --format thunderbird alice@example.com", f.lang)
+	addr, lang, code := oneAddress(env, pos, catalog.Key("export takes one email address, e.g. mailwiz export --format thunderbird alice@example.com"), f.lang)
 	if code != ExitOK {
 		return code
 	}
 	if f.format == "" {
-		return fail(env, ExitUsage, "export needs --format: one of %s (mailwiz help export describes them)", strings.Join(export.Names(), ", "))
+		return fail(env, ExitUsage, "%s", env.T("export needs --format: one of {{.Formats}} (mailwiz help export describes them)", "Formats", strings.Join(export.Names(), ", ")))
 	}
 	format, ok := export.Lookup(f.format)
 	if !ok {
-		return fail(env, ExitUsage, "no export format %q: use one of %s", f.format, strings.Join(export.Names(), ", "))
+		return fail(env, ExitUsage, "%s", env.T("no export format {{.Format}}: use one of {{.Formats}}", "Format", strconv.Quote(f.format), "Formats", strings.Join(export.Names(), ", ")))
 	}
 	acct, from, code, err := exportAccount(ctx, env, addr, &f)
 	if err != nil {
@@ -282,16 +282,17 @@ func writeFileAtomic(path string, data []byte, force bool) error {
 	return nil
 }
 
-func printFormats(w io.Writer) {
-	fmt.Fprintln(w, "\nformats:")
+func printFormats(w io.Writer, lang string) {
+	T := func(key string, args ...any) string { return catalog.T(lang, key, args...) }
+	fmt.Fprintln(w, "\n"+T("formats:"))
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	for _, f := range export.Formats() {
-		kind := "text"
+		kind := T("text")
 		if f.Binary {
-			kind = "binary, needs -o"
+			kind = T("binary, needs -o")
 		}
-		fmt.Fprintf(tw, "  %s\t%s\t%s (%s)\n", f.Name, f.Ext, f.Description, kind)
+		fmt.Fprintf(tw, "  %s\t%s\t%s (%s)\n", f.Name, f.Ext, T(f.Description), kind)
 	}
 	tw.Flush()
-	fmt.Fprintln(w, "\nNo export contains a password: every client asks for it on first use.")
+	fmt.Fprintln(w, "\n"+T("No export contains a password: every client asks for it on first use."))
 }

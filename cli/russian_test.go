@@ -126,3 +126,64 @@ func TestRussianAddressError(t *testing.T) {
 		t.Errorf("save under a Russian locale: exit %d, stderr %q", code, errb.String())
 	}
 }
+
+// TestRussianHelpAndUsage: with --lang ru or a Russian locale, the help
+// (the command list, each command's summary and flags, the export
+// formats) and the usage errors are Russian, with none of the catalog's
+// English; without either they stay English.
+func TestRussianHelpAndUsage(t *testing.T) {
+	english := catalogEnglish()
+	cyrillic := regexp.MustCompile(`[а-яА-Я]`)
+	run := func(t *testing.T, locale string, args ...string) (int, string) {
+		t.Helper()
+		var out, errb bytes.Buffer
+		env := newEnv(t, "", &out, &errb)
+		env.Getenv = func(k string) string {
+			if k == "LANG" {
+				return locale
+			}
+			return ""
+		}
+		code := Run(context.Background(), env, args)
+		return code, out.String() + errb.String()
+	}
+	cases := [][]string{{"help"}, {"--help"}}
+	for name := range commands {
+		cases = append(cases, []string{"help", name}, []string{name, "--help"})
+	}
+	cases = append(cases,
+		[]string{"test"}, []string{"test", "--password-stdin", "--timeout", "0s", "a@example.test"},
+		[]string{"test", "--lang", "de", "a@example.test"}, []string{"test", "--password-stdin", "--trust-cert", "AB", "a@example.test"},
+		[]string{"save", "a@example.test"}, []string{"save", "--password-stdin", "a@example.test"},
+		[]string{"save", "--password-stdin", "--days-on-server", "-1", "a@example.test"},
+		[]string{"export", "a@example.test"}, []string{"export", "--format", "nope", "a@example.test"},
+		[]string{"nosuchcommand"}, []string{"help", "nosuchcommand"},
+	)
+	for _, args := range cases {
+		for _, how := range []string{"flag", "locale"} {
+			t.Run(how+" "+strings.Join(args, " "), func(t *testing.T) {
+				a, locale := append([]string{}, args...), "ru_RU.UTF-8"
+				if how == "flag" {
+					a, locale = append(a, "--lang", "ru"), ""
+				}
+				_, got := run(t, locale, a...)
+				if !cyrillic.MatchString(got) {
+					t.Fatalf("no Russian in:\n%s", got)
+				}
+				for _, e := range english {
+					// An all-capitals part (HOST, ADDRESS) is a placeholder
+					// of the usage line, the same in every language.
+					// A flag's or URL's name (--incoming, auth=oauth2) is
+					// no sentence either: only a word on its own counts.
+					alone := regexp.MustCompile(`(^|[^-=\w.])` + regexp.QuoteMeta(e) + `($|[^-\w])`)
+					if alone.MatchString(got) && strings.ToUpper(e) != e {
+						t.Errorf("catalog English %q in:\n%s", e, got)
+					}
+				}
+			})
+		}
+	}
+	if _, got := run(t, "", "help"); cyrillic.MatchString(got) || !strings.Contains(got, "Without arguments it opens the wizard.") {
+		t.Errorf("English help without a language:\n%s", got)
+	}
+}

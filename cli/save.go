@@ -21,13 +21,13 @@ import (
 func init() {
 	register(&command{
 		name:    "save",
-		summary: "keep the password in the OS keychain and the settings in mailwiz's config directory",
+		summary: catalog.Key("keep the password in the OS keychain and the settings in mailwiz's config directory"),
 		usage:   "save [--incoming URL] [--outgoing URL] [--name NAME] [--leave-on-server] [--days-on-server N] [--offline] [--trust-cert SHA256]... [--accept-unverified HOST[,HOST]] [--allow-redirect HOST] [--timeout D] [--json] --password-stdin ADDRESS",
 		run:     runSave,
 	})
 	register(&command{
 		name:    "forget",
-		summary: "remove the account's password from the OS keychain and its saved settings",
+		summary: catalog.Key("remove the account's password from the OS keychain and its saved settings"),
 		usage:   "forget [--timeout D] [--json] ADDRESS",
 		run:     runForget,
 	})
@@ -49,44 +49,44 @@ type saveFlags struct {
 }
 
 // timeoutUsage explains --timeout for save and forget.
-const timeoutUsage = "give up on the OS keychain after this long; raise it if your keyring asks for its password first, e.g. 1m"
+var timeoutUsage = catalog.Key("give up on the OS keychain after this long; raise it if your keyring asks for its password first, e.g. 1m")
 
 func runSave(ctx context.Context, env *Env, args []string) int {
 	var f saveFlags
 	fs := commands["save"].flags(env, func(fs *flag.FlagSet) {
-		fs.StringVar(&f.incoming, "incoming", "", "incoming server, e.g. imap://imap.example.com:993?security=ssl (default: the saved account's, else what detect finds)")
-		fs.StringVar(&f.outgoing, "outgoing", "", "outgoing server, e.g. smtp://smtp.example.com:465?security=ssl (default: the saved account's, else what detect finds)")
-		fs.StringVar(&f.name, "name", "", "your name, for the From line")
-		fs.BoolVar(&f.passwordStdin, "password-stdin", false, "read the password from standard input (required: it never goes on a command line)")
-		fs.Var(&f.leave, "leave-on-server", "POP3: keep mail on the server after downloading it (default: the provider's choice)")
-		fs.IntVar(&f.days, "days-on-server", 0, "POP3 with --leave-on-server: delete from the server after this many days (0 keeps it)")
-		fs.BoolVar(&f.offline, "offline", false, "use only the built-in provider database; ask no network")
-		fs.Var(&f.trust, "trust-cert", "keep in the settings a certificate exception you accepted with test --trust-cert: fingerprint `SHA256` (colons and case do not matter; repeatable; a fingerprint is no secret); later tests of the address use it")
+		fs.StringVar(&f.incoming, "incoming", "", catalog.Key("incoming server, e.g. imap://imap.example.com:993?security=ssl (default: the saved account's, else what detect finds)"))
+		fs.StringVar(&f.outgoing, "outgoing", "", catalog.Key("outgoing server, e.g. smtp://smtp.example.com:465?security=ssl (default: the saved account's, else what detect finds)"))
+		fs.StringVar(&f.name, "name", "", catalog.Key("your name, for the From line"))
+		fs.BoolVar(&f.passwordStdin, "password-stdin", false, catalog.Key("read the password from standard input (required: it never goes on a command line)"))
+		fs.Var(&f.leave, "leave-on-server", catalog.Key("POP3: keep mail on the server after downloading it (default: the provider's choice)"))
+		fs.IntVar(&f.days, "days-on-server", 0, catalog.Key("POP3 with --leave-on-server: delete from the server after this many days (0 keeps it)"))
+		fs.BoolVar(&f.offline, "offline", false, catalog.Key("use only the built-in provider database; ask no network"))
+		fs.Var(&f.trust, "trust-cert", catalog.Key("keep in the settings a certificate exception you accepted with test --trust-cert: fingerprint `SHA256` (colons and case do not matter; repeatable; a fingerprint is no secret); later tests of the address use it"))
 		fs.Var(&f.accept, "accept-unverified", acceptUsage)
 		fs.Var(&f.allowRedirect, "allow-redirect", allowRedirectUsage)
-		fs.BoolVar(&f.json, "json", false, "print one JSON object: email, keychain_items, settings")
+		fs.BoolVar(&f.json, "json", false, catalog.Key("print one JSON object: email, keychain_items, settings"))
 		fs.DurationVar(&f.timeout, "timeout", keychain.DefaultTimeout, timeoutUsage)
 	})
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return flagExit(err)
 	}
-	addr, lang, code := oneAddress(env, pos, `save takes one email address, e.g. printf %s "$PASSWORD" | mailwiz save --password-stdin alice@example.com`,
+	addr, lang, code := oneAddress(env, pos, catalog.Key(`save takes one email address, e.g. printf %s "$PASSWORD" | mailwiz save --password-stdin alice@example.com`),
 		"", positive{"timeout", f.timeout, "1m"})
 	if code != ExitOK {
 		return code
 	}
 	if !f.passwordStdin {
-		return fail(env, ExitUsage, "save needs --password-stdin and the password on standard input (a password on the command line would show in the process list)")
+		return fail(env, ExitUsage, "%s", env.T("save needs --password-stdin and the password on standard input (a password on the command line would show in the process list)"))
 	}
 	if f.days < 0 {
-		return fail(env, ExitUsage, "--days-on-server %d: use 0 (keep) or a number of days", f.days)
+		return fail(env, ExitUsage, "%s", env.T("--days-on-server {{.N}}: use 0 (keep) or a number of days", "N", f.days))
 	}
-	trusted, err := f.trust.fingerprints()
+	trusted, err := f.trust.fingerprints(env)
 	if err != nil {
 		return fail(env, ExitUsage, "%v", err)
 	}
-	password, err := stdinPassword(env.Stdin, "save")
+	password, err := stdinPassword(env, "save")
 	if err != nil {
 		return fail(env, ExitUsage, "%v", err)
 	}
@@ -168,14 +168,14 @@ func runForget(ctx context.Context, env *Env, args []string) int {
 	var jsonOut bool
 	var timeout time.Duration
 	fs := commands["forget"].flags(env, func(fs *flag.FlagSet) {
-		fs.BoolVar(&jsonOut, "json", false, "print one JSON object: email, keychain_items_removed, settings_removed")
+		fs.BoolVar(&jsonOut, "json", false, catalog.Key("print one JSON object: email, keychain_items_removed, settings_removed"))
 		fs.DurationVar(&timeout, "timeout", keychain.DefaultTimeout, timeoutUsage)
 	})
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return flagExit(err)
 	}
-	addr, _, code := oneAddress(env, pos, "forget takes one email address, e.g. mailwiz forget alice@example.com", "", positive{"timeout", timeout, "1m"})
+	addr, _, code := oneAddress(env, pos, catalog.Key("forget takes one email address, e.g. mailwiz forget alice@example.com"), "", positive{"timeout", timeout, "1m"})
 	if code != ExitOK {
 		return code
 	}
@@ -216,23 +216,24 @@ func runForget(ctx context.Context, env *Env, args []string) int {
 // standard input, without the one line ending a shell's echo or a file adds.
 // Other spaces are kept: they may be part of the password. cmd names the
 // command ("save", "test") in the example an error gives.
-func stdinPassword(r io.Reader, cmd string) (string, error) {
+func stdinPassword(env *Env, cmd string) (string, error) {
+	r := env.Stdin
 	if r == nil {
-		return "", errors.New("--password-stdin: standard input is closed; pipe the password in")
+		return "", errors.New(env.T("--password-stdin: standard input is closed; pipe the password in"))
 	}
 	data, err := io.ReadAll(io.LimitReader(bufio.NewReader(r), maxPasswordBytes+1))
 	if err != nil {
-		return "", fmt.Errorf("--password-stdin: reading standard input: %w", err)
+		return "", fmt.Errorf("%s %w", env.T("--password-stdin: reading standard input:"), err)
 	}
 	if len(data) > maxPasswordBytes {
-		return "", fmt.Errorf("--password-stdin: standard input holds more than %d bytes; pipe in only the password", maxPasswordBytes)
+		return "", errors.New(env.T("--password-stdin: standard input holds more than {{.N}} bytes; pipe in only the password", "N", maxPasswordBytes))
 	}
 	pw := strings.TrimSuffix(strings.TrimSuffix(string(data), "\n"), "\r")
 	if pw == "" {
-		return "", fmt.Errorf("--password-stdin: standard input is empty; pipe the password in, e.g. printf %%s \"$PASSWORD\" | mailwiz %s --password-stdin ADDRESS", cmd)
+		return "", errors.New(env.T(`--password-stdin: standard input is empty; pipe the password in, e.g. printf %s "$PASSWORD" | mailwiz {{.Command}} --password-stdin ADDRESS`, "Command", cmd))
 	}
 	if strings.ContainsAny(pw, "\n\x00") {
-		return "", errors.New("--password-stdin: standard input holds more than one line; pipe in only the password")
+		return "", errors.New(env.T("--password-stdin: standard input holds more than one line; pipe in only the password"))
 	}
 	return pw, nil
 }

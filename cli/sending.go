@@ -21,7 +21,7 @@ import (
 func init() {
 	register(&command{
 		name:    "sending",
-		summary: "check the account for a mailing program: sending as another sender, SPF/DKIM/DMARC, limits, bounces",
+		summary: catalog.Key("check the account for a mailing program: sending as another sender, SPF/DKIM/DMARC, limits, bounces"),
 		usage:   "sending [--from SENDER] [--bounce-mailbox ADDRESS] [--bounce-test] [--json] [--yes] [--lang en|ru] [--incoming URL] [--outgoing URL] [--trust-cert SHA256]... [--accept-unverified HOST[,HOST]] [--allow-redirect HOST] [--send-timeout D] --password-stdin ADDRESS",
 		run:     runSending,
 	})
@@ -48,30 +48,30 @@ type sendingJSON struct {
 func runSending(ctx context.Context, env *Env, args []string) int {
 	var f sendingFlags
 	fs := commands["sending"].flags(env, func(fs *flag.FlagSet) {
-		fs.StringVar(&f.from, "from", "", "the sender address the mailing program will use (default: the account's own); the test letter is sent with it as From and envelope sender")
-		fs.StringVar(&f.bounce, "bounce-mailbox", "", "the mailbox that is to receive delivery reports (default: the account itself)")
-		fs.BoolVar(&f.bounceTest, "bounce-test", false, "also send one letter to a made-up address at a reserved .invalid domain (nobody receives it), wait for the provider's delivery report in the account's inbox (IMAP), explain it and delete it")
-		fs.BoolVar(&f.json, "json", false, "print one JSON object (the contract in DESIGN.md) instead of a report")
-		fs.BoolVar(&f.yes, "yes", false, "consent to sending one test letter to the account's own address (without it, and without a terminal to ask on, only the DNS checks run)")
-		fs.StringVar(&f.lang, "lang", "", "language of the report: en or ru (default: from LANG)")
-		fs.StringVar(&f.incoming, "incoming", "", "incoming server, e.g. imap://imap.example.com:993?security=ssl, where the test letter and the delivery report are read (default: the saved account's, else what detect finds)")
-		fs.StringVar(&f.outgoing, "outgoing", "", "outgoing server the mailing program will use, e.g. smtp://smtp.example.com:465?security=ssl (default: the saved account's, else what detect finds)")
+		fs.StringVar(&f.from, "from", "", catalog.Key("the sender address the mailing program will use (default: the account's own); the test letter is sent with it as From and envelope sender"))
+		fs.StringVar(&f.bounce, "bounce-mailbox", "", catalog.Key("the mailbox that is to receive delivery reports (default: the account itself)"))
+		fs.BoolVar(&f.bounceTest, "bounce-test", false, catalog.Key("also send one letter to a made-up address at a reserved .invalid domain (nobody receives it), wait for the provider's delivery report in the account's inbox (IMAP), explain it and delete it"))
+		fs.BoolVar(&f.json, "json", false, catalog.Key("print one JSON object (the contract in DESIGN.md) instead of a report"))
+		fs.BoolVar(&f.yes, "yes", false, catalog.Key("consent to sending one test letter to the account's own address (without it, and without a terminal to ask on, only the DNS checks run)"))
+		fs.StringVar(&f.lang, "lang", "", catalog.Key("language of the report: en or ru (default: from LANG)"))
+		fs.StringVar(&f.incoming, "incoming", "", catalog.Key("incoming server, e.g. imap://imap.example.com:993?security=ssl, where the test letter and the delivery report are read (default: the saved account's, else what detect finds)"))
+		fs.StringVar(&f.outgoing, "outgoing", "", catalog.Key("outgoing server the mailing program will use, e.g. smtp://smtp.example.com:465?security=ssl (default: the saved account's, else what detect finds)"))
 		fs.Var(&f.trust, "trust-cert", trustCertUsage)
 		fs.Var(&f.accept, "accept-unverified", acceptUsage)
 		fs.Var(&f.allowRedirect, "allow-redirect", allowRedirectUsage)
-		fs.DurationVar(&f.sendTimeout, "send-timeout", probe.DefaultDeliveryTimeout, "how long to wait for the test letter to arrive")
-		fs.BoolVar(&f.passwordStdin, "password-stdin", false, "read the password from standard input (required unless the account is signed in with mailwiz signin)")
+		fs.DurationVar(&f.sendTimeout, "send-timeout", probe.DefaultDeliveryTimeout, catalog.Key("how long to wait for the test letter to arrive"))
+		fs.BoolVar(&f.passwordStdin, "password-stdin", false, catalog.Key("read the password from standard input (required unless the account is signed in with mailwiz signin)"))
 	})
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return flagExit(err)
 	}
-	addr, lang, code := oneAddress(env, pos, `sending takes one email address, e.g. printf %s "$PASSWORD" | mailwiz sending --yes --from news@example.com --password-stdin alice@example.com`,
+	addr, lang, code := oneAddress(env, pos, catalog.Key(`sending takes one email address, e.g. printf %s "$PASSWORD" | mailwiz sending --yes --from news@example.com --password-stdin alice@example.com`),
 		f.lang, positive{"send-timeout", f.sendTimeout, "60s"})
 	if code != ExitOK {
 		return code
 	}
-	trusted, err := f.trust.fingerprints()
+	trusted, err := f.trust.fingerprints(env)
 	if err != nil {
 		return fail(env, ExitUsage, "%v", err)
 	}

@@ -23,7 +23,7 @@ import (
 func init() {
 	register(&command{
 		name:    "signin",
-		summary: "sign in through the provider's page (OAuth2) and keep the sign-in in the OS keychain",
+		summary: catalog.Key("sign in through the provider's page (OAuth2) and keep the sign-in in the OS keychain"),
 		usage:   "signin [--device] [--lang en|ru] [--incoming URL] [--outgoing URL] [--accept-unverified HOST[,HOST]] [--allow-redirect HOST] [--timeout D] [--json] ADDRESS",
 		run:     runSignin,
 	})
@@ -50,20 +50,20 @@ func (e *Env) oauth2Flow(cfg account.Config, kind oauth.RedirectKind) (*oauth.Fl
 func runSignin(ctx context.Context, env *Env, args []string) int {
 	var f signinFlags
 	fs := commands["signin"].flags(env, func(fs *flag.FlagSet) {
-		fs.BoolVar(&f.device, "device", false, "sign in on another device: print an address and a code to enter there (for a machine without a browser; Microsoft accounts)")
-		fs.StringVar(&f.lang, "lang", "", "language of the messages: en or ru (default: from LANG)")
-		fs.StringVar(&f.incoming, "incoming", "", "incoming server, e.g. imap://outlook.office365.com:993?security=ssl&auth=oauth2 (default: the saved account's, else the provider's)")
-		fs.StringVar(&f.outgoing, "outgoing", "", "outgoing server, e.g. smtp://smtp-mail.outlook.com:587?security=starttls&auth=oauth2 (default: the saved account's, else the provider's)")
+		fs.BoolVar(&f.device, "device", false, catalog.Key("sign in on another device: print an address and a code to enter there (for a machine without a browser; Microsoft accounts)"))
+		fs.StringVar(&f.lang, "lang", "", catalog.Key("language of the messages: en or ru (default: from LANG)"))
+		fs.StringVar(&f.incoming, "incoming", "", catalog.Key("incoming server, e.g. imap://outlook.office365.com:993?security=ssl&auth=oauth2 (default: the saved account's, else the provider's)"))
+		fs.StringVar(&f.outgoing, "outgoing", "", catalog.Key("outgoing server, e.g. smtp://smtp-mail.outlook.com:587?security=starttls&auth=oauth2 (default: the saved account's, else the provider's)"))
 		fs.Var(&f.accept, "accept-unverified", acceptUsage)
 		fs.Var(&f.allowRedirect, "allow-redirect", allowRedirectUsage)
-		fs.DurationVar(&f.timeout, "timeout", oauth.DefaultTimeout, "how long to wait for the sign-in in the browser")
-		fs.BoolVar(&f.json, "json", false, "print one JSON object: email, provider, keychain_item, settings")
+		fs.DurationVar(&f.timeout, "timeout", oauth.DefaultTimeout, catalog.Key("how long to wait for the sign-in in the browser"))
+		fs.BoolVar(&f.json, "json", false, catalog.Key("print one JSON object: email, provider, keychain_item, settings"))
 	})
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return flagExit(err)
 	}
-	addr, lang, code := oneAddress(env, pos, "signin takes one email address, e.g. mailwiz signin alice@outlook.com",
+	addr, lang, code := oneAddress(env, pos, catalog.Key("signin takes one email address, e.g. mailwiz signin alice@outlook.com"),
 		f.lang, positive{"timeout", f.timeout, "5m"})
 	if code != ExitOK {
 		return code
@@ -181,7 +181,7 @@ func signinTrouble(env *Env, lang string, addr account.Address, err error) int {
 func passwordFor(env *Env, cmd string, passwordStdin bool, saved *store.Account) (string, int) {
 	switch {
 	case passwordStdin:
-		password, err := stdinPassword(env.Stdin, cmd)
+		password, err := stdinPassword(env, cmd)
 		if err != nil {
 			return "", fail(env, ExitUsage, "%v", err)
 		}
@@ -193,7 +193,7 @@ func passwordFor(env *Env, cmd string, passwordStdin bool, saved *store.Account)
 }
 
 func needsPassword(env *Env, cmd string) int {
-	return fail(env, ExitUsage, "%s needs --password-stdin and the password on standard input (a password on the command line would show in the process list)", cmd)
+	return fail(env, ExitUsage, "%s", env.T("{{.Command}} needs --password-stdin and the password on standard input (a password on the command line would show in the process list)", "Command", cmd))
 }
 
 // loginPrep is what test and sending settle before logging in: the

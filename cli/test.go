@@ -2,10 +2,12 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -19,7 +21,7 @@ import (
 func init() {
 	register(&command{
 		name:    "test",
-		summary: "log in to the incoming and outgoing servers for real and say what is wrong",
+		summary: catalog.Key("log in to the incoming and outgoing servers for real and say what is wrong"),
 		usage:   "test [--json] [--lang en|ru] [--incoming URL] [--outgoing URL] [--username U] [--timeout D] [--allow-plaintext] [--trust-cert SHA256]... [--accept-unverified HOST[,HOST]] [--allow-redirect HOST] [--no-fallback] [--send-test] [--send-timeout D] --password-stdin ADDRESS",
 		run:     runTest,
 	})
@@ -35,7 +37,7 @@ type testFlags struct {
 }
 
 // trustCertUsage explains test's --trust-cert (save has its own words).
-const trustCertUsage = "accept the certificate with fingerprint `SHA256` (as the report's SHA-256 line shows it; colons and case do not matter) although it is not trusted: self-signed, expired or for another name; repeatable; only after the server's administrator has confirmed it. Those kept for the address with save --trust-cert are used too"
+var trustCertUsage = catalog.Key("accept the certificate with fingerprint `SHA256` (as the report's SHA-256 line shows it; colons and case do not matter) although it is not trusted: self-signed, expired or for another name; repeatable; only after the server's administrator has confirmed it. Those kept for the address with save --trust-cert are used too")
 
 // certList is a repeatable --trust-cert. Set only collects: a malformed
 // value is reported after parsing as one line (the flag package would add
@@ -51,12 +53,12 @@ func (l *certList) Set(s string) error {
 
 // fingerprints returns the values in the canonical form, or an error
 // naming the first malformed one and the form wanted.
-func (l *certList) fingerprints() ([]string, error) {
+func (l *certList) fingerprints(env *Env) ([]string, error) {
 	var out []string
 	for _, s := range l.raw {
 		fp, err := probe.ParseFingerprint(s)
 		if err != nil {
-			return nil, fmt.Errorf("--trust-cert %q is not a SHA-256 fingerprint: give the 64 hex digits of the report's SHA-256 line (colons and case do not matter)", s)
+			return nil, errors.New(env.T("--trust-cert {{.Value}} is not a SHA-256 fingerprint: give the 64 hex digits of the report's SHA-256 line (colons and case do not matter)", "Value", strconv.Quote(s)))
 		}
 		if !slices.Contains(out, fp) {
 			out = append(out, fp)
@@ -68,31 +70,31 @@ func (l *certList) fingerprints() ([]string, error) {
 func runTest(ctx context.Context, env *Env, args []string) int {
 	var f testFlags
 	fs := commands["test"].flags(env, func(fs *flag.FlagSet) {
-		fs.BoolVar(&f.json, "json", false, "print one JSON object (the contract in DESIGN.md) instead of a report")
-		fs.StringVar(&f.lang, "lang", "", "language of the explanations: en or ru (default: from LANG)")
-		fs.StringVar(&f.incoming, "incoming", "", "incoming server, e.g. imap://imap.example.com:993?security=ssl (default: the saved account's, else what detect finds)")
-		fs.StringVar(&f.outgoing, "outgoing", "", "outgoing server, e.g. smtp://smtp.example.com:465?security=ssl (default: the saved account's, else what detect finds)")
-		fs.StringVar(&f.username, "username", "", "log in as this user on both servers (default: the provider's rule, usually the address)")
-		fs.DurationVar(&f.timeout, "timeout", probe.DefaultTimeout, "how long each step (connect, TLS, login...) may take")
-		fs.BoolVar(&f.allowPlaintext, "allow-plaintext", false, "send the password even over a connection without encryption (a preferred server without encryption that does not answer may then fall back to another such port of the provider's; an encrypted one never falls back to one without encryption)")
+		fs.BoolVar(&f.json, "json", false, catalog.Key("print one JSON object (the contract in DESIGN.md) instead of a report"))
+		fs.StringVar(&f.lang, "lang", "", catalog.Key("language of the explanations: en or ru (default: from LANG)"))
+		fs.StringVar(&f.incoming, "incoming", "", catalog.Key("incoming server, e.g. imap://imap.example.com:993?security=ssl (default: the saved account's, else what detect finds)"))
+		fs.StringVar(&f.outgoing, "outgoing", "", catalog.Key("outgoing server, e.g. smtp://smtp.example.com:465?security=ssl (default: the saved account's, else what detect finds)"))
+		fs.StringVar(&f.username, "username", "", catalog.Key("log in as this user on both servers (default: the provider's rule, usually the address)"))
+		fs.DurationVar(&f.timeout, "timeout", probe.DefaultTimeout, catalog.Key("how long each step (connect, TLS, login...) may take"))
+		fs.BoolVar(&f.allowPlaintext, "allow-plaintext", false, catalog.Key("send the password even over a connection without encryption (a preferred server without encryption that does not answer may then fall back to another such port of the provider's; an encrypted one never falls back to one without encryption)"))
 		fs.Var(&f.trust, "trust-cert", trustCertUsage)
 		fs.Var(&f.accept, "accept-unverified", acceptUsage)
 		fs.Var(&f.allowRedirect, "allow-redirect", allowRedirectUsage)
-		fs.BoolVar(&f.noFallback, "no-fallback", false, "test exactly the preferred servers: do not try the provider's other ports when one does not answer from this network")
-		fs.BoolVar(&f.sendTest, "send-test", false, "also send a message to the address itself and wait for it to arrive, then delete it")
-		fs.DurationVar(&f.sendTimeout, "send-timeout", probe.DefaultDeliveryTimeout, "with --send-test: how long to wait for the message to arrive")
-		fs.BoolVar(&f.passwordStdin, "password-stdin", false, "read the password from standard input (required: it never goes on a command line)")
+		fs.BoolVar(&f.noFallback, "no-fallback", false, catalog.Key("test exactly the preferred servers: do not try the provider's other ports when one does not answer from this network"))
+		fs.BoolVar(&f.sendTest, "send-test", false, catalog.Key("also send a message to the address itself and wait for it to arrive, then delete it"))
+		fs.DurationVar(&f.sendTimeout, "send-timeout", probe.DefaultDeliveryTimeout, catalog.Key("with --send-test: how long to wait for the message to arrive"))
+		fs.BoolVar(&f.passwordStdin, "password-stdin", false, catalog.Key("read the password from standard input (required: it never goes on a command line)"))
 	})
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return flagExit(err)
 	}
-	addr, lang, code := oneAddress(env, pos, `test takes one email address, e.g. printf %s "$PASSWORD" | mailwiz test --password-stdin alice@example.com`,
+	addr, lang, code := oneAddress(env, pos, catalog.Key(`test takes one email address, e.g. printf %s "$PASSWORD" | mailwiz test --password-stdin alice@example.com`),
 		f.lang, positive{"timeout", f.timeout, "10s"}, positive{"send-timeout", f.sendTimeout, "30s"})
 	if code != ExitOK {
 		return code
 	}
-	trusted, err := f.trust.fingerprints()
+	trusted, err := f.trust.fingerprints(env)
 	if err != nil {
 		return fail(env, ExitUsage, "%v", err)
 	}

@@ -109,8 +109,8 @@ func TestTrustCert(t *testing.T) {
 		withStore(t, dir)
 		st := &store.Store{Dir: dir}
 		a := store.Account{Email: user,
-			Incoming: account.Server{Protocol: account.IMAP, Host: "127.0.0.1", Port: d.IMAPS, Security: account.SSL, Username: user},
-			Outgoing: account.Server{Protocol: account.SMTP, Host: "127.0.0.1", Port: d.Submissions, Security: account.SSL, Username: user},
+			Incoming:     account.Server{Protocol: account.IMAP, Host: "127.0.0.1", Port: d.IMAPS, Security: account.SSL, Username: user},
+			Outgoing:     account.Server{Protocol: account.SMTP, Host: "127.0.0.1", Port: d.Submissions, Security: account.SSL, Username: user},
 			TrustedCerts: []string{strings.ToLower(fp)}}
 		if err := st.Save(a); err != nil {
 			t.Fatal(err)

@@ -16,7 +16,7 @@ import (
 )
 
 // acceptUsage explains --accept-unverified (test and save).
-const acceptUsage = "send the password to these servers although nothing vouches for them (they came over plain HTTP, from DNS SRV records, from guessing, or lie outside your domain): `HOST[,HOST]`, exactly the host names the refusal lists; repeatable. Only after your provider or administrator confirmed them"
+var acceptUsage = catalog.Key("send the password to these servers although nothing vouches for them (they came over plain HTTP, from DNS SRV records, from guessing, or lie outside your domain): `HOST[,HOST]`, exactly the host names the refusal lists; repeatable. Only after your provider or administrator confirmed them")
 
 // hostList is --accept-unverified: host names, comma-separated or
 // repeated. Naming hosts, not a blanket yes, means a changed answer (a
