@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -91,15 +92,15 @@ func runDetect(ctx context.Context, env *Env, args []string) int {
 func (f *detectFlags) discoverOptions(env *Env) (discover.Options, error) {
 	opts := discover.Options{ISPDBURL: f.ispdb, Timeout: f.timeout, AllowRedirect: f.allow.hosts}
 	if f.timeout <= 0 {
-		return opts, fmt.Errorf("--timeout %v is not a positive duration; use e.g. --timeout 10s", f.timeout)
+		return opts, errors.New(env.T("--{{.Flag}} {{.Value}}: give a positive duration such as {{.Example}}", "Flag", "timeout", "Value", f.timeout, "Example", "10s"))
 	}
 	if u, err := url.Parse(f.ispdb); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return opts, fmt.Errorf("--ispdb-url %q is not an http(s) URL like %s", f.ispdb, discover.DefaultISPDBURL)
+		return opts, errors.New(env.T("--ispdb-url {{.Value}} is not an http(s) URL like {{.Example}}", "Value", strconv.Quote(f.ispdb), "Example", discover.DefaultISPDBURL))
 	}
 	if f.dns != "" {
 		r, err := discover.NewResolver(f.dns)
 		if err != nil {
-			return opts, fmt.Errorf("--dns %q is not a DNS server to ask: give HOST:PORT, e.g. 127.0.0.1:53", f.dns)
+			return opts, errors.New(env.T("--dns {{.Value}} is not a DNS server to ask: give HOST:PORT, e.g. 127.0.0.1:53", "Value", strconv.Quote(f.dns)))
 		}
 		opts.Resolver = r
 	}

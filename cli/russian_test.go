@@ -158,6 +158,9 @@ func TestRussianHelpAndUsage(t *testing.T) {
 		[]string{"save", "--password-stdin", "--days-on-server", "-1", "a@example.test"},
 		[]string{"export", "a@example.test"}, []string{"export", "--format", "nope", "a@example.test"},
 		[]string{"nosuchcommand"}, []string{"help", "nosuchcommand"},
+		[]string{"export", "--format", "json", "--incoming", "imap://h:99999", "a@example.test"},
+		[]string{"export", "--format", "json", "--outgoing", "imap://h", "a@example.test"},
+		[]string{"detect", "--dns", "nope", "a@example.test"},
 	)
 	for _, args := range cases {
 		for _, how := range []string{"flag", "locale"} {

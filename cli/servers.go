@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/mailwiz/mailwiz/account"
+	"github.com/mailwiz/mailwiz/catalog"
 	"github.com/mailwiz/mailwiz/providers"
 	"github.com/mailwiz/mailwiz/store"
 	"github.com/mailwiz/mailwiz/wizard"
@@ -20,22 +21,28 @@ import (
 // "smtp://host:587?security=starttls". The port defaults to the standard one
 // for the protocol and security; security defaults to ssl. A username in the
 // URL ("imap://bob@host") overrides the derived login.
-func ParseServerURL(s string) (account.Server, error) {
+func ParseServerURL(s string) (account.Server, error) { return parseServerURL(s, "en") }
+
+// parseServerURL is ParseServerURL with its errors in lang.
+func parseServerURL(s, lang string) (account.Server, error) {
 	s = strings.TrimSpace(s)
 	// Every message quotes the input without a password typed into it.
-	shown := redactInput(s)
+	shown := strconv.Quote(redactInput(s))
+	bad := func(key string, args ...any) error {
+		return errors.New(catalog.T(lang, key, append([]any{"Server", shown}, args...)...))
+	}
 	u, err := url.Parse(s)
 	if err != nil || u.Host == "" {
-		return account.Server{}, fmt.Errorf("server %q is not a URL like imap://imap.example.com:993?security=ssl", shown)
+		return account.Server{}, bad(catalog.Key("server {{.Server}} is not a URL like imap://imap.example.com:993?security=ssl"))
 	}
 	if u.User != nil {
 		if _, has := u.User.Password(); has {
-			return account.Server{}, fmt.Errorf("server %q holds a password: remove it and use --password-stdin", shown)
+			return account.Server{}, bad(catalog.Key("server {{.Server}} holds a password: remove it and use --password-stdin"))
 		}
 	}
 	srv := account.Server{Protocol: account.Protocol(strings.ToLower(u.Scheme)), Auth: account.AuthPassword}
 	if !srv.Protocol.Valid() {
-		return account.Server{}, fmt.Errorf("server %q: protocol %q is not imap, pop3 or smtp", shown, u.Scheme)
+		return account.Server{}, bad(catalog.Key("server {{.Server}}: protocol {{.Value}} is not imap, pop3 or smtp"), "Value", strconv.Quote(u.Scheme))
 	}
 	if u.User != nil {
 		srv.Username = u.User.Username()
@@ -45,10 +52,10 @@ func ParseServerURL(s string) (account.Server, error) {
 	q := u.Query()
 	for k := range q {
 		if k != "security" && k != "auth" {
-			return account.Server{}, fmt.Errorf("server %q: unknown parameter %q; only ?security=ssl, starttls or none and &auth=password or oauth2 are understood", shown, k)
+			return account.Server{}, bad(catalog.Key("server {{.Server}}: unknown parameter {{.Value}}; only ?security=ssl, starttls or none and &auth=password or oauth2 are understood"), "Value", strconv.Quote(k))
 		}
 		if len(q[k]) > 1 {
-			return account.Server{}, fmt.Errorf("server %q: %s is given %d times; give it once", shown, k, len(q[k]))
+			return account.Server{}, bad(catalog.Key("server {{.Server}}: {{.Name}} is given {{.N}} times; give it once"), "Name", k, "N", len(q[k]))
 		}
 	}
 	switch a := strings.ToLower(q.Get("auth")); a {
@@ -57,10 +64,10 @@ func ParseServerURL(s string) (account.Server, error) {
 		// The browser sign-in (mailwiz signin) logs in to it.
 		srv.Auth = account.AuthOAuth2
 	default:
-		return account.Server{}, fmt.Errorf("server %q: auth %q is not password or oauth2", shown, a)
+		return account.Server{}, bad(catalog.Key("server {{.Server}}: auth {{.Value}} is not password or oauth2"), "Value", strconv.Quote(a))
 	}
 	if u.Path != "" && u.Path != "/" {
-		return account.Server{}, fmt.Errorf("server %q: the path %q means nothing to a mail server; write only protocol://host:port?security=...", shown, u.Path)
+		return account.Server{}, bad(catalog.Key("server {{.Server}}: the path {{.Value}} means nothing to a mail server; write only protocol://host:port?security=..."), "Value", strconv.Quote(u.Path))
 	}
 	sec := q.Get("security")
 	if sec == "" {
@@ -68,20 +75,20 @@ func ParseServerURL(s string) (account.Server, error) {
 	}
 	srv.Security = account.Security(strings.ToLower(sec))
 	if !srv.Security.Valid() {
-		return account.Server{}, fmt.Errorf("server %q: security %q is not ssl, starttls or none", shown, sec)
+		return account.Server{}, bad(catalog.Key("server {{.Server}}: security {{.Value}} is not ssl, starttls or none"), "Value", strconv.Quote(sec))
 	}
 	srv.Host = u.Hostname()
 	if p := u.Port(); p != "" {
 		n, err := strconv.Atoi(p)
 		if err != nil || n < 1 || n > 65535 {
-			return account.Server{}, fmt.Errorf("server %q: port %q is not a number from 1 to 65535", shown, p)
+			return account.Server{}, bad(catalog.Key("server {{.Server}}: port {{.Value}} is not a number from 1 to 65535"), "Value", strconv.Quote(p))
 		}
 		srv.Port = n
 	} else {
 		srv.Port = account.DefaultPort(srv.Protocol, srv.Security)
 	}
 	if net.ParseIP(srv.Host) == nil && strings.ContainsAny(srv.Host, " _/") {
-		return account.Server{}, fmt.Errorf("server %q: %q is not a host name", shown, srv.Host)
+		return account.Server{}, bad(catalog.Key("server {{.Server}}: {{.Value}} is not a host name"), "Value", strconv.Quote(srv.Host))
 	}
 	return srv, nil
 }
@@ -122,6 +129,9 @@ type serverChoice struct {
 // network. from is the saved account's file when servers came from it,
 // else "". The int is the exit code for an error.
 func resolveConfig(ctx context.Context, env *Env, addr account.Address, sc serverChoice) (r wizard.Resolved, from string, code int, err error) {
+	if sc.lang == "" {
+		sc.lang = env.lang
+	}
 	in, out, err := sc.parse()
 	if err != nil {
 		return wizard.Resolved{}, "", ExitUsage, err
@@ -207,22 +217,22 @@ func (e *savedFileError) Unwrap() error { return e.err }
 // parse reads the --incoming and --outgoing URLs; nil where not given.
 func (sc serverChoice) parse() (in, out *account.Server, err error) {
 	if sc.incoming != "" {
-		s, err := ParseServerURL(sc.incoming)
+		s, err := parseServerURL(sc.incoming, sc.lang)
 		if err != nil {
 			return nil, nil, fmt.Errorf("--incoming: %w", err)
 		}
 		if !s.Protocol.Incoming() {
-			return nil, nil, fmt.Errorf("--incoming %s: use imap:// or pop3://", sc.incoming)
+			return nil, nil, errors.New(catalog.T(sc.lang, "--incoming {{.URL}}: use imap:// or pop3://", "URL", sc.incoming))
 		}
 		in = &s
 	}
 	if sc.outgoing != "" {
-		s, err := ParseServerURL(sc.outgoing)
+		s, err := parseServerURL(sc.outgoing, sc.lang)
 		if err != nil {
 			return nil, nil, fmt.Errorf("--outgoing: %w", err)
 		}
 		if s.Protocol != account.SMTP {
-			return nil, nil, fmt.Errorf("--outgoing %s: use smtp://", sc.outgoing)
+			return nil, nil, errors.New(catalog.T(sc.lang, "--outgoing {{.URL}}: use smtp://", "URL", sc.outgoing))
 		}
 		out = &s
 	}
