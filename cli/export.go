@@ -121,7 +121,7 @@ func runExport(ctx context.Context, env *Env, args []string) int {
 	}
 	if toStdout {
 		if _, err := io.WriteString(env.Stdout, buf.String()); err != nil {
-			return fail(env, ExitFailed, "writing to standard output: %v", err)
+			return fail(env, ExitFailed, "%s %v", catalog.T(lang, "writing to standard output failed:"), err)
 		}
 		return ExitOK
 	}
@@ -129,7 +129,7 @@ func runExport(ctx context.Context, env *Env, args []string) int {
 	if st, err := os.Stat(path); err == nil && st.IsDir() {
 		path = filepath.Join(path, format.FileName(acct))
 	}
-	if err := writeFileAtomic(path, []byte(buf.String()), f.force); err != nil {
+	if err := writeFileAtomic(path, []byte(buf.String()), f.force, lang); err != nil {
 		var ee *existsError
 		if errors.As(err, &ee) {
 			return fail(env, ExitFailed, "%s", catalog.T(lang, "{{.Path}} is already there: give another -o, or add --force to replace it.", "Path", path))
@@ -175,9 +175,9 @@ func exportAccount(ctx context.Context, env *Env, addr account.Address, f *expor
 	var me *export.MissingServerError
 	switch {
 	case errors.As(err, &me) && me.Outgoing:
-		return export.Account{}, "", ExitFailed, fmt.Errorf("no outgoing server is known for %s: give one with --outgoing smtp://host:465", addr.Display())
+		return export.Account{}, "", ExitFailed, errors.New(env.T("no outgoing server is known for {{.Address}}: give one with --outgoing smtp://host:465", "Address", addr.Display()))
 	case errors.As(err, &me):
-		return export.Account{}, "", ExitFailed, fmt.Errorf("no incoming server is known for %s: give one with --incoming imap://host:993", addr.Display())
+		return export.Account{}, "", ExitFailed, errors.New(env.T("no incoming server is known for {{.Address}}: give one with --incoming imap://host:993", "Address", addr.Display()))
 	case err != nil:
 		return export.Account{}, "", ExitFailed, errors.New(exportMessage(err))
 	}
@@ -235,37 +235,40 @@ func (e *existsError) Error() string { return e.path + " is already there" }
 // into place, so a reader never sees half a file. A file already at path is
 // replaced only with force, and keeps its mode when that is stricter than
 // 0644 (a 0600 file stays 0600).
-func writeFileAtomic(path string, data []byte, force bool) error {
+func writeFileAtomic(path string, data []byte, force bool, lang string) error {
+	failed := func(err error) error {
+		return fmt.Errorf("%s %w", catalog.T(lang, "writing {{.Path}} failed:", "Path", path), err)
+	}
 	mode := os.FileMode(0o644)
 	if fi, err := os.Lstat(path); err == nil {
 		if !force {
 			return &existsError{path}
 		}
 		if !fi.Mode().IsRegular() {
-			return fmt.Errorf("%s is not a regular file; give another -o", path)
+			return errors.New(catalog.T(lang, "{{.Path}} is not a regular file; give another -o", "Path", path))
 		}
 		mode = fi.Mode().Perm() & 0o644
 	}
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*")
 	if err != nil {
-		return fmt.Errorf("cannot write %s: %w", path, err)
+		return fmt.Errorf("%s %w", catalog.T(lang, "cannot write {{.Path}}:", "Path", path), err)
 	}
 	defer os.Remove(tmp.Name())
 	if _, err := tmp.Write(data); err != nil {
 		tmp.Close()
-		return fmt.Errorf("writing %s: %w", path, err)
+		return failed(err)
 	}
 	if err := tmp.Chmod(mode); err != nil {
 		tmp.Close()
-		return fmt.Errorf("writing %s: %w", path, err)
+		return failed(err)
 	}
 	if err := tmp.Sync(); err != nil {
 		tmp.Close()
-		return fmt.Errorf("writing %s: %w", path, err)
+		return failed(err)
 	}
 	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
+		return failed(err)
 	}
 	if !force {
 		// Link fails if a file appeared since the check: never replace
@@ -277,7 +280,7 @@ func writeFileAtomic(path string, data []byte, force bool) error {
 		}
 	}
 	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
+		return failed(err)
 	}
 	return nil
 }

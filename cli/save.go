@@ -153,7 +153,7 @@ func saveConfig(ctx context.Context, env *Env, addr account.Address, f *saveFlag
 		return wizard.Resolved{}, "", code, err
 	}
 	if len(r.Config.Incoming) == 0 {
-		return wizard.Resolved{}, "", ExitFailed, fmt.Errorf("no incoming server is known for %s: give one, e.g. --incoming imap://imap.%s:993", addr.DomainUnicode, addr.Domain)
+		return wizard.Resolved{}, "", ExitFailed, errors.New(env.T("no incoming server is known for {{.Address}}: give one, e.g. --incoming imap://imap.{{.Domain}}:993", "Address", addr.DomainUnicode, "Domain", addr.Domain))
 	}
 	if f.leave.set {
 		r.Config.LeaveOnServer = f.leave.value

@@ -191,7 +191,7 @@ func loadSaved(env *Env, addr account.Address) (*store.Account, string, error) {
 		if errors.Is(err, store.ErrNotFound) {
 			return nil, path, err
 		}
-		return nil, path, &savedFileError{addr: addr, path: path, err: err}
+		return nil, path, &savedFileError{addr: addr, path: path, err: err, lang: env.lang}
 	}
 	return &a, path, nil
 }
@@ -201,6 +201,7 @@ type savedFileError struct {
 	addr account.Address
 	path string
 	err  error
+	lang string
 }
 
 func (e *savedFileError) Error() string {
@@ -208,8 +209,8 @@ func (e *savedFileError) Error() string {
 	if errors.As(e.err, &de) {
 		return de.Message()
 	}
-	return fmt.Sprintf("the settings saved for %s in %s cannot be used: run mailwiz forget %s, or delete the file, and save the account again (%v)",
-		e.addr.Display(), e.path, e.addr.Display(), e.err)
+	return catalog.T(e.lang, "the settings saved for {{.Address}} in {{.Path}} cannot be used: run mailwiz forget {{.Address}}, or delete the file, and save the account again",
+		"Address", e.addr.Display(), "Path", e.path) + " (" + e.err.Error() + ")"
 }
 
 func (e *savedFileError) Unwrap() error { return e.err }
