@@ -19,6 +19,8 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"reflect"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -179,7 +181,7 @@ func usage(w io.Writer, lang string) {
 // command's own flags.
 func (c *command) flags(env *Env, define func(fs *flag.FlagSet)) *flag.FlagSet {
 	fs := flag.NewFlagSet("mailwiz "+c.name, flag.ContinueOnError)
-	fs.SetOutput(env.Stderr)
+	fs.SetOutput(flagWords{w: env.Stderr, lang: env.lang})
 	if define != nil {
 		define(fs)
 	}
@@ -187,14 +189,102 @@ func (c *command) flags(env *Env, define func(fs *flag.FlagSet)) *flag.FlagSet {
 		out := fs.Output()
 		fmt.Fprintf(out, "%s mailwiz %s\n\n%s\n", env.T("usage:"), c.usage, env.T(c.summary))
 		if hasFlags(fs) {
-			// The flags' texts are catalog keys (catalog.Key where they
-			// are defined), said in the help's language.
-			fs.VisitAll(func(f *flag.Flag) { f.Usage = env.T(f.Usage) })
 			fmt.Fprintln(out, "\n"+env.T("flags:"))
-			fs.PrintDefaults()
+			printFlags(out, fs, env.lang)
 		}
 	}
 	return fs
+}
+
+// printFlags is flag.PrintDefaults in lang, in the same layout: the
+// flags' texts are catalog keys (catalog.Key where they are defined), and
+// the flag package's own words (its type names, "(default …)") come from
+// the catalog too.
+func printFlags(w io.Writer, fs *flag.FlagSet, lang string) {
+	T := func(key string, args ...any) string { return catalog.T(lang, key, args...) }
+	types := map[string]string{"string": catalog.Key("string"), "duration": catalog.Key("duration"),
+		"int": catalog.Key("int"), "value": catalog.Key("value")}
+	fs.VisitAll(func(f *flag.Flag) {
+		var b strings.Builder
+		fmt.Fprintf(&b, "  -%s", f.Name)
+		name, usage := flag.UnquoteUsage(&flag.Flag{Name: f.Name, Usage: T(f.Usage), Value: f.Value, DefValue: f.DefValue})
+		if key, ok := types[name]; ok {
+			name = T(key)
+		}
+		if name != "" {
+			b.WriteString(" " + name)
+		}
+		if b.Len() <= 4 { // a one-letter flag without a value fits on its line
+			b.WriteString("\t")
+		} else {
+			b.WriteString("\n    \t")
+		}
+		b.WriteString(strings.ReplaceAll(usage, "\n", "\n    \t"))
+		if !zeroDefault(f) {
+			v := f.DefValue
+			if g, ok := f.Value.(flag.Getter); ok {
+				if _, isString := g.Get().(string); isString {
+					v = strconv.Quote(v)
+				}
+			}
+			b.WriteString(" " + T("(default {{.Value}})", "Value", v))
+		}
+		fmt.Fprintln(w, b.String())
+	})
+}
+
+// zeroDefault reports whether f's default is its type's zero value, which
+// the help does not mention (as the flag package decides it).
+func zeroDefault(f *flag.Flag) bool {
+	typ := reflect.TypeOf(f.Value)
+	var z reflect.Value
+	if typ.Kind() == reflect.Pointer {
+		z = reflect.New(typ.Elem())
+	} else {
+		z = reflect.Zero(typ)
+	}
+	v, ok := z.Interface().(flag.Value)
+	return ok && v.String() == f.DefValue
+}
+
+// flagWords is the output of a command's flags: the flag package writes its
+// parse errors there ("flag provided but not defined: -x"), each with one
+// Write, and they are said in lang; everything else passes as it is.
+type flagWords struct {
+	w    io.Writer
+	lang string
+}
+
+// flagErrors are the flag package's parse errors, as catalog keys with
+// the part they quote.
+var flagErrors = []struct {
+	prefix, key string
+}{
+	{"flag provided but not defined: ", catalog.Key("flag provided but not defined: {{.Flag}}")},
+	{"flag needs an argument: ", catalog.Key("flag needs an argument: {{.Flag}}")},
+	{"bad flag syntax: ", catalog.Key("bad flag syntax: {{.Flag}}")},
+}
+
+// invalidValue is the flag package's error for a value its flag refuses.
+var invalidValue = regexp.MustCompile(`^invalid (?:boolean )?value ("(?:[^"\\]|\\.)*") for (?:flag )?(-\S+): (.*)$`)
+
+func (f flagWords) Write(p []byte) (int, error) {
+	line := strings.TrimSuffix(string(p), "\n")
+	if m := invalidValue.FindStringSubmatch(line); m != nil {
+		if _, err := io.WriteString(f.w, catalog.T(f.lang, "invalid value {{.Value}} for flag {{.Flag}}: {{.Err}}", "Value", m[1], "Flag", m[2], "Err", m[3])+"\n"); err != nil {
+			return 0, err
+		}
+		return len(p), nil
+	}
+	for _, e := range flagErrors {
+		if rest, ok := strings.CutPrefix(line, e.prefix); ok && !strings.Contains(rest, "\n") {
+			if _, err := io.WriteString(f.w, catalog.T(f.lang, e.key, "Flag", rest)+"\n"); err != nil {
+				return 0, err
+			}
+			return len(p), nil
+		}
+	}
+	return f.w.Write(p)
 }
 
 func hasFlags(fs *flag.FlagSet) bool {

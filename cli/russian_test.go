@@ -161,6 +161,7 @@ func TestRussianHelpAndUsage(t *testing.T) {
 		[]string{"export", "--format", "json", "--incoming", "imap://h:99999", "a@example.test"},
 		[]string{"export", "--format", "json", "--outgoing", "imap://h", "a@example.test"},
 		[]string{"detect", "--dns", "nope", "a@example.test"},
+		[]string{"test", "--bogus", "a@example.test"}, []string{"test", "a@example.test", "--timeout"},
 	)
 	for _, args := range cases {
 		for _, how := range []string{"flag", "locale"} {
