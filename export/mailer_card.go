@@ -1,9 +1,7 @@
 package export
 
 import (
-	"embed"
 	"fmt"
-	"html/template"
 	"io"
 	"strconv"
 	"strings"
@@ -19,11 +17,6 @@ import (
 // and the mailbox that receives the "Mail Delivery System" replies. The
 // same card comes as a printable HTML page and as plain text to paste into
 // a message or a ticket.
-
-//go:embed templates/crm-card.html
-var cardFS embed.FS
-
-var cardTemplate = template.Must(template.ParseFS(cardFS, "templates/crm-card.html"))
 
 func init() {
 	register(Format{
@@ -160,7 +153,7 @@ func buildCard(a Account) card {
 }
 
 func writeCardHTML(w io.Writer, a Account) error {
-	return cardTemplate.Execute(w, buildCard(a))
+	return pages.ExecuteTemplate(w, "crm-card.html", buildCard(a))
 }
 
 // writeCardText writes the card as plain text: a title, the warnings, then

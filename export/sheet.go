@@ -1,10 +1,8 @@
 package export
 
 import (
-	"embed"
 	"encoding/json"
 	"fmt"
-	"html/template"
 	"io"
 	"slices"
 	"strings"
@@ -20,11 +18,6 @@ import (
 // short steps for each mail program. It is one file with its CSS inside, so
 // it prints and opens offline; html/template escapes every value and refuses
 // links that are not http(s).
-
-//go:embed templates/sheet.html
-var templateFS embed.FS
-
-var sheetTemplate = template.Must(template.ParseFS(templateFS, "templates/sheet.html"))
 
 func init() {
 	register(Format{
@@ -107,7 +100,7 @@ func writeSheet(w io.Writer, a Account) error {
 		{t.ClientOutlook, t.StepOutlook},
 		{t.ClientPhones, t.StepPhones},
 	}
-	return sheetTemplate.Execute(w, d)
+	return pages.ExecuteTemplate(w, "sheet.html", d)
 }
 
 // writeJSON writes the detect JSON with the chosen servers first, so a

@@ -131,31 +131,28 @@ func protocolHostPrefix(p account.Protocol) string {
 }
 
 // SetIncoming replaces the chosen incoming server with s as edited.
-func (w *Wizard) SetIncoming(s account.Server) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	defer w.pruneTrustLocked()
-	if len(w.cfg.Incoming) == 0 {
-		w.cfg.Incoming = []account.Server{s}
-		w.test.typed[0] = true
-	} else if s != w.cfg.Incoming[0] {
-		w.cfg.Incoming[0] = s
-		w.test.typed[0] = true
-	}
-	w.cfg.Source = editedSource(w.cfg.Source)
-}
+func (w *Wizard) SetIncoming(s account.Server) { w.setChosen(0, s) }
 
 // SetOutgoing replaces the chosen outgoing server with s as edited.
-func (w *Wizard) SetOutgoing(s account.Server) {
+func (w *Wizard) SetOutgoing(s account.Server) { w.setChosen(1, s) }
+
+// setChosen replaces the chosen server of side 0 (incoming) or 1
+// (outgoing). A server typed differently from the found one is tested as
+// typed, without the found one's alternatives.
+func (w *Wizard) setChosen(side int, s account.Server) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	defer w.pruneTrustLocked()
-	if len(w.cfg.Outgoing) == 0 {
-		w.cfg.Outgoing = []account.Server{s}
-		w.test.typed[1] = true
-	} else if s != w.cfg.Outgoing[0] {
-		w.cfg.Outgoing[0] = s
-		w.test.typed[1] = true
+	l := &w.cfg.Incoming
+	if side == 1 {
+		l = &w.cfg.Outgoing
+	}
+	if len(*l) == 0 {
+		*l = []account.Server{s}
+		w.test.typed[side] = true
+	} else if s != (*l)[0] {
+		(*l)[0] = s
+		w.test.typed[side] = true
 	}
 	w.cfg.Source = editedSource(w.cfg.Source)
 }
@@ -198,11 +195,7 @@ func (w *Wizard) ConfirmSource() {
 
 // Hosts returns the distinct host names of the chosen servers, for the
 // "check these hosts" warning.
-func (w *Wizard) Hosts() []string {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.hostsLocked()
-}
+func (w *Wizard) Hosts() []string { return locked(w, w.hostsLocked) }
 
 func (w *Wizard) hostsLocked() []string {
 	var out []string

@@ -46,11 +46,7 @@ type exception struct {
 
 // CertOffers returns the certificates the last test refused that may be
 // accepted, in the order of the servers; nil when there are none.
-func (w *Wizard) CertOffers() []CertOffer {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.certOffersLocked()
-}
+func (w *Wizard) CertOffers() []CertOffer { return locked(w, w.certOffersLocked) }
 
 func (w *Wizard) certOffersLocked() []CertOffer {
 	if w.test.report == nil {
@@ -102,11 +98,7 @@ func (w *Wizard) TrustCert(sha256 string) error {
 
 // TrustedCerts returns the fingerprints of the certificates accepted for
 // the chosen servers, for the test and the saved settings.
-func (w *Wizard) TrustedCerts() []string {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.trustedLocked()
-}
+func (w *Wizard) TrustedCerts() []string { return locked(w, w.trustedLocked) }
 
 func (w *Wizard) trustedLocked() []string {
 	var out []string

@@ -347,6 +347,14 @@ func (w *Wizard) Busy() bool {
 	return w.find.running || w.test.running || w.save.running || w.test.signingIn || w.sending.running
 }
 
+// locked returns get's result read with w.mu held, for the accessors
+// whose work is a method that needs the lock.
+func locked[T any](w *Wizard, get func() T) T {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return get()
+}
+
 // lockCurrent locks w.mu when gen is still the current generation and
 // reports whether it did: a callback of an abandoned run returns at once,
 // with the lock not held.
