@@ -171,28 +171,28 @@ func (u *UI) frame() fyne.CanvasObject {
 		container.NewPadded(u.scroll))
 }
 
-// pageFor returns a fresh page for step s.
+// pageFor returns a fresh page for step s, kept in its field too.
 func (u *UI) pageFor(s wizard.Step) page {
 	switch s {
 	case wizard.StepFinding:
-		u.finding = newFindingPage(u)
-		return u.finding
+		return keep(&u.finding, newFindingPage(u))
 	case wizard.StepServers:
-		u.servers = newServersPage(u)
-		return u.servers
+		return keep(&u.servers, newServersPage(u))
 	case wizard.StepBeforeLogin:
-		u.before = newBeforePage(u)
-		return u.before
+		return keep(&u.before, newBeforePage(u))
 	case wizard.StepTest:
-		u.testing = newTestPage(u)
-		return u.testing
+		return keep(&u.testing, newTestPage(u))
 	case wizard.StepDone:
-		u.done = newDonePage(u)
-		return u.done
+		return keep(&u.done, newDonePage(u))
 	default:
-		u.address = newAddressPage(u)
-		return u.address
+		return keep(&u.address, newAddressPage(u))
 	}
+}
+
+// keep stores p in its field and returns it.
+func keep[P page](field *P, p P) page {
+	*field = p
+	return p
 }
 
 // show renders the wizard's current step.

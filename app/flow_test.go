@@ -23,6 +23,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/mailwiz/mailwiz/account"
+	"github.com/mailwiz/mailwiz/catalog"
 	"github.com/mailwiz/mailwiz/wizard"
 )
 
@@ -40,6 +41,9 @@ func (b *browser) OpenURL(u *url.URL) error {
 	return nil
 }
 
+// badCredentialsText is the probe's explanation of KindBadCredentials.
+const badCredentialsText = "%[1]s did not accept the user name or password. Check both (the user name is usually the full address)."
+
 // fakeProbe passes for the password "right" and otherwise diagnoses bad
 // credentials the way the probe package does, with the server's words.
 func fakeProbe(ctx context.Context, req wizard.TestRequest, progress func(wizard.StageProgress)) wizard.TestReport {
@@ -50,7 +54,10 @@ func fakeProbe(ctx context.Context, req wizard.TestRequest, progress func(wizard
 		if req.Password != "right" && (req.OAuth2 == nil || req.OAuth2.AccessToken == "") {
 			r.OK, r.Stage = false, wizard.StageAuth
 			r.Error = "NO [AUTHENTICATIONFAILED] Authentication failed."
-			r.Diagnosis = wizard.Diagnosis{Kind: "bad-credentials"}
+			r.Diagnosis = wizard.Diagnosis{Kind: "bad-credentials", Text: map[string]string{}}
+			for _, l := range []string{"en", "ru"} {
+				r.Diagnosis.Text[l] = fmt.Sprintf(catalog.T(l, badCredentialsText), s.Host)
+			}
 			rep.OK = false
 		}
 		rep.Results = append(rep.Results, r)
@@ -108,7 +115,7 @@ func TestFlowKnownProvider(t *testing.T) {
 	test.Type(p.password, "wrong")
 	enter(p.password)
 	h.waitFor("the test result", func() bool { return h.ui.wiz.Testing().Report != nil })
-	if want := "The server refused the username or password."; !strings.HasPrefix(p.status.Text, want) {
+	if want := "imap.example.com did not accept the user name or password."; !strings.HasPrefix(p.status.Text, want) {
 		t.Errorf("status = %q", p.status.Text)
 	}
 	if len(p.details.Items) != 2 || !strings.Contains(p.details.Items[0].Title, "IMAP imap.example.com:993") {

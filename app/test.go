@@ -435,53 +435,12 @@ func failureText(rep wizard.TestReport, language string) string {
 	return lang.L("The test failed.")
 }
 
-// diagnosisText is the diagnosis in the window's language: the probe's own
-// text when it has one (it can name the provider's page), else our words
-// for the kind.
+// diagnosisText is the diagnosis in the window's language: the probe
+// explains every kind it diagnoses, in every language, and can name the
+// provider's page, so the window has no words of its own for kinds.
 func diagnosisText(d wizard.Diagnosis, language string) string {
 	if t := d.In(language); t != "" {
 		return safetext.Show(t)
-	}
-	return kindText(d.Kind)
-}
-
-// kindText says what a diagnosis kind means and what to do.
-func kindText(kind string) string {
-	switch kind {
-	case "dns-failed":
-		return lang.L("The server name does not exist. Check its spelling in the settings.")
-	case "refused":
-		return lang.L("The server refused the connection on this port. Check the port and the encryption in the settings.")
-	case "timeout":
-		return lang.L("The server did not answer in time. Check your internet connection, the server name and the port; a firewall may block it.")
-	case "tls-untrusted":
-		return lang.L("The server's certificate is not signed by an authority this computer trusts. Someone may be intercepting the connection; do not go on unless your provider says this certificate is theirs.")
-	case "tls-hostname-mismatch":
-		return lang.L("The server's certificate belongs to another name. Check the server name in the settings: your provider's help pages give the exact one.")
-	case "tls-expired":
-		return lang.L("The server's certificate has expired or is not valid yet. Check this computer's date and time; otherwise tell your provider.")
-	case "starttls-unavailable":
-		return lang.L("The server does not offer STARTTLS, so the password would go unencrypted. Choose SSL/TLS with its port, or ask your provider.")
-	case "bad-credentials":
-		return lang.L("The server refused the username or password. Check both; the username is usually your full address.")
-	case "app-password":
-		return lang.L("Your provider wants an app password here, not your usual one. Create one on the provider's website (see the previous step) and type it instead.")
-	case "enable-imap":
-		return lang.L("IMAP access is turned off for your mailbox. Turn it on in your mail's settings on the provider's website, then retry.")
-	case "enable-pop":
-		return lang.L("POP3 access is turned off for your mailbox. Turn it on in your mail's settings on the provider's website, then retry.")
-	case "oauth2-required":
-		return lang.L("Your provider accepts only its own sign-in page (OAuth2), not a password. Use a mail program that can sign in with the provider.")
-	case "web-login":
-		return lang.L("Your provider wants you to log in on its website first (a security check). Do that in a browser, then retry.")
-	case "too-many-connections":
-		return lang.L("Too many mail programs are connected to your mailbox at once. Close some, wait a minute, then retry.")
-	case "port-blocked":
-		return lang.L("Your network blocks this port. Try the other standard port in the settings (587 or 465 for sending).")
-	case "plaintext-refused":
-		return lang.L("The server refuses a login without encryption. Choose SSL/TLS or STARTTLS in the settings.")
-	case "server-error":
-		return lang.L("The server reported an error. Its own words are in the details below; retry later or tell your provider.")
 	}
 	return lang.L("The test failed.")
 }

@@ -30,27 +30,16 @@ func newPasswordEntry(u *UI) *entry {
 }
 
 // TypedKey passes Esc to the window and every other key to the entry.
-func (e *entry) TypedKey(k *fyne.KeyEvent) {
-	if !e.ui.windowKey(k) {
-		e.Entry.TypedKey(k)
-	}
-}
+func (e *entry) TypedKey(k *fyne.KeyEvent) { e.ui.forwardKey(k, e.Entry.TypedKey) }
 
 // FocusGained scrolls the field into view: Tab does not move the page, so
 // a person typing into the outgoing server typed into a field below the
 // window's edge.
-func (e *entry) FocusGained() {
-	e.Entry.FocusGained()
-	e.ui.reveal(e)
-}
+func (e *entry) FocusGained() { e.ui.focused(e, e.Entry.FocusGained) }
 
 // TypedShortcut gives the window's shortcuts to the window, the rest (copy,
 // paste, undo...) to the entry.
-func (e *entry) TypedShortcut(s fyne.Shortcut) {
-	if !e.ui.windowShortcut(s) {
-		e.Entry.TypedShortcut(s)
-	}
-}
+func (e *entry) TypedShortcut(s fyne.Shortcut) { e.ui.forwardShortcut(s, e.Entry.TypedShortcut) }
 
 // selectEntry is the port field: a widget.SelectEntry that, like entry,
 // hands Esc and the navigation shortcuts to the window.
@@ -67,24 +56,15 @@ func newSelectEntry(u *UI) *selectEntry {
 }
 
 // TypedKey passes Esc to the window and every other key to the field.
-func (e *selectEntry) TypedKey(k *fyne.KeyEvent) {
-	if !e.ui.windowKey(k) {
-		e.SelectEntry.TypedKey(k)
-	}
-}
+func (e *selectEntry) TypedKey(k *fyne.KeyEvent) { e.ui.forwardKey(k, e.SelectEntry.TypedKey) }
 
 // FocusGained scrolls the field into view, as entry's does.
-func (e *selectEntry) FocusGained() {
-	e.SelectEntry.FocusGained()
-	e.ui.reveal(e)
-}
+func (e *selectEntry) FocusGained() { e.ui.focused(e, e.SelectEntry.FocusGained) }
 
 // TypedShortcut gives the window's shortcuts to the window, the rest to
 // the field.
 func (e *selectEntry) TypedShortcut(s fyne.Shortcut) {
-	if !e.ui.windowShortcut(s) {
-		e.SelectEntry.TypedShortcut(s)
-	}
+	e.ui.forwardShortcut(s, e.SelectEntry.TypedShortcut)
 }
 
 // button is a widget.Button that Enter presses too. Fyne's button answers
@@ -108,28 +88,36 @@ func newButton(u *UI, label string, icon fyne.Resource, tapped func()) *button {
 // stays unpressed, as for a tap), gives Esc to the window and every other
 // key to the button.
 func (b *button) TypedKey(k *fyne.KeyEvent) {
-	switch {
-	case k.Name == fyne.KeyReturn || k.Name == fyne.KeyEnter:
+	if k.Name == fyne.KeyReturn || k.Name == fyne.KeyEnter {
 		b.Tapped(&fyne.PointEvent{})
-	case !b.ui.windowKey(k):
-		b.Button.TypedKey(k)
+		return
+	}
+	b.ui.forwardKey(k, b.Button.TypedKey)
+}
+
+// forwardKey gives Esc to the window (Back, or closing a dialog) and
+// every other key to the focused widget's own handler: a focused widget
+// swallows every key it gets.
+func (u *UI) forwardKey(k *fyne.KeyEvent, widgetKey func(*fyne.KeyEvent)) {
+	if u != nil && k.Name == fyne.KeyEscape {
+		u.escape()
+		return
+	}
+	widgetKey(k)
+}
+
+// forwardShortcut gives the window's navigation shortcuts to the window
+// and the rest to the focused widget's own handler.
+func (u *UI) forwardShortcut(s fyne.Shortcut, widgetShortcut func(fyne.Shortcut)) {
+	if u == nil || !u.shortcut(s) {
+		widgetShortcut(s)
 	}
 }
 
-// windowKey gives Esc to the window (Back, or closing a dialog) and
-// reports whether it did: a focused widget swallows every key it gets.
-func (u *UI) windowKey(k *fyne.KeyEvent) bool {
-	if u == nil || k.Name != fyne.KeyEscape {
-		return false
-	}
-	u.escape()
-	return true
-}
-
-// windowShortcut gives the window's navigation shortcuts to the window
-// and reports whether it took s.
-func (u *UI) windowShortcut(s fyne.Shortcut) bool {
-	return u != nil && u.shortcut(s)
+// focused runs the widget's own focus handling, then scrolls o into view.
+func (u *UI) focused(o fyne.CanvasObject, widgetFocus func()) {
+	widgetFocus()
+	u.reveal(o)
 }
 
 // reveal scrolls the page just enough to show o whole, if it is on the
