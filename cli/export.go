@@ -28,11 +28,11 @@ func init() {
 }
 
 type exportFlags struct {
-	format, incoming, outgoing, name, lang, output string
-	leave                                          optionalBool
-	days                                           int
-	offline, force                                 bool
-	allowRedirect                                  hostList
+	format, name, lang, output string
+	leave                      optionalBool
+	days                       int
+	offline, force             bool
+	servers                    serverFlags
 }
 
 // optionalBool is a bool flag that knows whether it was given, so the
@@ -61,14 +61,12 @@ func runExport(ctx context.Context, env *Env, args []string) int {
 	var f exportFlags
 	fs := commands["export"].flags(env, func(fs *flag.FlagSet) {
 		fs.StringVar(&f.format, "format", "", catalog.Key("the format: one of those listed below"))
-		fs.StringVar(&f.incoming, "incoming", "", catalog.Key("incoming server, e.g. imap://imap.example.com:993?security=ssl (default: the saved account's, else the built-in database or detect's)"))
-		fs.StringVar(&f.outgoing, "outgoing", "", catalog.Key("outgoing server, e.g. smtp://smtp.example.com:465?security=ssl (default: the saved account's, else the built-in database or detect's)"))
+		f.servers.define(fs, catalog.Key("incoming server, e.g. imap://imap.example.com:993?security=ssl (default: the saved account's, else the built-in database or detect's)"), catalog.Key("outgoing server, e.g. smtp://smtp.example.com:465?security=ssl (default: the saved account's, else the built-in database or detect's)"))
 		fs.StringVar(&f.name, "name", "", catalog.Key("your name, for the From line"))
 		fs.StringVar(&f.lang, "lang", "", catalog.Key("language of the steps and warnings: en or ru (default: from LANG)"))
 		fs.Var(&f.leave, "leave-on-server", catalog.Key("POP3: keep mail on the server after downloading it (default: the saved account's or the provider's choice, else false)"))
 		fs.IntVar(&f.days, "days-on-server", 0, catalog.Key("POP3 with --leave-on-server: delete from the server after this many days (0 keeps it)"))
 		fs.BoolVar(&f.offline, "offline", false, catalog.Key("use only the built-in provider database; ask no network"))
-		fs.Var(&f.allowRedirect, "allow-redirect", allowRedirectUsage)
 		fs.BoolVar(&f.force, "force", false, catalog.Key("with -o: replace a file that is already there (its permissions are kept when stricter)"))
 		fs.StringVar(&f.output, "o", "", catalog.Key(`output file, or a directory to get the format's own file name (user.js, ADDRESS.mobileconfig, ...); "-" or none: standard output`))
 	})
@@ -167,7 +165,7 @@ func configFailed(env *Env, lang string, addr account.Address, code int, err err
 // is the saved account's file when its servers are used. The int is the
 // exit code for an error.
 func exportAccount(ctx context.Context, env *Env, addr account.Address, f *exportFlags) (acct export.Account, from string, code int, err error) {
-	r, from, code, err := resolveConfig(ctx, env, addr, serverChoice{incoming: f.incoming, outgoing: f.outgoing, offline: f.offline, saved: true, warn: warner(env), allowRedirect: f.allowRedirect.hosts, lang: f.lang})
+	r, from, code, err := resolveConfig(ctx, env, addr, f.servers.choice(env, f.lang, f.offline))
 	if err != nil {
 		return export.Account{}, "", code, err
 	}

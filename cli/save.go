@@ -38,14 +38,15 @@ func init() {
 const maxPasswordBytes = 2048
 
 type saveFlags struct {
-	incoming, outgoing, name string
-	passwordStdin            bool
-	leave                    optionalBool
-	days                     int
-	offline, json            bool
-	timeout                  time.Duration
-	trust                    certList
-	accept, allowRedirect    hostList
+	name          string
+	passwordStdin bool
+	leave         optionalBool
+	days          int
+	offline, json bool
+	timeout       time.Duration
+	trust         certList
+	accept        hostList
+	servers       serverFlags
 }
 
 // timeoutUsage explains --timeout for save and forget.
@@ -54,8 +55,7 @@ var timeoutUsage = catalog.Key("give up on the OS keychain after this long; rais
 func runSave(ctx context.Context, env *Env, args []string) int {
 	var f saveFlags
 	fs := commands["save"].flags(env, func(fs *flag.FlagSet) {
-		fs.StringVar(&f.incoming, "incoming", "", catalog.Key("incoming server, e.g. imap://imap.example.com:993?security=ssl (default: the saved account's, else what detect finds)"))
-		fs.StringVar(&f.outgoing, "outgoing", "", catalog.Key("outgoing server, e.g. smtp://smtp.example.com:465?security=ssl (default: the saved account's, else what detect finds)"))
+		f.servers.define(fs, incomingUsage, outgoingUsage)
 		fs.StringVar(&f.name, "name", "", catalog.Key("your name, for the From line"))
 		fs.BoolVar(&f.passwordStdin, "password-stdin", false, catalog.Key("read the password from standard input (required: it never goes on a command line)"))
 		fs.Var(&f.leave, "leave-on-server", catalog.Key("POP3: keep mail on the server after downloading it (default: the provider's choice)"))
@@ -63,7 +63,6 @@ func runSave(ctx context.Context, env *Env, args []string) int {
 		fs.BoolVar(&f.offline, "offline", false, catalog.Key("use only the built-in provider database; ask no network"))
 		fs.Var(&f.trust, "trust-cert", catalog.Key("keep in the settings a certificate exception you accepted with test --trust-cert: fingerprint `SHA256` (colons and case do not matter; repeatable; a fingerprint is no secret); later tests of the address use it"))
 		fs.Var(&f.accept, "accept-unverified", acceptUsage)
-		fs.Var(&f.allowRedirect, "allow-redirect", allowRedirectUsage)
 		fs.BoolVar(&f.json, "json", false, catalog.Key("print one JSON object: email, keychain_items, settings"))
 		fs.DurationVar(&f.timeout, "timeout", keychain.DefaultTimeout, timeoutUsage)
 	})
@@ -148,7 +147,7 @@ func runSave(ctx context.Context, env *Env, args []string) int {
 // network. from is the earlier save's file when its servers are kept. The
 // int is the exit code for an error.
 func saveConfig(ctx context.Context, env *Env, addr account.Address, f *saveFlags) (wizard.Resolved, string, int, error) {
-	r, from, code, err := resolveConfig(ctx, env, addr, serverChoice{incoming: f.incoming, outgoing: f.outgoing, offline: f.offline, saved: true, warn: warner(env), allowRedirect: f.allowRedirect.hosts, lang: localeLanguage(env)})
+	r, from, code, err := resolveConfig(ctx, env, addr, f.servers.choice(env, localeLanguage(env), f.offline))
 	if err != nil {
 		return wizard.Resolved{}, "", code, err
 	}

@@ -31,10 +31,10 @@ type sendingFlags struct {
 	json, yes, passwordStdin bool
 	bounceTest               bool
 	from, bounce, lang       string
-	incoming, outgoing       string
 	sendTimeout              time.Duration
 	trust                    certList
-	accept, allowRedirect    hostList
+	accept                   hostList
+	servers                  serverFlags
 }
 
 // sendingJSON is sending --json: the check's report (delivery.Report),
@@ -54,11 +54,9 @@ func runSending(ctx context.Context, env *Env, args []string) int {
 		fs.BoolVar(&f.json, "json", false, catalog.Key("print one JSON object (the contract in DESIGN.md) instead of a report"))
 		fs.BoolVar(&f.yes, "yes", false, catalog.Key("consent to sending one test letter to the account's own address (without it, and without a terminal to ask on, only the DNS checks run)"))
 		fs.StringVar(&f.lang, "lang", "", catalog.Key("language of the report: en or ru (default: from LANG)"))
-		fs.StringVar(&f.incoming, "incoming", "", catalog.Key("incoming server, e.g. imap://imap.example.com:993?security=ssl, where the test letter and the delivery report are read (default: the saved account's, else what detect finds)"))
-		fs.StringVar(&f.outgoing, "outgoing", "", catalog.Key("outgoing server the mailing program will use, e.g. smtp://smtp.example.com:465?security=ssl (default: the saved account's, else what detect finds)"))
+		f.servers.define(fs, catalog.Key("incoming server, e.g. imap://imap.example.com:993?security=ssl, where the test letter and the delivery report are read (default: the saved account's, else what detect finds)"), catalog.Key("outgoing server the mailing program will use, e.g. smtp://smtp.example.com:465?security=ssl (default: the saved account's, else what detect finds)"))
 		fs.Var(&f.trust, "trust-cert", trustCertUsage)
 		fs.Var(&f.accept, "accept-unverified", acceptUsage)
-		fs.Var(&f.allowRedirect, "allow-redirect", allowRedirectUsage)
 		fs.DurationVar(&f.sendTimeout, "send-timeout", probe.DefaultDeliveryTimeout, catalog.Key("how long to wait for the test letter to arrive"))
 		fs.BoolVar(&f.passwordStdin, "password-stdin", false, catalog.Key("read the password from standard input (required unless the account is signed in with mailwiz signin)"))
 	})
@@ -92,9 +90,7 @@ func runSending(ctx context.Context, env *Env, args []string) int {
 		bounce = a.String()
 	}
 
-	p, code := prepareLogin(ctx, env, lang, "sending", addr, serverChoice{incoming: f.incoming, outgoing: f.outgoing, saved: true,
-		warn: warner(env), allowRedirect: f.allowRedirect.hosts, lang: lang},
-		f.passwordStdin, trusted, &f.accept, f.json)
+	p, code := prepareLogin(ctx, env, lang, "sending", addr, f.servers.choice(env, lang, false), f.passwordStdin, trusted, &f.accept, f.json)
 	if code != ExitOK {
 		return code
 	}

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"net"
 	"net/url"
@@ -120,6 +121,34 @@ type serverChoice struct {
 	warn               func(string)
 	allowRedirect      []string // --allow-redirect
 	lang               string   // for discovery's notes
+}
+
+// serverFlags are the flags of every command that resolves an account:
+// --incoming and --outgoing (each command says what they are for there)
+// and --allow-redirect.
+type serverFlags struct {
+	incoming, outgoing string
+	allowRedirect      hostList
+}
+
+// incomingUsage and outgoingUsage are --incoming's and --outgoing's text
+// where the servers are tested and kept (test, save).
+var (
+	incomingUsage = catalog.Key("incoming server, e.g. imap://imap.example.com:993?security=ssl (default: the saved account's, else what detect finds)")
+	outgoingUsage = catalog.Key("outgoing server, e.g. smtp://smtp.example.com:465?security=ssl (default: the saved account's, else what detect finds)")
+)
+
+func (s *serverFlags) define(fs *flag.FlagSet, incoming, outgoing string) {
+	fs.StringVar(&s.incoming, "incoming", "", incoming)
+	fs.StringVar(&s.outgoing, "outgoing", "", outgoing)
+	fs.Var(&s.allowRedirect, "allow-redirect", allowRedirectUsage)
+}
+
+// choice is what the flags choose: the servers given, else the saved
+// account's, else the database's or discovery's (none when offline).
+func (s *serverFlags) choice(env *Env, lang string, offline bool) serverChoice {
+	return serverChoice{incoming: s.incoming, outgoing: s.outgoing, offline: offline, saved: true,
+		warn: warner(env), allowRedirect: s.allowRedirect.hosts, lang: lang}
 }
 
 // resolveConfig is the account a command works on, decided as the window

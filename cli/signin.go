@@ -30,11 +30,11 @@ func init() {
 }
 
 type signinFlags struct {
-	device, json          bool
-	lang                  string
-	incoming, outgoing    string
-	accept, allowRedirect hostList
-	timeout               time.Duration
+	device, json bool
+	lang         string
+	accept       hostList
+	servers      serverFlags
+	timeout      time.Duration
 }
 
 // oauth2Flow is the sign-in for cfg's provider: Env.OAuth2, else the
@@ -52,10 +52,8 @@ func runSignin(ctx context.Context, env *Env, args []string) int {
 	fs := commands["signin"].flags(env, func(fs *flag.FlagSet) {
 		fs.BoolVar(&f.device, "device", false, catalog.Key("sign in on another device: print an address and a code to enter there (for a machine without a browser; Microsoft accounts)"))
 		fs.StringVar(&f.lang, "lang", "", catalog.Key("language of the messages: en or ru (default: from LANG)"))
-		fs.StringVar(&f.incoming, "incoming", "", catalog.Key("incoming server, e.g. imap://outlook.office365.com:993?security=ssl&auth=oauth2 (default: the saved account's, else the provider's)"))
-		fs.StringVar(&f.outgoing, "outgoing", "", catalog.Key("outgoing server, e.g. smtp://smtp-mail.outlook.com:587?security=starttls&auth=oauth2 (default: the saved account's, else the provider's)"))
+		f.servers.define(fs, catalog.Key("incoming server, e.g. imap://outlook.office365.com:993?security=ssl&auth=oauth2 (default: the saved account's, else the provider's)"), catalog.Key("outgoing server, e.g. smtp://smtp-mail.outlook.com:587?security=starttls&auth=oauth2 (default: the saved account's, else the provider's)"))
 		fs.Var(&f.accept, "accept-unverified", acceptUsage)
-		fs.Var(&f.allowRedirect, "allow-redirect", allowRedirectUsage)
 		fs.DurationVar(&f.timeout, "timeout", oauth.DefaultTimeout, catalog.Key("how long to wait for the sign-in in the browser"))
 		fs.BoolVar(&f.json, "json", false, catalog.Key("print one JSON object: email, provider, keychain_item, settings"))
 	})
@@ -69,8 +67,7 @@ func runSignin(ctx context.Context, env *Env, args []string) int {
 		return code
 	}
 	T := func(key string, args ...any) string { return catalog.T(lang, key, args...) }
-	r, _, code, err := resolveConfig(ctx, env, addr, serverChoice{incoming: f.incoming, outgoing: f.outgoing, saved: true,
-		warn: warner(env), allowRedirect: f.allowRedirect.hosts, lang: lang})
+	r, _, code, err := resolveConfig(ctx, env, addr, f.servers.choice(env, lang, false))
 	if err != nil {
 		return configFailed(env, lang, addr, code, err)
 	}

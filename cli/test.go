@@ -30,10 +30,11 @@ func init() {
 type testFlags struct {
 	json, allowPlaintext, sendTest, passwordStdin bool
 	noFallback                                    bool
-	incoming, outgoing, username, lang            string
+	username, lang                                string
 	timeout, sendTimeout                          time.Duration
 	trust                                         certList
-	accept, allowRedirect                         hostList
+	accept                                        hostList
+	servers                                       serverFlags
 }
 
 // trustCertUsage explains test's --trust-cert (save has its own words).
@@ -72,14 +73,12 @@ func runTest(ctx context.Context, env *Env, args []string) int {
 	fs := commands["test"].flags(env, func(fs *flag.FlagSet) {
 		fs.BoolVar(&f.json, "json", false, catalog.Key("print one JSON object (the contract in DESIGN.md) instead of a report"))
 		fs.StringVar(&f.lang, "lang", "", catalog.Key("language of the explanations: en or ru (default: from LANG)"))
-		fs.StringVar(&f.incoming, "incoming", "", catalog.Key("incoming server, e.g. imap://imap.example.com:993?security=ssl (default: the saved account's, else what detect finds)"))
-		fs.StringVar(&f.outgoing, "outgoing", "", catalog.Key("outgoing server, e.g. smtp://smtp.example.com:465?security=ssl (default: the saved account's, else what detect finds)"))
+		f.servers.define(fs, incomingUsage, outgoingUsage)
 		fs.StringVar(&f.username, "username", "", catalog.Key("log in as this user on both servers (default: the provider's rule, usually the address)"))
 		fs.DurationVar(&f.timeout, "timeout", probe.DefaultTimeout, catalog.Key("how long each step (connect, TLS, login...) may take"))
 		fs.BoolVar(&f.allowPlaintext, "allow-plaintext", false, catalog.Key("send the password even over a connection without encryption (a preferred server without encryption that does not answer may then fall back to another such port of the provider's; an encrypted one never falls back to one without encryption)"))
 		fs.Var(&f.trust, "trust-cert", trustCertUsage)
 		fs.Var(&f.accept, "accept-unverified", acceptUsage)
-		fs.Var(&f.allowRedirect, "allow-redirect", allowRedirectUsage)
 		fs.BoolVar(&f.noFallback, "no-fallback", false, catalog.Key("test exactly the preferred servers: do not try the provider's other ports when one does not answer from this network"))
 		fs.BoolVar(&f.sendTest, "send-test", false, catalog.Key("also send a message to the address itself and wait for it to arrive, then delete it"))
 		fs.DurationVar(&f.sendTimeout, "send-timeout", probe.DefaultDeliveryTimeout, catalog.Key("with --send-test: how long to wait for the message to arrive"))
@@ -100,8 +99,7 @@ func runTest(ctx context.Context, env *Env, args []string) int {
 	}
 	// An account signed in through the provider's page (mailwiz signin)
 	// is tested with that sign-in: no password needed.
-	p, code := prepareLogin(ctx, env, lang, "test", addr, serverChoice{incoming: f.incoming, outgoing: f.outgoing, saved: true,
-		warn: warner(env), allowRedirect: f.allowRedirect.hosts, lang: lang}, f.passwordStdin, trusted, &f.accept, f.json)
+	p, code := prepareLogin(ctx, env, lang, "test", addr, f.servers.choice(env, lang, false), f.passwordStdin, trusted, &f.accept, f.json)
 	if code != ExitOK {
 		return code
 	}
