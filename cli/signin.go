@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"slices"
 	"time"
 
 	"golang.org/x/oauth2"
@@ -93,13 +92,8 @@ func runSignin(ctx context.Context, env *Env, args []string) int {
 	case err != nil:
 		return fail(env, ExitFailed, "%s", safetext.Show(err.Error()))
 	}
-	flow.LoginHint = addr.String()
+	wizard.SetUpSignIn(flow, addr, r.Config)
 	flow.Timeout = f.timeout
-	for _, s := range servers {
-		if !slices.Contains(flow.Protocols, s.Protocol) {
-			flow.Protocols = append(flow.Protocols, s.Protocol)
-		}
-	}
 	var tok *oauth2.Token
 	if f.device {
 		tok, err = flow.SignInDevice(ctx, func(p oauth.DevicePrompt) {
@@ -110,6 +104,7 @@ func runSignin(ctx context.Context, env *Env, args []string) int {
 		fmt.Fprintln(env.Stderr, T("Opening {{.Provider}}'s sign-in page in your browser… (Ctrl-C stops)", "Provider", flow.Provider.Name))
 		tok, err = flow.SignIn(ctx)
 	}
+	si, err := wizard.NewSignedIn(flow, tok)
 	if err != nil {
 		return signinFailed(env, lang, err)
 	}
@@ -120,12 +115,9 @@ func runSignin(ctx context.Context, env *Env, args []string) int {
 	}
 	kctx, cancel := context.WithTimeout(ctx, keychain.DefaultTimeout)
 	defer cancel()
-	if err := oauth.SaveToken(kctx, username, flow.Provider.ID, tok); err != nil {
-		return fail(env, ExitFailed, "%s", keychainMessage(err))
-	}
-	ref := &store.OAuth2Ref{Provider: flow.Provider.ID, Tenant: flow.Client.Tenant}
+	ref := &store.OAuth2Ref{Provider: si.ProviderID, Tenant: si.Tenant}
 	acct, err := wizard.SaveAccount(kctx, st, wizard.SaveRequest{Address: addr, Config: r.Config, Name: r.Name,
-		Vouched: r.Record(), OAuth2: ref})
+		Vouched: r.Record(), OAuth2: ref, OAuth2Refresh: si.Refresh})
 	if err != nil {
 		return fail(env, ExitFailed, "%s", keychainMessage(err))
 	}
@@ -145,14 +137,10 @@ func runSignin(ctx context.Context, env *Env, args []string) int {
 	return ExitOK
 }
 
-// signinFailed reports a sign-in that did not end in a token: the oauth
-// package's explanation in lang.
+// signinFailed reports a sign-in that did not end in a token, as the
+// window does (wizard.SignInMessage).
 func signinFailed(env *Env, lang string, err error) int {
-	var oe *oauth.Error
-	if errors.As(err, &oe) {
-		return fail(env, ExitFailed, "%s", oe.Message(lang))
-	}
-	return fail(env, ExitFailed, "%s", safetext.Show(err.Error()))
+	return fail(env, ExitFailed, "%s", wizard.SignInMessage(err, lang))
 }
 
 // signinTrouble reports why a kept sign-in cannot be used, in lang, with

@@ -104,14 +104,12 @@ func SignInWithBrowser(ctx context.Context, req SignInRequest) (SignedIn, error)
 	if err != nil {
 		return SignedIn{}, err
 	}
-	flow.LoginHint = req.Address.String()
+	SetUpSignIn(flow, req.Address, req.Config)
 	tok, err := flow.SignIn(ctx)
 	if err != nil {
 		return SignedIn{}, err
 	}
-	return SignedIn{ProviderID: flow.Provider.ID, Tenant: flow.Client.Tenant, Refresh: tok.RefreshToken,
-		Login: probe.OAuth2Login{AccessToken: tok.AccessToken, Expiry: tok.Expiry, Provider: flow.Provider.Name,
-			Mechanisms: flow.Provider.Mechanisms}}, nil
+	return NewSignedIn(flow, tok)
 }
 
 // UseKeptSignIn is Deps.KeptSignIn on the keychain and the provider's

@@ -3,6 +3,7 @@ package wizard
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/mailwiz/mailwiz/account"
@@ -44,6 +45,21 @@ type SignedIn struct {
 	ProviderID, Tenant string
 	Login              probe.OAuth2Login
 	Refresh            string
+}
+
+// ErrNoRefreshToken: the provider signed the person in but handed out no
+// refresh token, so the sign-in could not be kept.
+var ErrNoRefreshToken = errors.New("wizard: the provider gave no refresh token, so the sign-in cannot be kept")
+
+// NewSignedIn is the sign-in flow ended with tok, as the test uses it and
+// Save keeps it; ErrNoRefreshToken when there is nothing to keep.
+func NewSignedIn(flow *oauth.Flow, tok *oauth2.Token) (SignedIn, error) {
+	if tok == nil || tok.RefreshToken == "" {
+		return SignedIn{}, ErrNoRefreshToken
+	}
+	return SignedIn{ProviderID: flow.Provider.ID, Tenant: flow.Client.Tenant, Refresh: tok.RefreshToken,
+		Login: probe.OAuth2Login{AccessToken: tok.AccessToken, Expiry: tok.Expiry, Provider: flow.Provider.Name,
+			Mechanisms: flow.Provider.Mechanisms}}, nil
 }
 
 // SignInFinished reports the end of a browser sign-in; Err is nil when it
@@ -159,6 +175,8 @@ func SignInMessage(err error, lang string) string {
 		return oe.Message(lang)
 	case errors.Is(err, context.Canceled):
 		return catalog.T(lang, "The sign-in was stopped.")
+	case errors.Is(err, ErrNoRefreshToken):
+		return catalog.T(lang, "The provider signed you in but gave mailwiz nothing to keep the sign-in with, so it cannot be saved. Sign in again; if this repeats, export the settings to Thunderbird, which signs in with the provider by itself.")
 	}
 	return catalog.T(lang, "The sign-in did not work. Try again; if it keeps failing, export the settings to Thunderbird, which signs in with the provider by itself.") + " " + safetext.Show(err.Error())
 }
@@ -174,6 +192,20 @@ func SignInServers(cfg account.Config) []account.Server {
 		}
 	}
 	return out
+}
+
+// SetUpSignIn readies flow for addr's account whose chosen servers are
+// cfg's (usernames expanded): the address as the page's login hint, and
+// the scopes of just the protocols its sign-in servers use, the same in
+// the window and the CLI.
+func SetUpSignIn(flow *oauth.Flow, addr account.Address, cfg account.Config) {
+	flow.LoginHint = addr.String()
+	flow.Protocols = nil
+	for _, s := range SignInServers(cfg) {
+		if !slices.Contains(flow.Protocols, s.Protocol) {
+			flow.Protocols = append(flow.Protocols, s.Protocol)
+		}
+	}
 }
 
 // PrepareSignIn is the sign-in for cfg's provider (of the built-in

@@ -3,6 +3,7 @@ package wizard
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -10,6 +11,7 @@ import (
 	"github.com/mailwiz/mailwiz/oauth"
 	"github.com/mailwiz/mailwiz/probe"
 	"github.com/mailwiz/mailwiz/store"
+	"golang.org/x/oauth2"
 )
 
 // outlookConfig is Outlook.com as the database has it: OAuth2 only.
@@ -82,11 +84,52 @@ func TestSignInInWindow(t *testing.T) {
 // both languages.
 func TestSignInMessage(t *testing.T) {
 	for _, err := range []error{&oauth.NoClientError{Provider: "microsoft", Name: "Microsoft"},
-		&oauth.Error{Kind: oauth.KindRefused, Provider: "Microsoft"}, context.Canceled, errors.New("boom")} {
+		&oauth.Error{Kind: oauth.KindRefused, Provider: "Microsoft"}, context.Canceled, ErrNoRefreshToken, errors.New("boom")} {
 		en, ru := SignInMessage(err, "en"), SignInMessage(err, "ru")
 		if en == "" || ru == "" || en == ru || strings.Contains(en, "%!") {
 			t.Errorf("%T: %q / %q", err, en, ru)
 		}
+	}
+}
+
+// TestSetUpSignIn: both faces ask the provider for the scopes of just the
+// protocols that sign in (an Outlook.com account with a password SMTP
+// server asks for IMAP only), with the address as the login hint.
+func TestSetUpSignIn(t *testing.T) {
+	addr, _ := account.ParseAddress("ann@outlook.com")
+	both := ForSignIn(outlookConfig()).For(addr)
+	imapOnly := both
+	imapOnly.Outgoing = []account.Server{{Protocol: account.SMTP, Host: "smtp.example.net", Port: 465, Security: account.SSL, Username: "ann", Auth: account.AuthPassword}}
+	pop := ForSignIn(outlookConfig())
+	pop.Incoming = []account.Server{{Protocol: account.POP3, Host: "outlook.office365.com", Port: 995, Security: account.SSL, Username: "%EMAILADDRESS%"}}
+	pop = ForSignIn(pop).For(addr)
+	for _, c := range []struct {
+		name string
+		cfg  account.Config
+		want []account.Protocol
+	}{
+		{"imap+smtp", both, []account.Protocol{account.IMAP, account.SMTP}},
+		{"imap only", imapOnly, []account.Protocol{account.IMAP}},
+		{"pop3+smtp", pop, []account.Protocol{account.POP3, account.SMTP}},
+	} {
+		f := &oauth.Flow{Protocols: []account.Protocol{account.SMTP, account.SMTP}}
+		SetUpSignIn(f, addr, c.cfg)
+		if !slices.Equal(f.Protocols, c.want) || f.LoginHint != "ann@outlook.com" {
+			t.Errorf("%s: protocols %v, hint %q; want %v, ann@outlook.com", c.name, f.Protocols, f.LoginHint, c.want)
+		}
+	}
+}
+
+// TestNewSignedIn: a sign-in without a refresh token cannot be kept, and
+// says so rather than saving an account whose sign-in is missing.
+func TestNewSignedIn(t *testing.T) {
+	flow := &oauth.Flow{Provider: oauth.Provider{ID: "microsoft", Name: "Microsoft", Mechanisms: []string{"XOAUTH2"}}, Client: oauth.Registration{Tenant: "common"}}
+	if _, err := NewSignedIn(flow, &oauth2.Token{AccessToken: "at"}); !errors.Is(err, ErrNoRefreshToken) {
+		t.Errorf("no refresh token: %v; want ErrNoRefreshToken", err)
+	}
+	si, err := NewSignedIn(flow, &oauth2.Token{AccessToken: "at", RefreshToken: "rt"})
+	if err != nil || si.Refresh != "rt" || si.Login.AccessToken != "at" || si.ProviderID != "microsoft" || si.Tenant != "common" || si.Login.Provider != "Microsoft" {
+		t.Errorf("got %+v, %v", si, err)
 	}
 }
 
