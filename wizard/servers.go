@@ -62,22 +62,20 @@ func cloneConfig(c account.Config) account.Config {
 
 // Incoming returns the chosen incoming server (the first), or a zero Server.
 func (w *Wizard) Incoming() account.Server {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if len(w.cfg.Incoming) == 0 {
-		return account.Server{}
-	}
-	return w.cfg.Incoming[0]
+	return locked(w, func() account.Server { return first(w.cfg.Incoming) })
 }
 
 // Outgoing returns the chosen outgoing server (the first), or a zero Server.
 func (w *Wizard) Outgoing() account.Server {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if len(w.cfg.Outgoing) == 0 {
+	return locked(w, func() account.Server { return first(w.cfg.Outgoing) })
+}
+
+// first is a side's chosen server, or a zero Server when it has none.
+func first(l []account.Server) account.Server {
+	if len(l) == 0 {
 		return account.Server{}
 	}
-	return w.cfg.Outgoing[0]
+	return l[0]
 }
 
 // ChooseProtocol makes the provider's preferred server of protocol p (IMAP
@@ -199,13 +197,9 @@ func (w *Wizard) Hosts() []string { return locked(w, w.hostsLocked) }
 
 func (w *Wizard) hostsLocked() []string {
 	var out []string
-	seen := map[string]bool{}
-	for _, s := range [][]account.Server{w.cfg.Incoming[:min(1, len(w.cfg.Incoming))], w.cfg.Outgoing[:min(1, len(w.cfg.Outgoing))]} {
-		for _, srv := range s {
-			if !seen[srv.Host] {
-				seen[srv.Host] = true
-				out = append(out, srv.Host)
-			}
+	for _, srv := range w.chosenLocked() {
+		if !slices.Contains(out, srv.Host) {
+			out = append(out, srv.Host)
 		}
 	}
 	return out

@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -273,13 +272,9 @@ func (c *Cyrus) start(t testing.TB, bin, libdir string, conf cyrusConf, ca *CA, 
 	// group, which otherwise holds every other Cyrus this test process
 	// (or another package's, under the same go command) started.
 	ownProcessGroup(cmd)
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("testenv: cyrus did not start: %v", err)
-	}
-	exited := make(chan struct{})
-	go func() { cmd.Wait(); close(exited) }() //nolint:errcheck
-	stop := func() { c.stop(t, cmd, exited) }
-	return stop, c.waitReady(ca, exited, users)
+	p := startDaemon(t, "cyrus", cmd, "")
+	stop := func() { c.stop(t, p) }
+	return stop, c.waitReady(ca, p.exited, users)
 }
 
 func (c *Cyrus) waitReady(ca *CA, exited <-chan struct{}, users []string) error {
@@ -349,14 +344,9 @@ func (c *Cyrus) ready(ca *CA, users []string) error {
 
 // stop ends the master with SIGTERM (it ends its services), then waits for
 // every process of this Cyrus to be gone.
-func (c *Cyrus) stop(t testing.TB, cmd *exec.Cmd, exited <-chan struct{}) {
-	cmd.Process.Signal(syscall.SIGTERM) //nolint:errcheck
-	select {
-	case <-exited:
-	case <-time.After(10 * time.Second):
-		cmd.Process.Kill() //nolint:errcheck
-		t.Errorf("testenv: cyrus's master (pid %d) did not stop within 10 s of SIGTERM; killed it", cmd.Process.Pid)
-		<-exited
+func (c *Cyrus) stop(t testing.TB, p *daemon) {
+	if p.terminate() {
+		t.Errorf("testenv: cyrus's master (pid %d) did not stop within 10 s of SIGTERM; killed it", p.cmd.Process.Pid)
 	}
 	waitGone(t, "cyrus", c.Dir)
 }

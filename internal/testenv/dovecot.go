@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -156,22 +155,14 @@ func (d *Dovecot) start(t testing.TB, bin string, ca *CA, conf string) error {
 	if err := os.WriteFile(d.conf, []byte(conf), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	// -F keeps the master in the foreground as our child: no daemon to hunt
-	// down, and its exit is noticed.
-	logf, err := os.Create(filepath.Join(d.Dir, "dovecot.out"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(bin, "-F", "-c", d.conf)
-	cmd.Stdout, cmd.Stderr = logf, logf
-	if err := cmd.Start(); err != nil {
-		logf.Close()
-		t.Fatalf("testenv: dovecot did not start: %v", err)
-	}
-	exited := make(chan struct{})
-	go func() { cmd.Wait(); logf.Close(); close(exited) }() //nolint:errcheck
-	t.Cleanup(func() { d.stop(t, cmd, exited) })
-	return d.waitReady(ca, exited)
+	// -F keeps the master in the foreground.
+	p := startDaemon(t, "dovecot", exec.Command(bin, "-F", "-c", d.conf), filepath.Join(d.Dir, "dovecot.out"))
+	t.Cleanup(func() {
+		if p.terminate() {
+			t.Logf("testenv: dovecot (pid %d) did not stop within 10 s of SIGTERM; killed it", p.cmd.Process.Pid)
+		}
+	})
+	return d.waitReady(ca, p.exited)
 }
 
 // dovecotIDs picks the users Dovecot's processes run as: the packaged
@@ -323,15 +314,4 @@ func (d *Dovecot) tryLogin(ca *CA) error {
 		return err
 	}
 	return c.Logout().Wait()
-}
-
-func (d *Dovecot) stop(t testing.TB, cmd *exec.Cmd, exited <-chan struct{}) {
-	cmd.Process.Signal(syscall.SIGTERM) //nolint:errcheck
-	select {
-	case <-exited:
-	case <-time.After(10 * time.Second):
-		cmd.Process.Kill() //nolint:errcheck
-		t.Logf("testenv: dovecot (pid %d) did not stop within 10 s of SIGTERM; killed it", cmd.Process.Pid)
-		<-exited
-	}
 }

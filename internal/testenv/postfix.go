@@ -432,22 +432,11 @@ func (p *Postfix) start(t testing.TB, bin string, ca *CA, c postfixConfig) error
 	if err := os.WriteFile(filepath.Join(p.conf, "master.cf"), []byte(c.masterCF()), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	out, err := os.Create(filepath.Join(p.Dir, "postfix.out"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	// start-fg keeps postfix-script (and under it the master) running as
-	// our child, so an exit at start-up (a port taken) is noticed.
-	cmd := exec.Command(bin, "-c", p.conf, "start-fg")
-	cmd.Stdout, cmd.Stderr = out, out
-	if err := cmd.Start(); err != nil {
-		out.Close()
-		t.Fatalf("testenv: postfix did not start: %v", err)
-	}
-	exited := make(chan struct{})
-	go func() { cmd.Wait(); out.Close(); close(exited) }() //nolint:errcheck
-	t.Cleanup(func() { p.stop(t, bin, exited) })
-	return p.waitReady(ca, exited)
+	// our child.
+	d := startDaemon(t, "postfix", exec.Command(bin, "-c", p.conf, "start-fg"), filepath.Join(p.Dir, "postfix.out"))
+	t.Cleanup(func() { p.stop(t, bin, d.exited) })
+	return p.waitReady(ca, d.exited)
 }
 
 func (p *Postfix) waitReady(ca *CA, exited <-chan struct{}) error {
