@@ -101,16 +101,14 @@ func runSending(ctx context.Context, env *Env, args []string) int {
 	if err != nil {
 		return planFailed(env, lang, "sending", addr, r, err, f.json)
 	}
-	var in, out *account.Server
-	for i := range plan.Servers {
-		s := plan.Servers[i]
-		if s.Protocol == account.SMTP && out == nil {
-			out = &s
-		} else if s.Protocol.Incoming() && in == nil {
-			in = &s
-		}
+	run := delivery.RunRequest{
+		Address: addr, Config: r.Config, Servers: plan.Servers, Alternatives: plan.Alternatives,
+		Password: password, OAuth2: login, From: from, Bounce: bounce,
+		TrustedCerts: trusted, RootCAs: env.RootCAs, Resolver: env.Resolver,
+		DeliveryTimeout: f.sendTimeout, Lang: lang,
 	}
-	if out == nil || in == nil {
+	_, out, err := run.Pair()
+	if err != nil {
 		return fail(env, ExitFailed, "%s", catalog.T(lang, "The sending check needs both an incoming and an outgoing server for {{.Address}}.", "Address", addr.Display()))
 	}
 
@@ -143,12 +141,8 @@ func runSending(ctx context.Context, env *Env, args []string) int {
 	if bounceConsent {
 		fmt.Fprintln(say, T("The bounce test waits up to {{.Wait}} for the delivery report (Ctrl-C stops it).", "Wait", delivery.Seconds(lang, f.sendTimeout)))
 	}
-	report, err := delivery.Run(ctx, delivery.RunRequest{
-		Address: addr, Config: r.Config, Servers: plan.Servers, Alternatives: plan.Alternatives,
-		Password: password, OAuth2: login, From: from, Bounce: bounce, Send: consent, BounceTest: bounceConsent,
-		TrustedCerts: trusted, RootCAs: env.RootCAs, Resolver: env.Resolver,
-		DeliveryTimeout: f.sendTimeout, Lang: lang,
-	})
+	run.Send, run.BounceTest = consent, bounceConsent
+	report, err := delivery.Run(ctx, run)
 	var le *delivery.LoginError
 	if errors.As(err, &le) {
 		// A login failed: that is test's to explain, in test's words.

@@ -3,6 +3,7 @@ package delivery
 import (
 	"context"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"net"
 	"strings"
@@ -63,32 +64,55 @@ func (e *LoginError) Error() string {
 	return "delivery: a login failed"
 }
 
+// ErrNeedsBothServers: the sending check reads the letter back, so it
+// needs an incoming server as well as the outgoing one.
+var ErrNeedsBothServers = errors.New("delivery: the sending check needs an incoming and an outgoing server")
+
+// servers are req.Servers, else Config's chosen incoming and outgoing
+// server, usernames filled in.
+func (req RunRequest) servers() []account.Server {
+	if req.Servers != nil {
+		return req.Servers
+	}
+	var servers []account.Server
+	cfg := req.Config.For(req.Address)
+	if len(cfg.Incoming) > 0 {
+		servers = append(servers, cfg.Incoming[0])
+	}
+	if len(cfg.Outgoing) > 0 {
+		servers = append(servers, cfg.Outgoing[0])
+	}
+	return servers
+}
+
+// Pair is the incoming server the letter is read back from and the
+// outgoing one it goes through, the first of each among req's servers;
+// ErrNeedsBothServers when one is missing.
+func (req RunRequest) Pair() (in, out account.Server, err error) {
+	var hasIn, hasOut bool
+	for _, s := range req.servers() {
+		switch {
+		case s.Protocol == account.SMTP && !hasOut:
+			out, hasOut = s, true
+		case s.Protocol.Incoming() && !hasIn:
+			in, hasIn = s, true
+		}
+	}
+	if !hasIn || !hasOut {
+		return account.Server{}, account.Server{}, ErrNeedsBothServers
+	}
+	return in, out, nil
+}
+
 // Run sends the test letter (with req.Send), reads it back and checks
 // everything Check does. The caller has applied the trust gate to
 // req's servers (wizard.Resolved.PlanTest): Run sends the password to
 // them.
 func Run(ctx context.Context, req RunRequest) (Report, error) {
-	servers := req.Servers
-	if servers == nil {
-		cfg := req.Config.For(req.Address)
-		if len(cfg.Incoming) > 0 {
-			servers = append(servers, cfg.Incoming[0])
-		}
-		if len(cfg.Outgoing) > 0 {
-			servers = append(servers, cfg.Outgoing[0])
-		}
-	}
-	var in, out *account.Server
-	for i := range servers {
-		s := servers[i]
-		if s.Protocol == account.SMTP && out == nil {
-			out = &s
-		} else if s.Protocol.Incoming() && in == nil {
-			in = &s
-		}
-	}
-	if in == nil || out == nil {
-		return Report{}, fmt.Errorf("delivery: the sending check needs an incoming and an outgoing server for %s", req.Address)
+	servers := req.servers()
+	in, out, err := req.Pair()
+	if err != nil {
+		return Report{}, err
 	}
 	from := req.From
 	if from == "" {
@@ -149,5 +173,5 @@ func Run(ctx context.Context, req RunRequest) (Report, error) {
 	}
 	cfg := req.Config
 	return Check(ctx, res, Request{Account: req.Address.String(), From: from, Bounce: req.Bounce,
-		SMTP: *out, IncomingHost: in.Host, Config: &cfg, Sent: sent, Bounced: bounced, Lang: req.Lang}), nil
+		SMTP: out, IncomingHost: in.Host, Config: &cfg, Sent: sent, Bounced: bounced, Lang: req.Lang}), nil
 }

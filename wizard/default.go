@@ -133,7 +133,7 @@ func SendingCheck(base delivery.RunRequest) func(context.Context, SendingRequest
 
 func checkSending(ctx context.Context, base delivery.RunRequest, req SendingRequest) (SendingReport, error) {
 	r := base
-	r.Address, r.Config, r.Password, r.From, r.Bounce, r.Send, r.Lang = req.Address, req.Config, req.Password, req.From, req.Bounce, true, req.Lang
+	r.Address, r.Config, r.Password, r.OAuth2, r.From, r.Bounce, r.Send, r.Lang = req.Address, req.Config, req.Password, req.OAuth2, req.From, req.Bounce, true, req.Lang
 	r.BounceTest = req.BounceTest
 	r.TrustedCerts = append(slices.Clip(base.TrustedCerts), req.TrustedCerts...)
 	rep, err := delivery.Run(ctx, r)

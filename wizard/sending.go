@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/mailwiz/mailwiz/account"
+	"github.com/mailwiz/mailwiz/probe"
 )
 
 // SendingRequest is what the sending check for a mailing program needs:
@@ -16,6 +17,9 @@ type SendingRequest struct {
 	Address  account.Address
 	Config   account.Config // the chosen servers first
 	Password string
+	// OAuth2 is the test's sign-in, for an account that signs in through
+	// its provider's page instead of a password.
+	OAuth2 *probe.OAuth2Login
 	// From is the sender the mailing program will use; the account's own
 	// address when empty.
 	From string
@@ -134,12 +138,16 @@ func (w *Wizard) CheckSending(o SendingOptions) error {
 		return ErrNoSendingCheck
 	}
 	w.mu.Lock()
-	if w.test.password == "" || w.test.report == nil || !w.test.report.OK {
+	if w.test.password == "" && w.test.signin == nil || w.test.report == nil || !w.test.report.OK {
 		w.mu.Unlock()
 		return ErrNotTested
 	}
 	req := SendingRequest{Address: w.addr, Config: cloneConfig(w.cfg), Password: w.test.password,
 		From: strings.TrimSpace(o.From), Bounce: strings.TrimSpace(o.Bounce), BounceTest: o.BounceTest, TrustedCerts: w.trustedLocked(), Lang: o.Lang}
+	if si := w.test.signin; si != nil {
+		login := si.Login
+		req.OAuth2 = &login
+	}
 	w.sending = sendingState{running: true}
 	w.mu.Unlock()
 	w.run(func(ctx context.Context, gen uint64) {

@@ -31,6 +31,7 @@ func TestSignInInWindow(t *testing.T) {
 	r := newRecorder()
 	var tested TestRequest
 	var saved SaveRequest
+	sending := make(chan SendingRequest, 1)
 	deps := Deps{
 		Lookup: func(d string) (account.Config, bool) { return outlookConfig(), d == "outlook.com" },
 		SignIn: func(_ context.Context, req SignInRequest) (SignedIn, error) {
@@ -46,6 +47,10 @@ func TestSignInInWindow(t *testing.T) {
 			return TestReport{OK: ok, Results: []ServerResult{{Server: req.Incoming, OK: ok}, {Server: req.Outgoing, OK: ok}}}
 		},
 		Save: func(_ context.Context, req SaveRequest) error { saved = req; return nil },
+		CheckSending: func(_ context.Context, req SendingRequest) (SendingReport, error) {
+			sending <- req
+			return SendingReport{}, nil
+		},
 	}
 	w := New(deps, r.listen)
 	defer w.Close()
@@ -73,6 +78,14 @@ func TestSignInInWindow(t *testing.T) {
 	if tested.Password != "" {
 		t.Error("a password went with the signed-in test")
 	}
+	// The sending check logs in with the same sign-in.
+	if err := w.CheckSending(SendingOptions{Lang: "en"}); err != nil {
+		t.Fatalf("sending check of a signed-in account: %v", err)
+	}
+	if req := <-sending; req.OAuth2 == nil || req.OAuth2.AccessToken != "access-abc" || req.Password != "" {
+		t.Errorf("sending request %+v", req)
+	}
+	r.waitFor(t, "sending check", func(e Event) bool { _, ok := e.(SendingFinished); return ok })
 	w.Save()
 	r.waitFor(t, "save", isSaved)
 	if saved.OAuth2 == nil || saved.OAuth2.Provider != "microsoft" || saved.OAuth2Refresh != "refresh-xyz" || saved.Password != "" {
