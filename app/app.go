@@ -129,6 +129,7 @@ func newUI(a fyne.App, w fyne.Window, deps wizard.Deps, do func(func())) *UI {
 	u := &UI{app: a, win: w, do: do}
 	u.wiz = wizard.New(deps, u.onWizardEvent)
 	u.language = systemLanguage()
+	u.wiz.SetLanguage(u.language)
 	if err := setLanguage(u.language); err != nil {
 		fyne.LogError("mailwiz: translations", err)
 	}
@@ -372,6 +373,7 @@ func (u *UI) setLanguage(code string) {
 		return
 	}
 	u.language = code
+	u.wiz.SetLanguage(code)
 	if c, ok := u.cur.(collector); ok {
 		c.collect() // keep what is typed but not yet handed to the wizard
 	}

@@ -121,6 +121,7 @@ func runTest(ctx context.Context, env *Env, args []string) int {
 		AllowPlaintext:  f.allowPlaintext,
 		OAuth2:          login,
 		SendTest:        f.sendTest,
+		Lang:            lang,
 		DeliveryTimeout: f.sendTimeout,
 		Timeout:         f.timeout,
 		RootCAs:         env.RootCAs,

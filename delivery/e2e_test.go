@@ -5,6 +5,8 @@ import (
 	"context"
 	"crypto/tls"
 	"encoding/json"
+	"mime"
+	"net/mail"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +15,7 @@ import (
 	"github.com/emersion/go-imap/v2/imapclient"
 
 	"github.com/mailwiz/mailwiz/account"
+	"github.com/mailwiz/mailwiz/catalog"
 	"github.com/mailwiz/mailwiz/internal/testenv"
 	"github.com/mailwiz/mailwiz/probe"
 )
@@ -53,7 +56,7 @@ func TestSendingWithPostfix(t *testing.T) {
 			out := srv(account.SMTP, tt.pf.Submissions, account.SSL)
 			rep := probe.Run(ctx, probe.Request{Address: addr, Servers: []account.Server{in, out},
 				Password: testenv.DovecotPassword, RootCAs: ca.Pool(), Timeout: 5 * time.Second,
-				DeliveryTimeout: 20 * time.Second, SendTest: true, SendFrom: tt.from, ReadBack: true})
+				DeliveryTimeout: 20 * time.Second, SendTest: true, SendFrom: tt.from, ReadBack: true, Lang: "ru"})
 			sent := SentFrom(rep.SendTest)
 			if sent == nil || sent.Accepted != tt.accepted {
 				t.Fatalf("send test %+v; want accepted %v\n%s", rep.SendTest, tt.accepted, tt.pf.LogText())
@@ -63,6 +66,17 @@ func TestSendingWithPostfix(t *testing.T) {
 			}
 			if tt.accepted && !bytes.Contains(sent.Message, []byte("From: "+tt.from)) {
 				t.Fatalf("read back header lacks From %s:\n%s", tt.from, sent.Message)
+			}
+			if tt.accepted {
+				// The letter went through Postfix into Dovecot in Russian.
+				m, err := mail.ReadMessage(bytes.NewReader(append(sent.Message, "\r\n"...)))
+				if err != nil {
+					t.Fatal(err)
+				}
+				subject, err := new(mime.WordDecoder).DecodeHeader(m.Header.Get("Subject"))
+				if want := catalog.T("ru", "mailwiz test message"); err != nil || subject != want {
+					t.Errorf("read back subject %q (%v); want %q", subject, err, want)
+				}
 			}
 			for _, lang := range []string{"en", "ru"} {
 				r := Check(ctx, dns.Resolver(), Request{Account: addr.String(), From: tt.from, SMTP: out, IncomingHost: "127.0.0.1", Sent: sent, Lang: lang})

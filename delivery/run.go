@@ -126,7 +126,7 @@ func Run(ctx context.Context, req RunRequest) (Report, error) {
 	send := func(mode func(*probe.Request)) (*probe.SendTestResult, error) {
 		preq := probe.Request{
 			Address: req.Address, Servers: servers, Alternatives: req.Alternatives,
-			Password: req.Password, OAuth2: req.OAuth2, Provider: provider, SendTest: true,
+			Password: req.Password, OAuth2: req.OAuth2, Provider: provider, SendTest: true, Lang: req.Lang,
 			DeliveryTimeout: req.DeliveryTimeout, RootCAs: req.RootCAs, TrustedCerts: req.TrustedCerts, Resolver: req.Resolver,
 		}
 		mode(&preq)

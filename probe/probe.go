@@ -126,6 +126,9 @@ type Request struct {
 	// names it, keeps it in SendTestResult.Report and deletes it. A server
 	// that refuses the address at once is a result too (Reply).
 	BounceTest bool
+	// Lang is the language of the test message's subject and text ("en",
+	// "ru"); English when empty.
+	Lang string
 	// ReadBack keeps the header of the arrived test message (at most
 	// MaxReadBack bytes, IMAP only) in SendTestResult.Header before the
 	// message is deleted.

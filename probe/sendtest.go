@@ -8,6 +8,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"mime"
+	"mime/quotedprintable"
 	"net/textproto"
 	"strconv"
 	"strings"
@@ -291,24 +293,52 @@ func randomToken() string {
 	return hex.EncodeToString(b)
 }
 
-// message is the test message: short, plain, and saying what it is.
+// The test letter's words; the person may see it for a moment before it
+// is deleted, so it speaks their language (Request.Lang).
+var (
+	testSubject    = catalog.Key("mailwiz test message")
+	testBody       = catalog.Key("This message was sent by mailwiz to check that your account can send and receive mail.")
+	testBodyDelete = catalog.Key("mailwiz deletes it once it has arrived; if you see it, you may delete it.")
+	bounceSubject  = catalog.Key("mailwiz bounce test")
+	bounceBody     = catalog.Key("This message was sent by mailwiz to an address that cannot exist (RFC 2606), to see the delivery report your provider returns.")
+)
+
+// message is the test message: short, plain, and saying what it is. It
+// is 7-bit (an encoded-word subject, a quoted-printable body), so it
+// passes any server, with or without 8BITMIME.
 func (st *sendTester) message(msgID string) string {
+	T := func(key string) string { return catalog.T(st.req.Lang, key) }
+	subject, body := T(testSubject), T(testBody)+"\r\n"+T(testBodyDelete)+"\r\n"
+	if st.req.BounceTest {
+		subject, body = T(bounceSubject), T(bounceBody)+"\r\n"
+	}
 	var b strings.Builder
 	h := func(k, v string) { b.WriteString(k + ": " + v + "\r\n") }
 	h("From", st.from())
-	subject, body := "mailwiz test message", "This message was sent by mailwiz to check that your account can send and receive mail.\r\nIt deletes it once it has arrived; if you see it, you may delete it.\r\n"
-	if st.req.BounceTest {
-		subject, body = "mailwiz bounce test", "This message was sent by mailwiz to an address that cannot exist (RFC 2606), to see the delivery report your provider returns.\r\n"
-	}
 	h("To", st.to)
-	h("Subject", subject)
+	h("Subject", encodeSubject(subject))
 	h("Date", time.Now().Format(time.RFC1123Z))
 	h("Message-ID", msgID)
 	h("MIME-Version", "1.0")
 	h("Content-Type", "text/plain; charset=utf-8")
+	h("Content-Transfer-Encoding", "quoted-printable")
 	h("Auto-Submitted", "auto-generated")
-	b.WriteString("\r\n" + body)
+	b.WriteString("\r\n")
+	qp := quotedprintable.NewWriter(&b)
+	qp.Write([]byte(body)) //nolint:errcheck // a strings.Builder does not fail
+	qp.Close()             //nolint:errcheck
 	return b.String()
+}
+
+// encodeSubject is subject as a header value: as it is when ASCII, else
+// as encoded words, each on a line of its own so that no line holding one
+// is longer than RFC 2047's 76 characters.
+func encodeSubject(subject string) string {
+	enc := mime.BEncoding.Encode("utf-8", subject)
+	if enc == subject {
+		return subject
+	}
+	return "\r\n " + strings.ReplaceAll(enc, "?= =?", "?=\r\n =?")
 }
 
 func (st *sendTester) send(ctx context.Context, msgID string) error {

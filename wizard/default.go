@@ -214,7 +214,7 @@ func Probe(base probe.Request) func(context.Context, TestRequest, func(StageProg
 		pr.Provider = &cfg
 		pr.AllowPlaintext = req.AllowPlaintext
 		pr.TrustedCerts = append(slices.Clip(base.TrustedCerts), req.TrustedCerts...)
-		pr.SendTest = req.SendTest
+		pr.SendTest, pr.Lang = req.SendTest, req.Lang
 		pr.Events = func(e probe.Event) {
 			if e.Done && e.Err == nil && e.Index >= 0 {
 				return // the next stage's start says the same, later

@@ -53,3 +53,31 @@ func TestCheckSending(t *testing.T) {
 		t.Errorf("state %+v", e.State)
 	}
 }
+
+// TestTestLetterLanguage: the send test's letter is written in the
+// window's language, which the window sets and may change at any time.
+func TestTestLetterLanguage(t *testing.T) {
+	r := newRecorder()
+	langs := make(chan string, 2)
+	test := func(ctx context.Context, req TestRequest, progress func(StageProgress)) TestReport {
+		langs <- req.Lang
+		return fakeTest(ctx, req, progress)
+	}
+	w := New(Deps{Lookup: lookup, Test: test}, r.listen)
+	defer w.Close()
+	w.SetLanguage("ru")
+	toServers(t, w, r, "gus@example.com")
+	w.Next() // before-login
+	w.Next() // test
+	w.SetPassword("right")
+	for _, want := range []string{"ru", "en"} {
+		if err := w.StartTest(true); err != nil {
+			t.Fatal(err)
+		}
+		r.waitFor(t, "test result", isTestDone)
+		if got := <-langs; got != want {
+			t.Errorf("test letter language %q; want %q", got, want)
+		}
+		w.SetLanguage("en")
+	}
+}

@@ -36,6 +36,8 @@ type TestRequest struct {
 	// (a blocked port): the config's other servers of the same protocol,
 	// preferred first. Empty for a server the user typed (fallback.go).
 	IncomingAlternatives, OutgoingAlternatives []account.Server
+	// Lang is the language of the test letter ("en", "ru").
+	Lang string
 }
 
 // TestReport is the result of a connection test, as in `test --json`.
@@ -280,7 +282,7 @@ func (w *Wizard) StartTest(sendTest bool) error {
 	w.pruneTrustLocked()
 	req := TestRequest{Address: w.addr, Incoming: plan.Servers[0], Outgoing: plan.Servers[1],
 		Password: w.test.password, AllowPlaintext: w.test.plainOK, SendTest: sendTest, Config: cloneConfig(w.cfg),
-		TrustedCerts: w.trustedLocked(), IncomingAlternatives: plan.Alternatives[0], OutgoingAlternatives: plan.Alternatives[1]}
+		TrustedCerts: w.trustedLocked(), IncomingAlternatives: plan.Alternatives[0], OutgoingAlternatives: plan.Alternatives[1], Lang: w.lang}
 	if si := w.test.signin; si != nil {
 		login := si.Login
 		req.OAuth2 = &login

@@ -81,6 +81,7 @@ type Wizard struct {
 	mu   sync.Mutex
 	step Step
 
+	lang        string // of what the wizard writes for the person: the test letter
 	name        string
 	addressText string
 	addr        account.Address
@@ -139,6 +140,14 @@ func (w *Wizard) Name() string {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.name
+}
+
+// SetLanguage records the person's language ("en", "ru"), for what the
+// wizard writes for them (the test letter's words).
+func (w *Wizard) SetLanguage(lang string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.lang = lang
 }
 
 // SetName records the person's name (shown to recipients; may be empty).
