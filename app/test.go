@@ -364,6 +364,11 @@ func (p *testPage) onTrustConfirmed(sha256 string, ok bool) {
 
 // sendRow is the round trip's line.
 func sendRow(r wizard.ServerResult) fyne.CanvasObject {
+	if r.OK && r.JunkFolder != "" {
+		return container.NewHBox(widget.NewIcon(theme.NewWarningThemedResource(theme.MailSendIcon())),
+			widget.NewLabel(lang.L("Test message sent and received in {{.Ms}} ms", map[string]any{"Ms": r.Duration.Milliseconds()})+" "+
+				lang.L(wizard.JunkNote, map[string]any{"Folder": r.JunkFolder})))
+	}
 	if r.OK {
 		return container.NewHBox(widget.NewIcon(theme.NewSuccessThemedResource(theme.MailSendIcon())),
 			widget.NewLabel(lang.L("Test message sent and received in {{.Ms}} ms", map[string]any{"Ms": r.Duration.Milliseconds()})))

@@ -245,6 +245,9 @@ func printReport(w io.Writer, addr account.Address, v probe.ReportView, lang str
 		fmt.Fprintf(w, "\n%s\n", T("Test message"))
 		if st.OK {
 			fmt.Fprintln(w, "  "+T("ok: arrived {{.MS}} ms after sending, and was deleted again", "MS", st.DeliveryMS))
+			if st.JunkFolder != "" {
+				fmt.Fprintln(w, "  "+T(wizard.JunkNote, "Folder", st.JunkFolder))
+			}
 		} else {
 			fmt.Fprintln(w, "  "+T("FAILED at “{{.Stage}}”", "Stage", stageWords(st.Stage, lang)))
 			if d := st.Diagnosis; d != nil {

@@ -43,6 +43,9 @@ type Bounced struct {
 	Refused *ServerReply
 	// Report is the message found in the mailbox, nil when none.
 	Report []byte
+	// JunkFolder names the spam folder Report was found in (safe to
+	// show); "" for the inbox.
+	JunkFolder string
 	// After is the time from sending to finding Report.
 	After time.Duration
 	// Waited is how long the test waited (the delivery timeout).
@@ -66,7 +69,7 @@ func BouncedFrom(st *probe.SendTestResult, waited time.Duration) *Bounced {
 	if st == nil {
 		return nil
 	}
-	b := &Bounced{To: st.To, Report: st.Report, Waited: waited}
+	b := &Bounced{To: st.To, Report: st.Report, Waited: waited, JunkFolder: st.JunkFolder}
 	if st.Report != nil {
 		b.After = st.Delivery
 	}
@@ -97,6 +100,9 @@ type BounceTest struct {
 	DSN *DSN `json:"dsn,omitempty"`
 	// Subject is the reply's subject, made safe, for BounceNonStandard.
 	Subject string `json:"subject,omitempty"`
+	// JunkFolder names the spam folder the report arrived in; absent for
+	// the inbox.
+	JunkFolder string `json:"junk_folder,omitempty"`
 	// Deleted: mailwiz removed the report from the mailbox again.
 	Deleted bool   `json:"deleted"`
 	Error   string `json:"error,omitempty"`
@@ -148,6 +154,11 @@ func checkBounce(lang, account, bounce string, b *Bounced) (BounceTest, Finding)
 			f.ServerWords = why
 			f.Text = T("The provider's delivery report for {{.To}} arrived in {{.Account}}'s inbox after {{.After}}: {{.Action}}, status {{.Status}}. {{.Meaning}} A mailing program that reads this inbox over IMAP can take such addresses off its list.",
 				"To", b.To, "Account", account, "After", Seconds(lang, b.After), "Action", actionWord(lang, action), "Status", orNone(status), "Meaning", Explain(lang, status))
+		}
+		if b.JunkFolder != "" {
+			bt.JunkFolder = b.JunkFolder
+			f.Level = Warn
+			f.Text += " " + T("It arrived in the spam folder “{{.Folder}}”, not the inbox: a mailing program that reads only the inbox misses such reports.", "Folder", b.JunkFolder)
 		}
 		if b.Err == "" {
 			f.Text += " " + T("mailwiz deleted the report.")

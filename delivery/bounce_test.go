@@ -25,6 +25,8 @@ func TestCheckBounce(t *testing.T) {
 	}{
 		{"report", Bounced{To: to, Report: dsn, After: 1400 * time.Millisecond}, BounceReported, OK,
 			[]string{"after 1 s", "not delivered, status 5.1.2", "mailwiz deleted the report.", "Host or domain name not found"}},
+		{"report in the spam folder", Bounced{To: to, Report: dsn, After: time.Second, JunkFolder: "Junk"}, BounceReported, Warn,
+			[]string{"not delivered, status 5.1.2", "spam folder “Junk”"}},
 		{"report left behind", Bounced{To: to, Report: dsn, Err: "connection reset"}, BounceReported, OK,
 			[]string{"delete it yourself"}},
 		{"not standard", Bounced{To: to, Report: plain, After: 3 * time.Second}, BounceNonStandard, Warn,

@@ -36,7 +36,7 @@ const (
 
 // Finding is one thing the check found, in the request's language.
 type Finding struct {
-	// Check names the check: "database", "substitution", "spf", "dmarc",
+	// Check names the check: "database", "substitution", "spam", "spf", "dmarc",
 	// "verdicts", "limits", "port", "bounce".
 	Check string `json:"check"`
 	Level Level  `json:"level"`
@@ -62,6 +62,9 @@ type Sent struct {
 	// Message is the delivered message (its header at least), nil when
 	// it was not read back.
 	Message []byte
+	// JunkFolder names the spam folder the message arrived in (safe to
+	// show); "" for the inbox.
+	JunkFolder string
 }
 
 // Request is what Check needs.
@@ -105,6 +108,9 @@ type Substitution struct {
 	Rewritten bool `json:"from_rewritten"`
 	// Arrived: the message was found in the mailbox.
 	Arrived bool `json:"arrived"`
+	// JunkFolder names the spam folder it arrived in; absent for the
+	// inbox.
+	JunkFolder string `json:"junk_folder,omitempty"`
 }
 
 // Report is everything Check found. Its JSON is the `mailwiz sending
@@ -277,6 +283,11 @@ func Check(ctx context.Context, res Resolver, req Request) Report {
 			add(Finding{Check: "substitution", Level: OK, Title: T("Sender substitution"),
 				Text: T("The letter was sent from the account's own address and arrived.")})
 		}
+		if s.JunkFolder != "" {
+			sub.JunkFolder = s.JunkFolder
+			add(Finding{Check: "spam", Level: Warn, Title: T("Spam folder"),
+				Text: T("The letter arrived in the spam folder “{{.Folder}}”, not the inbox: the provider took it for spam, and recipients' providers may do the same with the program's letters. The authentication findings say what to fix.", "Folder", s.JunkFolder)})
+		}
 		if v := rb.Verdicts; v != nil {
 			dkimAligned = AlignedDKIM(domainOf(from), v.DKIMDomains)
 			lvl := OK
@@ -398,7 +409,7 @@ func SentFrom(st *probe.SendTestResult) *Sent {
 	if st == nil {
 		return nil
 	}
-	s := &Sent{Accepted: st.Stage != probe.StageSend, Message: st.Header}
+	s := &Sent{Accepted: st.Stage != probe.StageSend, Message: st.Header, JunkFolder: st.JunkFolder}
 	if st.Reply != nil {
 		s.Reply = &ServerReply{Code: st.Reply.Code, Enhanced: st.Reply.Enhanced, Words: st.Reply.Words}
 	}

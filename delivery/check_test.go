@@ -67,6 +67,9 @@ func TestCheck(t *testing.T) {
 		{"rewritten", Request{Account: "alice@example.test", From: "news@good.test", SMTP: smtpServer(465), IncomingHost: "imap.example.test",
 			Sent: &Sent{Accepted: true, Message: delivered(t, "alice@example.test")}},
 			map[string]Level{"substitution": Fail}, ""},
+		{"spam-folder", Request{Account: "alice@example.test", From: "news@none.test", SMTP: smtpServer(465), IncomingHost: "imap.example.test",
+			Sent: &Sent{Accepted: true, Message: delivered(t, "news@none.test"), JunkFolder: "Spam"}},
+			map[string]Level{"substitution": OK, "spam": Warn, "spf": Fail}, ""},
 		{"no-consent", Request{Account: "alice@example.test", From: "news@good.test", SMTP: smtpServer(465), IncomingHost: "imap.example.test"},
 			map[string]Level{"substitution": Info, "spf": OK}, ""},
 	}

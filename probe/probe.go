@@ -252,6 +252,9 @@ type SendTestResult struct {
 	// Report is the delivery status notification the bounce test
 	// found (at most MaxReport bytes), before it was deleted.
 	Report []byte
+	// JunkFolder names the spam folder the message (the report, for a
+	// bounce test) arrived in, made safe to show; "" for the INBOX.
+	JunkFolder string
 	// Delivery is the time from the end of SMTP DATA to seeing the
 	// message (the report, for a bounce test).
 	Delivery  time.Duration

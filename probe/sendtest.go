@@ -11,11 +11,13 @@ import (
 	"mime"
 	"mime/quotedprintable"
 	"net/textproto"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
 	"github.com/emersion/go-smtp"
 	"github.com/mailwiz/mailwiz/account"
 	"github.com/mailwiz/mailwiz/catalog"
@@ -188,6 +190,7 @@ func (st *sendTester) run(ctx context.Context) SendTestResult {
 	// Watch first for IMAP, so the INBOX is open before the message leaves.
 	var inR *runner
 	var inS *session
+	var junk string // the spam folder, looked in too (IMAP)
 	if st.in.Protocol == account.IMAP {
 		var err error
 		inR, inS, err = st.session(ctx, st.in)
@@ -199,6 +202,7 @@ func (st *sendTester) run(ctx context.Context) SendTestResult {
 		stop := context.AfterFunc(ctx, inR.closeConn)
 		defer stop()
 		err = st.bounded(ctx, StageDeliver, st.req.Timeout, inR.closeConn, func() error {
+			junk = junkMailbox(inS.imap.c)
 			_, err := inS.imap.c.Select("INBOX", nil).Wait()
 			return err
 		})
@@ -235,7 +239,11 @@ func (st *sendTester) run(ctx context.Context) SendTestResult {
 		// ends a search the server never answers, so the delivery timeout
 		// closes it, not just the pause between two searches.
 		stopWait := context.AfterFunc(wctx, inR.closeConn)
-		uids, err = st.waitIMAP(wctx, inS, crit)
+		var where string
+		uids, where, err = st.waitIMAP(wctx, inS, crit, junk)
+		if where != "" {
+			res.JunkFolder = safetext.Show(where)
+		}
 		switch {
 		case err != nil:
 		case st.req.BounceTest:
@@ -386,24 +394,80 @@ func (st *sendTester) fetchIMAP(s *session, uid imap.UID, part imap.PartSpecifie
 	return nil, errors.New("probe: the server did not return the message it found")
 }
 
-func (st *sendTester) waitIMAP(ctx context.Context, s *session, crit *imap.SearchCriteria) ([]imap.UID, error) {
+func (st *sendTester) waitIMAP(ctx context.Context, s *session, crit *imap.SearchCriteria, junk string) ([]imap.UID, string, error) {
 	c := s.imap.c
+	nextJunk := time.Now()
 	for {
 		data, err := c.UIDSearch(crit, nil).Wait()
 		if err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		if uids := data.AllUIDs(); len(uids) > 0 {
-			return uids, nil
+			return uids, "", nil
+		}
+		if junk != "" && !time.Now().Before(nextJunk) {
+			// A provider may file the letter (another From, a poor SPF) or
+			// the report as spam: look there too, less often.
+			nextJunk = time.Now().Add(junkInterval)
+			if uids, err := searchIn(c, junk, crit); err != nil || len(uids) > 0 {
+				return uids, junk, err
+			}
 		}
 		if err := sleep(ctx, pollInterval); err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		// NOOP lets the server tell us about new mail before we search again.
 		if err := c.Noop().Wait(); err != nil {
-			return nil, err
+			return nil, "", err
 		}
 	}
+}
+
+// junkInterval is how often the send test looks in the spam folder.
+const junkInterval = time.Second
+
+// searchIn searches mailbox and stays there when it holds a match (the
+// message is fetched and deleted there); otherwise it selects the INBOX
+// again.
+func searchIn(c *imapclient.Client, mailbox string, crit *imap.SearchCriteria) ([]imap.UID, error) {
+	if _, err := c.Select(mailbox, nil).Wait(); err != nil {
+		return nil, err
+	}
+	data, err := c.UIDSearch(crit, nil).Wait()
+	if err != nil {
+		return nil, err
+	}
+	if uids := data.AllUIDs(); len(uids) > 0 {
+		return uids, nil
+	}
+	_, err = c.Select("INBOX", nil).Wait()
+	return nil, err
+}
+
+// junkMailbox names the account's spam folder: the mailbox the server
+// marks \Junk (RFC 6154), else a selectable one named Junk or Spam; ""
+// when there is none or the server will not list its mailboxes.
+func junkMailbox(c *imapclient.Client) string {
+	var opts *imap.ListOptions
+	if c.Caps().Has(imap.CapSpecialUse) {
+		opts = &imap.ListOptions{ReturnSpecialUse: true}
+	}
+	cmd := c.List("", "*", opts)
+	defer cmd.Close() //nolint:errcheck // a failed LIST only means no spam folder is looked in
+	byName := ""
+	for m := cmd.Next(); m != nil; m = cmd.Next() {
+		if slices.Contains(m.Attrs, imap.MailboxAttrJunk) {
+			return m.Mailbox
+		}
+		leaf := m.Mailbox
+		if i := strings.LastIndex(leaf, string(m.Delim)); m.Delim != 0 && i >= 0 {
+			leaf = leaf[i+len(string(m.Delim)):]
+		}
+		if byName == "" && !slices.Contains(m.Attrs, imap.MailboxAttrNoSelect) && (strings.EqualFold(leaf, "Junk") || strings.EqualFold(leaf, "Spam")) {
+			byName = m.Mailbox
+		}
+	}
+	return byName
 }
 
 func (st *sendTester) deleteIMAP(s *session, uids []imap.UID) error {

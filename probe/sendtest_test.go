@@ -116,3 +116,38 @@ func TestSendTest(t *testing.T) {
 		}
 	})
 }
+
+// TestSendTestFindsSpamFolder: a provider that files the letter as spam
+// (Dovecot delivering into its \Junk mailbox) still has it found, in that
+// folder, named in the result, and deleted from there; the INBOX stays
+// as it was.
+func TestSendTestFindsSpamFolder(t *testing.T) {
+	ca := testenv.NewCA(t)
+	d := testenv.StartDovecot(t, ca)
+	d.FileAsJunk(func(string) bool { return true })
+	servers := dovecotServers(d)
+	addr, _ := account.ParseAddress(testenv.DovecotUser)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	rep := Run(ctx, Request{Address: addr, Servers: []account.Server{servers[0], servers[4]}, Password: testenv.DovecotPassword, RootCAs: ca.Pool(),
+		Timeout: 5 * time.Second, DeliveryTimeout: 20 * time.Second, SendTest: true, ReadBack: true})
+	st := rep.SendTest
+	if st == nil || !st.OK || st.JunkFolder != "Junk" || st.Header == nil {
+		t.Fatalf("send test = %+v; want it found in Junk, read back\n%s", st, d.LogText())
+	}
+	if v := rep.View("en").SendTest; v == nil || v.JunkFolder != "Junk" {
+		t.Errorf("view %+v; want junk_folder Junk", v)
+	}
+	for _, box := range []string{"INBOX", "Junk"} {
+		if n := testenv.CountMessages(t, d, ca, box); n != 0 {
+			t.Errorf("%s holds %d messages after the test; want 0", box, n)
+		}
+	}
+	// Without a spam folder verdict it is the INBOX, as before.
+	d.FileAsJunk(nil)
+	rep = Run(ctx, Request{Address: addr, Servers: []account.Server{servers[0], servers[4]}, Password: testenv.DovecotPassword, RootCAs: ca.Pool(),
+		Timeout: 5 * time.Second, DeliveryTimeout: 20 * time.Second, SendTest: true})
+	if st := rep.SendTest; st == nil || !st.OK || st.JunkFolder != "" {
+		t.Errorf("inbox delivery: %+v; want ok with no junk folder", st)
+	}
+}

@@ -50,6 +50,9 @@ type SendTestView struct {
 	DeliveryMS int64          `json:"delivery_ms"`
 	Error      string         `json:"error"`
 	Diagnosis  *DiagnosisView `json:"diagnosis"`
+	// JunkFolder names the spam folder the message arrived in; absent
+	// for the inbox (added with the spam-folder search).
+	JunkFolder string `json:"junk_folder,omitempty"`
 }
 
 // View renders the report with texts in lang ("en", "ru").
@@ -59,7 +62,7 @@ func (r Report) View(lang string) ReportView {
 		v.Results = append(v.Results, res.view(lang))
 	}
 	if st := r.SendTest; st != nil {
-		v.SendTest = &SendTestView{OK: st.OK, Stage: st.Stage, DeliveryMS: st.Delivery.Milliseconds(), Error: st.Error, Diagnosis: st.Diagnosis.view(lang)}
+		v.SendTest = &SendTestView{OK: st.OK, Stage: st.Stage, DeliveryMS: st.Delivery.Milliseconds(), Error: st.Error, Diagnosis: st.Diagnosis.view(lang), JunkFolder: st.JunkFolder}
 	}
 	return v
 }

@@ -228,7 +228,7 @@ func Probe(base probe.Request) func(context.Context, TestRequest, func(StageProg
 		}
 		if st := rep.SendTest; st != nil {
 			out.SendTest = &ServerResult{Server: req.Outgoing, OK: st.OK, Stage: st.Stage,
-				Duration: st.Delivery, Error: st.Error, Diagnosis: fromProbeDiagnosis(st.Diagnosis)}
+				Duration: st.Delivery, Error: st.Error, Diagnosis: fromProbeDiagnosis(st.Diagnosis), JunkFolder: st.JunkFolder}
 		}
 		return out
 	}

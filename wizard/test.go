@@ -64,6 +64,9 @@ type ServerResult struct {
 	// makes it the chosen one (fallback.go).
 	FallbackFrom *account.Server
 	FallbackText map[string]string
+	// JunkFolder names the spam folder the send test's message arrived
+	// in (safe to show); "" for the inbox.
+	JunkFolder string
 	// Tried are the other servers tried in this place when the chosen one
 	// did not answer, each as it ended (the test page lists them).
 	Tried []ServerResult

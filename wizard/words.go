@@ -9,6 +9,10 @@ import (
 	"github.com/mailwiz/mailwiz/probe"
 )
 
+// JunkNote is the catalog key of the sentence both faces add when the
+// send test's message arrived in the spam folder; {{.Folder}} is its name.
+var JunkNote = catalog.Key("It arrived in the spam folder “{{.Folder}}”, not the inbox: the provider took it for spam.")
+
 // SourceName is the catalog key naming a source of settings in a list of
 // sources ("Thunderbird's provider database"); the faces translate it
 // (catalog.T, or lang.L in the window).

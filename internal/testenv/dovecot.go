@@ -12,9 +12,11 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
 )
 
@@ -42,6 +44,24 @@ type Dovecot struct {
 	// Leaf is the server certificate, issued by the CA given to StartDovecot.
 	Leaf *Leaf
 	conf string
+
+	junkMu sync.Mutex
+	junk   func(from string) bool
+}
+
+// FileAsJunk makes the relay deliver the messages whose envelope sender
+// match reports true into the Junk mailbox (special-use \Junk), as a
+// provider files what it takes for spam; nil delivers all to the INBOX.
+func (d *Dovecot) FileAsJunk(match func(from string) bool) {
+	d.junkMu.Lock()
+	defer d.junkMu.Unlock()
+	d.junk = match
+}
+
+func (d *Dovecot) asJunk(from string) bool {
+	d.junkMu.Lock()
+	defer d.junkMu.Unlock()
+	return d.junk != nil && d.junk(from)
 }
 
 // LogText returns Dovecot's log so far, for test failure messages.
@@ -87,7 +107,11 @@ func startDovecot(t testing.TB, ca *CA, extra func(*Dovecot) string, users ...st
 	lda := filepath.Join(libexec, "dovecot-lda")
 	d.Relay = StartRelay(t, func(from string, to []string, msg []byte) error {
 		for _, rcpt := range to {
-			cmd := exec.Command(lda, "-c", d.conf, "-d", rcpt, "-f", from)
+			args := []string{"-c", d.conf, "-d", rcpt, "-f", from}
+			if d.asJunk(from) {
+				args = append(args, "-m", "Junk")
+			}
+			cmd := exec.Command(lda, args...)
 			cmd.Stdin = bytes.NewReader(msg)
 			if out, err := cmd.CombinedOutput(); err != nil {
 				return fmt.Errorf("dovecot-lda for %s: %v: %s", rcpt, err, out)
@@ -211,6 +235,9 @@ func dovecotConf(d *Dovecot, uid, gid int, internal, login string) string {
 	w("disable_plaintext_auth = yes")
 	w("auth_mechanisms = plain login")
 	w("mail_location = maildir:~/Maildir")
+	// A spam folder as providers have one: marked \Junk (RFC 6154),
+	// there from the first login (FileAsJunk delivers into it).
+	w("namespace inbox {\n  inbox = yes\n  mailbox Junk {\n    special_use = \\Junk\n    auto = subscribe\n  }\n}")
 	// Log the client ID (RFC 2971) so tests can see what mailwiz says of itself.
 	w("imap_id_log = *")
 	w("passdb {\n  driver = passwd-file\n  args = scheme=PLAIN username_format=%%u %s/passwd\n}", d.Dir)
@@ -314,4 +341,26 @@ func (d *Dovecot) tryLogin(ca *CA) error {
 		return err
 	}
 	return c.Logout().Wait()
+}
+
+// CountMessages returns how many messages DovecotUser's mailbox holds, by
+// IMAP STATUS over implicit TLS.
+func CountMessages(t testing.TB, d *Dovecot, ca *CA, mailbox string) int {
+	t.Helper()
+	cfg := &tls.Config{RootCAs: ca.Pool(), ServerName: DovecotHost}
+	conn, err := tls.DialWithDialer(&net.Dialer{Timeout: 5 * time.Second}, "tcp", Addr(d.IMAPS), cfg)
+	if err != nil {
+		t.Fatalf("testenv: counting %s: %v", mailbox, err)
+	}
+	conn.SetDeadline(time.Now().Add(10 * time.Second)) //nolint:errcheck
+	c := imapclient.New(conn, &imapclient.Options{TLSConfig: cfg})
+	defer c.Close()
+	if err := c.Login(DovecotUser, DovecotPassword).Wait(); err != nil {
+		t.Fatalf("testenv: counting %s: %v", mailbox, err)
+	}
+	st, err := c.Status(mailbox, &imap.StatusOptions{NumMessages: true}).Wait()
+	if err != nil || st.NumMessages == nil {
+		t.Fatalf("testenv: STATUS %s: %v", mailbox, err)
+	}
+	return int(*st.NumMessages)
 }
