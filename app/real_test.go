@@ -213,6 +213,37 @@ func TestRealRoundTrip(t *testing.T) {
 	}
 }
 
+// A round trip that ends in the spam folder: found there, and the line
+// says so.
+func TestRealRoundTripSpamFolder(t *testing.T) {
+	w := newWorld(t)
+	w.dove.FileAsJunk(func(string) bool { return true })
+	h := newHarness(t, w.deps)
+	walkToTest(h, testenv.DovecotUser)
+	p := h.ui.testing
+	test.Type(p.password, testenv.DovecotPassword)
+	test.Tap(p.sendTest)
+	enter(p.password)
+	h.waitFor("the test", func() bool { return h.ui.wiz.Testing().Report != nil })
+	if st := h.ui.wiz.Testing().Report.SendTest; st == nil || !st.OK || st.JunkFolder != "Junk" {
+		t.Fatalf("round trip: %+v\n%s", st, w.dove.LogText())
+	}
+	row := p.rows.Objects[len(p.rows.Objects)-1].(*fyne.Container)
+	var label *widget.Label
+	for _, o := range row.Objects {
+		if l, ok := o.(*widget.Label); ok {
+			label = l
+		}
+	}
+	if label == nil || !strings.HasPrefix(label.Text, "Test message sent and received in ") || !strings.Contains(label.Text, "spam folder “Junk”") {
+		t.Fatalf("the round trip's row %+v", row.Objects)
+	}
+	// It wraps within the page rather than running past the window's edge.
+	if win := h.w.Canvas().Size().Width; label.Wrapping != fyne.TextWrapWord || row.Size().Width > win {
+		t.Errorf("the row is %.0f px wide in a %.0f px window, wrapping %v", row.Size().Width, win, label.Wrapping)
+	}
+}
+
 // A provider from the built-in list that needs an app password, its servers
 // a real Dovecot: the hint with its page before login, then a refused
 // password explained as "create an app password" with a button to the

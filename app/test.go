@@ -365,9 +365,12 @@ func (p *testPage) onTrustConfirmed(sha256 string, ok bool) {
 // sendRow is the round trip's line.
 func sendRow(r wizard.ServerResult) fyne.CanvasObject {
 	if r.OK && r.JunkFolder != "" {
-		return container.NewHBox(widget.NewIcon(theme.NewWarningThemedResource(theme.MailSendIcon())),
-			widget.NewLabel(lang.L("Test message sent and received in {{.Ms}} ms", map[string]any{"Ms": r.Duration.Milliseconds()})+" "+
-				lang.L(wizard.JunkNote, map[string]any{"Folder": r.JunkFolder})))
+		// A sentence longer than the window is wide: it wraps beside
+		// its icon.
+		l := widget.NewLabel(lang.L("Test message sent and received in {{.Ms}} ms", map[string]any{"Ms": r.Duration.Milliseconds()}) + " " +
+			lang.L(wizard.JunkNote, map[string]any{"Folder": r.JunkFolder}))
+		l.Wrapping = fyne.TextWrapWord
+		return container.NewBorder(nil, nil, widget.NewIcon(theme.NewWarningThemedResource(theme.MailSendIcon())), nil, l)
 	}
 	if r.OK {
 		return container.NewHBox(widget.NewIcon(theme.NewSuccessThemedResource(theme.MailSendIcon())),
