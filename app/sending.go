@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -20,10 +21,13 @@ import (
 // person's consent to one message sent to their own address, and what
 // was found.
 type sendingDialog struct {
-	ui      *UI
-	from    *entry
-	bounce  *entry
-	consent *widget.Check
+	ui   *UI
+	from *entry
+	// fromWarn says, as the sender is typed, what the provider database
+	// says against it (wizard.SenderWarnings), before anything is sent.
+	fromWarn *widget.Label
+	bounce   *entry
+	consent  *widget.Check
 	// bounceTest adds the bounce test: one letter to a made-up address.
 	bounceTest *widget.Check
 	run        *button
@@ -39,6 +43,10 @@ func (p *donePage) onCheckSending() {
 	s := &sendingDialog{ui: p.ui}
 	s.from = newEntry(p.ui)
 	s.from.SetPlaceHolder(addr.Display())
+	s.fromWarn = wrapped("")
+	s.fromWarn.Importance = widget.WarningImportance
+	s.fromWarn.Hide()
+	s.from.OnChanged = func(string) { s.warnSender() }
 	s.bounce = newEntry(p.ui)
 	s.bounce.SetPlaceHolder(addr.Display())
 	s.consent = widget.NewCheck(lang.L("Send one test message to {{.Address}} with this sender", map[string]any{"Address": addr.Display()}),
@@ -56,7 +64,7 @@ func (p *donePage) onCheckSending() {
 	)
 	content := container.NewVBox(
 		wrapped(lang.L("mailwiz sends one message, only to your own address, with the sender you give, and reads it back: whether the server accepts that sender or changes it, and whether mail from it will be delivered (SPF, DKIM, DMARC). It also lists the provider's sending limits.")),
-		form, s.consent, s.bounceTest,
+		form, s.fromWarn, s.consent, s.bounceTest,
 		wrapped(lang.L("The bounce test sends one letter to a made-up address nobody receives, waits for the delivery report in your inbox, explains it and deletes it.")),
 		container.NewHBox(s.run), s.status, s.findings,
 	)
@@ -66,6 +74,18 @@ func (p *donePage) onCheckSending() {
 	p.sending = s
 	s.render()
 	p.ui.do(s.d.Show)
+}
+
+// warnSender shows what the provider database says against the sender
+// typed, or nothing.
+func (s *sendingDialog) warnSender() {
+	w := s.ui.wiz.SenderWarnings(s.from.Text, s.ui.language)
+	if len(w) == 0 {
+		s.fromWarn.Hide()
+		return
+	}
+	s.fromWarn.SetText(lang.L("The provider database says:") + " " + strings.Join(w, " "))
+	s.fromWarn.Show()
 }
 
 func (s *sendingDialog) onRun() {

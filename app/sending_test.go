@@ -8,6 +8,7 @@ import (
 
 	"fyne.io/fyne/v2/test"
 
+	"github.com/mailwiz/mailwiz/account"
 	"github.com/mailwiz/mailwiz/wizard"
 )
 
@@ -24,7 +25,12 @@ func TestSendingCheckDialog(t *testing.T) {
 			{Level: wizard.SendingWarn, Title: "SPF", Text: "Add this record.", Record: `corp.test. TXT "v=spf1 include:_spf.example.com ~all"`},
 		}}, nil
 	}
-	h := newHarness(t, wizard.Deps{Lookup: lookupExample, Test: fakeProbe, CheckSending: check,
+	strict := func(domain string) (account.Config, bool) {
+		cfg, ok := lookupExample(domain)
+		cfg.Hints = append(cfg.Hints, account.Hint{Kind: account.HintFromMustMatch, Text: map[string]string{"en": "Example Mail sends only as the login."}})
+		return cfg, ok
+	}
+	h := newHarness(t, wizard.Deps{Lookup: strict, Test: fakeProbe, CheckSending: check,
 		Formats: []wizard.Format{{ID: "smtp-url", Name: "smtp-url", Ext: ".txt", Mailer: true}},
 		Export:  func(io.Writer, string, wizard.ExportRequest) error { return nil }})
 	walkToDone(h, "jo@example.com", "right")
@@ -38,7 +44,19 @@ func TestSendingCheckDialog(t *testing.T) {
 	if !s.run.Disabled() {
 		t.Error("the check can run before the person agreed to the message")
 	}
+	if s.fromWarn.Visible() {
+		t.Errorf("a sender warning before any sender: %q", s.fromWarn.Text)
+	}
+	// Before anything is sent, the database's rule against another sender.
 	test.Type(s.from, "ceo@corp.test")
+	if !s.fromWarn.Visible() || s.fromWarn.Text != "The provider database says: Example Mail sends only as the login." {
+		t.Errorf("sender warning %q, visible %v", s.fromWarn.Text, s.fromWarn.Visible())
+	}
+	s.from.SetText("Jo@example.com")
+	if s.fromWarn.Visible() {
+		t.Error("the sender warning stays for the account's own address")
+	}
+	s.from.SetText("ceo@corp.test")
 	test.Tap(s.consent)
 	test.Tap(s.bounceTest)
 	if s.run.Disabled() {

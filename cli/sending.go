@@ -118,12 +118,8 @@ func runSending(ctx context.Context, env *Env, args []string) int {
 	if f.json {
 		say = env.Stderr
 	}
-	if !strings.EqualFold(from, addr.String()) {
-		for _, h := range r.Config.Hints {
-			if h.Kind == account.HintFromMustMatch {
-				fmt.Fprintln(say, T("The provider database says:")+" "+safetext.Show(h.In(lang)))
-			}
-		}
+	for _, w := range wizard.SenderWarnings(r.Config, addr, from, lang) {
+		fmt.Fprintln(say, T("The provider database says:")+" "+w)
 	}
 	consent := f.yes
 	if !consent {

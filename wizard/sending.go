@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/mailwiz/mailwiz/account"
+	"github.com/mailwiz/mailwiz/internal/safetext"
 	"github.com/mailwiz/mailwiz/probe"
 )
 
@@ -34,6 +35,33 @@ type SendingRequest struct {
 	TrustedCerts []string
 	// Lang is the language of the findings' texts.
 	Lang string
+}
+
+// SenderWarnings are what the provider database says against a mailing
+// program sending as from through addr's account (cfg's
+// from-must-match-login hints), in lang and made safe to show; none when
+// from is empty or the account's own address. Both faces show them before
+// anything is sent: the CLI above its consent question, the window under
+// the sender field.
+func SenderWarnings(cfg account.Config, addr account.Address, from, lang string) []string {
+	from = strings.TrimSpace(from)
+	if from == "" || strings.EqualFold(from, addr.String()) {
+		return nil
+	}
+	var out []string
+	for _, h := range cfg.Hints {
+		if h.Kind == account.HintFromMustMatch {
+			out = append(out, safetext.Show(h.In(lang)))
+		}
+	}
+	return out
+}
+
+// SenderWarnings are SenderWarnings for the account as it stands.
+func (w *Wizard) SenderWarnings(from, lang string) []string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return SenderWarnings(w.cfg, w.addr, from, lang)
 }
 
 // SendingLevel rates one finding of the sending check.

@@ -3,7 +3,10 @@ package wizard
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
+
+	"github.com/mailwiz/mailwiz/account"
 )
 
 // TestCheckSending: the sending check runs only for a tested account, with
@@ -79,5 +82,33 @@ func TestTestLetterLanguage(t *testing.T) {
 			t.Errorf("test letter language %q; want %q", got, want)
 		}
 		w.SetLanguage("en")
+	}
+}
+
+// TestSenderWarnings: the database's from-must-match-login hint is said
+// for another sender only, in the language asked for, made safe.
+func TestSenderWarnings(t *testing.T) {
+	addr, _ := account.ParseAddress("gus@example.com")
+	cfg := account.Config{Hints: []account.Hint{
+		{Kind: account.HintAppPassword, Text: map[string]string{"en": "Use an app password."}},
+		{Kind: account.HintFromMustMatch, Text: map[string]string{"en": "Sends only as the login.\x1b[2J", "ru": "Отправляет только от имени логина."}},
+	}}
+	for _, c := range []struct {
+		from, lang string
+		want       []string
+	}{
+		{"", "en", nil},
+		{"gus@example.com", "en", nil},
+		{" GUS@Example.com ", "en", nil},
+		{"news@corp.test", "en", []string{`Sends only as the login.\x1b[2J`}},
+		{"news@corp.test", "ru", []string{"Отправляет только от имени логина."}},
+	} {
+		got := SenderWarnings(cfg, addr, c.from, c.lang)
+		if !slices.Equal(got, c.want) {
+			t.Errorf("%q/%s: %q; want %q", c.from, c.lang, got, c.want)
+		}
+	}
+	if got := SenderWarnings(account.Config{}, addr, "news@corp.test", "en"); got != nil {
+		t.Errorf("no hint: %q", got)
 	}
 }
