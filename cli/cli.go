@@ -181,7 +181,7 @@ func usage(w io.Writer, lang string) {
 // command's own flags.
 func (c *command) flags(env *Env, define func(fs *flag.FlagSet)) *flag.FlagSet {
 	fs := flag.NewFlagSet("mailwiz "+c.name, flag.ContinueOnError)
-	fs.SetOutput(flagWords{w: env.Stderr, lang: env.lang})
+	fs.SetOutput(flagWords{w: env.Stderr, lang: env.lang, fs: fs})
 	if define != nil {
 		define(fs)
 	}
@@ -253,6 +253,7 @@ func zeroDefault(f *flag.Flag) bool {
 type flagWords struct {
 	w    io.Writer
 	lang string
+	fs   *flag.FlagSet // to say what its flags take
 }
 
 // flagErrors are the flag package's parse errors, as catalog keys with
@@ -271,7 +272,7 @@ var invalidValue = regexp.MustCompile(`^invalid (?:boolean )?value ("(?:[^"\\]|\
 func (f flagWords) Write(p []byte) (int, error) {
 	line := strings.TrimSuffix(string(p), "\n")
 	if m := invalidValue.FindStringSubmatch(line); m != nil {
-		if _, err := io.WriteString(f.w, catalog.T(f.lang, "invalid value {{.Value}} for flag {{.Flag}}: {{.Err}}", "Value", m[1], "Flag", m[2], "Err", m[3])+"\n"); err != nil {
+		if _, err := io.WriteString(f.w, catalog.T(f.lang, "invalid value {{.Value}} for flag {{.Flag}}: {{.Err}}", "Value", m[1], "Flag", m[2], "Err", f.valueError(m[2], m[3]))+"\n"); err != nil {
 			return 0, err
 		}
 		return len(p), nil
@@ -285,6 +286,34 @@ func (f flagWords) Write(p []byte) (int, error) {
 		}
 	}
 	return f.w.Write(p)
+}
+
+// valueError says in lang what the flag package's own words for a value
+// name refused mean ("parse error", "value out of range"): what to write
+// instead, by what the flag takes. Other words (a flag's own) pass as
+// they are.
+func (f flagWords) valueError(name, words string) string {
+	var fl *flag.Flag
+	if f.fs != nil {
+		fl = f.fs.Lookup(strings.TrimLeft(name, "-"))
+	}
+	if fl == nil {
+		return words
+	}
+	kind, _ := flag.UnquoteUsage(fl)
+	switch {
+	case words == "value out of range":
+		return catalog.T(f.lang, "the number is too large")
+	case words != "parse error":
+		return words
+	case kind == "duration":
+		return catalog.T(f.lang, "write a duration such as 30s, 2m or 1h30m")
+	case kind == "int" || kind == "uint":
+		return catalog.T(f.lang, "write a whole number such as 7")
+	case kind == "":
+		return catalog.T(f.lang, "write true or false")
+	}
+	return words
 }
 
 func hasFlags(fs *flag.FlagSet) bool {

@@ -49,7 +49,7 @@ func (b *optionalBool) String() string {
 func (b *optionalBool) Set(s string) error {
 	v, err := strconv.ParseBool(s)
 	if err != nil {
-		return fmt.Errorf("%q is not true or false", s)
+		return errors.New("parse error") // the flag package's own words for a bool, said in lang by flagWords
 	}
 	b.set, b.value = true, v
 	return nil

@@ -195,7 +195,7 @@ func TestExportErrors(t *testing.T) {
 		{"bad host", []string{"--format", "thebat", "--incoming", "imap://h%22x.example:993", "ann@gmail.com"}, cli.ExitUsage, ""},
 		{"binary to terminal", []string{"--format", "android", "ann@gmail.com"}, cli.ExitUsage, "give -o"},
 		{"unwritable file", []string{"--format", "json", "-o", filepath.Join(dir, "no", "such", "dir", "x.json"), "ann@gmail.com"}, cli.ExitFailed, "cannot write"},
-		{"bad leave value", []string{"--format", "json", "--leave-on-server=maybe", "ann@gmail.com"}, cli.ExitUsage, "not true or false"},
+		{"bad leave value", []string{"--format", "json", "--leave-on-server=maybe", "ann@gmail.com"}, cli.ExitUsage, "write true or false"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

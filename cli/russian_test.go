@@ -162,6 +162,10 @@ func TestRussianHelpAndUsage(t *testing.T) {
 		[]string{"export", "--format", "json", "--outgoing", "imap://h", "a@example.test"},
 		[]string{"detect", "--dns", "nope", "a@example.test"},
 		[]string{"test", "--bogus", "a@example.test"}, []string{"test", "a@example.test", "--timeout"},
+		// The flag package's own words for a refused value.
+		[]string{"test", "--timeout", "abc", "a@example.test"}, []string{"save", "--days-on-server", "x1", "a@example.test"},
+		[]string{"save", "--days-on-server", "99999999999999999999", "a@example.test"},
+		[]string{"save", "--leave-on-server=maybe", "a@example.test"}, []string{"detect", "--json=maybe", "a@example.test"},
 	)
 	for _, args := range cases {
 		for _, how := range []string{"flag", "locale"} {
@@ -173,6 +177,11 @@ func TestRussianHelpAndUsage(t *testing.T) {
 				_, got := run(t, locale, a...)
 				if !cyrillic.MatchString(got) {
 					t.Fatalf("no Russian in:\n%s", got)
+				}
+				for _, e := range []string{"parse error", "value out of range", "is not true or false"} {
+					if strings.Contains(got, e) {
+						t.Errorf("the flag package's English %q in:\n%s", e, got)
+					}
 				}
 				for _, e := range english {
 					// An all-capitals part (HOST, ADDRESS) is a placeholder
