@@ -409,8 +409,12 @@ func (st *sendTester) waitIMAP(ctx context.Context, s *session, crit *imap.Searc
 			// A provider may file the letter (another From, a poor SPF) or
 			// the report as spam: look there too, less often.
 			nextJunk = time.Now().Add(junkInterval)
-			if uids, err := searchIn(c, junk, crit); err != nil || len(uids) > 0 {
+			uids, usable, err := searchIn(c, junk, crit)
+			if err != nil || len(uids) > 0 {
 				return uids, junk, err
+			}
+			if !usable {
+				junk = "" // listed but not usable: the INBOX alone, as without one
 			}
 		}
 		if err := sleep(ctx, pollInterval); err != nil {
@@ -428,20 +432,27 @@ const junkInterval = time.Second
 
 // searchIn searches mailbox and stays there when it holds a match (the
 // message is fetched and deleted there); otherwise it selects the INBOX
-// again.
-func searchIn(c *imapclient.Client, mailbox string, crit *imap.SearchCriteria) ([]imap.UID, error) {
-	if _, err := c.Select(mailbox, nil).Wait(); err != nil {
-		return nil, err
+// again. usable is false when the server refused to open or search
+// mailbox: the INBOX is selected again and err is nil, for the wait to go
+// on there.
+func searchIn(c *imapclient.Client, mailbox string, crit *imap.SearchCriteria) (uids []imap.UID, usable bool, err error) {
+	var imapErr *imap.Error
+	_, err = c.Select(mailbox, nil).Wait()
+	if err == nil {
+		var data *imap.SearchData
+		if data, err = c.UIDSearch(crit, nil).Wait(); err == nil {
+			if uids = data.AllUIDs(); len(uids) > 0 {
+				return uids, true, nil
+			}
+		}
 	}
-	data, err := c.UIDSearch(crit, nil).Wait()
-	if err != nil {
-		return nil, err
+	if err != nil && !errors.As(err, &imapErr) {
+		return nil, false, err // the connection, not the mailbox
 	}
-	if uids := data.AllUIDs(); len(uids) > 0 {
-		return uids, nil
+	if _, err := c.Select("INBOX", nil).Wait(); err != nil {
+		return nil, false, err
 	}
-	_, err = c.Select("INBOX", nil).Wait()
-	return nil, err
+	return nil, imapErr == nil, nil
 }
 
 // junkMailbox names the account's spam folder: the mailbox the server

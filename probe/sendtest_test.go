@@ -143,6 +143,24 @@ func TestSendTestFindsSpamFolder(t *testing.T) {
 			t.Errorf("%s holds %d messages after the test; want 0", box, n)
 		}
 	}
+	// A spam folder the server lists but will not open (a proxy renames
+	// it in the LIST reply): the wait goes on in the INBOX.
+	d.FileAsJunk(nil)
+	var listed atomic.Bool
+	port := testenv.StartProxy(t, testenv.Addr(d.IMAP), 0, func(toServer bool, b []byte) []byte {
+		if !toServer && bytes.Contains(b, []byte(`\Junk`)) {
+			listed.Store(true)
+			return bytes.ReplaceAll(b, []byte("Junk\r\n"), []byte("Gone\r\n"))
+		}
+		return b
+	})
+	in := servers[1]
+	in.Port, in.Security = port, account.None
+	rep = Run(ctx, Request{Address: addr, Servers: []account.Server{in, servers[4]}, Password: testenv.DovecotPassword, RootCAs: ca.Pool(),
+		AllowPlaintext: true, Timeout: 5 * time.Second, DeliveryTimeout: 20 * time.Second, SendTest: true})
+	if st := rep.SendTest; !listed.Load() || st == nil || !st.OK || st.JunkFolder != "" {
+		t.Errorf("unusable spam folder (listed %v): %+v; want ok from the INBOX\n%s", listed.Load(), st, d.LogText())
+	}
 	// Without a spam folder verdict it is the INBOX, as before.
 	d.FileAsJunk(nil)
 	rep = Run(ctx, Request{Address: addr, Servers: []account.Server{servers[0], servers[4]}, Password: testenv.DovecotPassword, RootCAs: ca.Pool(),
