@@ -23,7 +23,9 @@ DEB_TEST    = openssl dovecot-imapd dovecot-pop3d dovecot-submissiond \
 DEB_WINDOWS = gcc-mingw-w64-x86-64 file nsis p7zip-full imagemagick
 # Cyrus IMAP/POP3, the tests' second IMAP and POP3 server: its packages
 # conflict with Dovecot's, so scripts/cyrus-fetch unpacks them (and installs
-# the libraries they link to); its passwords live in a sasldb.
+# the libraries they link to); its passwords live in a sasldb. Exim, the
+# second SMTP submission server beside Postfix, conflicts with Postfix's
+# package the same way: scripts/exim-fetch unpacks it.
 DEB_CYRUS   = sasl2-bin libsasl2-modules libsasl2-modules-db
 # The mailing programs the sending exports are handed to (export/
 # mailer_consumers_test.go); Nodemailer comes from npm at test time and
@@ -42,6 +44,7 @@ deps: deps-build
 	@echo "postfix postfix/main_mailer_type select No configuration" | $(SUDO) debconf-set-selections
 	@./scripts/apt-ensure $(DEB_TEST) $(DEB_SENDING) $(DEB_CYRUS)
 	@./scripts/cyrus-fetch
+	@./scripts/exim-fetch
 deps-build:
 	@./scripts/apt-ensure $(DEB_BUILD)
 deps-windows:

@@ -24,7 +24,7 @@ const wrongPassword = "Wr0ng-but-plausible-42"
 
 // endpoint is one listener of one real server.
 type endpoint struct {
-	server   string // "Dovecot 2.3", "Cyrus 3.6", "Postfix 3.7"
+	server   string // "Dovecot 2.3", "Cyrus 3.6", "Postfix 3.7", "Exim 4.96"
 	proto    account.Protocol
 	security account.Security // how the port is meant to be used
 	port     int
@@ -69,12 +69,14 @@ func TestMatrix(t *testing.T) {
 	pf := testenv.StartPostfix(t, ca, testenv.PostfixOptions{})
 	d := pf.Dovecot
 	cy := testenv.StartCyrus(t, ca, testenv.CyrusOptions{})
+	ex := testenv.StartExim(t, ca)
 	t.Logf("servers up in %v", time.Since(start).Round(time.Millisecond))
 
 	const (
 		dovecot = "Dovecot 2.3"
 		cyrus   = "Cyrus 3.6"
 		postfix = "Postfix 3.7"
+		exim    = "Exim 4.96"
 	)
 	endpoints := []endpoint{
 		{dovecot, account.IMAP, account.SSL, d.IMAPS},
@@ -89,6 +91,8 @@ func TestMatrix(t *testing.T) {
 		{cyrus, account.POP3, account.STARTTLS, cy.POP3},
 		{postfix, account.SMTP, account.SSL, pf.Submissions},
 		{postfix, account.SMTP, account.STARTTLS, pf.Submission},
+		{exim, account.SMTP, account.SSL, ex.Submissions},
+		{exim, account.SMTP, account.STARTTLS, ex.Submission},
 	}
 	// After a refused AUTH nothing more but QUIT: Postfix counts any other
 	// line (a stray "*" cancelling an exchange already over) as unknown.

@@ -1,0 +1,169 @@
+package testenv
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Exim is a real Exim taking mail submission on loopback, as shared
+// hosting runs it (cPanel's SMTP is Exim): SMTP with STARTTLS and SMTP
+// over TLS, AUTH PLAIN and LOGIN offered only once TLS is up, the
+// account DovecotUser with DovecotPassword. It takes what an
+// authenticated client sends and discards it: the tests are about
+// logging in.
+type Exim struct {
+	// Submission (STARTTLS) and Submissions (TLS from the first byte).
+	Submission, Submissions int
+	// Dir holds the configuration, the spool and the logs.
+	Dir  string
+	Leaf *Leaf
+}
+
+// LogText returns Exim's main log so far, for test failure messages.
+func (e *Exim) LogText() string { return readLog(e.Dir, filepath.Join("log", "mainlog")) }
+
+// EximRoot is where scripts/exim-fetch unpacks Exim: $MAILWIZ_EXIM, else
+// /var/cache/mailwiz/exim for root, else the user's cache.
+func EximRoot() string {
+	if d := os.Getenv("MAILWIZ_EXIM"); d != "" {
+		return d
+	}
+	if os.Geteuid() == 0 {
+		return "/var/cache/mailwiz/exim"
+	}
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(cache, "mailwiz", "exim")
+}
+
+// StartExim starts Exim with a configuration in a temporary directory and
+// returns once both listeners greet; Cleanup stops it. Without Exim (run
+// `make deps`, which runs scripts/exim-fetch) the test is skipped, and
+// fails under CI. Exim takes a -C configuration with its privileges only
+// from root, so a test run by anyone else is skipped.
+func StartExim(t testing.TB, ca *CA) *Exim {
+	t.Helper()
+	bin := filepath.Join(EximRoot(), "usr", "sbin", "exim4")
+	if _, err := os.Stat(bin); err != nil {
+		skipOrFail(t, "exim is not unpacked in "+EximRoot()+": run `make deps` (scripts/exim-fetch)")
+	}
+	if os.Geteuid() != 0 {
+		t.Skip("exim runs with a test's own configuration (-C) only for root")
+	}
+	dir := serverDir(t)
+	e := &Exim{Dir: dir, Leaf: ca.Issue(t, "localhost", "127.0.0.1")}
+	for _, sub := range []string{"spool", "log"} {
+		if err := os.MkdirAll(filepath.Join(dir, sub), 0o750); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const attempts = 3
+	for i := 1; ; i++ {
+		ports := freePorts(t, 2)
+		e.Submission, e.Submissions = ports[0], ports[1]
+		err := e.start(t, bin)
+		if err == nil {
+			return e
+		}
+		if i == attempts || !errors.Is(err, errEximPortTaken) {
+			t.Fatalf("testenv: exim did not start: %v\nlog:\n%s", err, e.LogText())
+		}
+		t.Logf("testenv: %v; trying new ports", err)
+	}
+}
+
+var errEximPortTaken = errors.New("a port chosen for exim was taken meanwhile")
+
+func (e *Exim) start(t testing.TB, bin string) error {
+	confPath := filepath.Join(e.Dir, "exim.conf")
+	if err := os.WriteFile(confPath, []byte(e.conf()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// -bdf: the daemon in the foreground, our child.
+	p := startDaemon(t, "exim", exec.Command(bin, "-C", confPath, "-bdf"), filepath.Join(e.Dir, "exim.out"))
+	t.Cleanup(func() {
+		if p.terminate() {
+			t.Logf("testenv: exim (pid %d) did not stop within 10 s of SIGTERM; killed it", p.cmd.Process.Pid)
+		}
+	})
+	gone := func() error {
+		out, _ := os.ReadFile(filepath.Join(e.Dir, "exim.out"))
+		if strings.Contains(string(out)+e.LogText(), "Address already in use") {
+			return fmt.Errorf("%w: exim exited", errEximPortTaken)
+		}
+		return fmt.Errorf("exim exited: %s", strings.TrimSpace(string(out)))
+	}
+	return pollReady(10*time.Second, 20*time.Millisecond, p.exited, gone, func() error {
+		// The STARTTLS port's greeting: the daemon listens on both at once.
+		conn, err := net.DialTimeout("tcp", Addr(e.Submission), time.Second)
+		if err != nil {
+			return err
+		}
+		defer conn.Close()
+		conn.SetDeadline(time.Now().Add(2 * time.Second)) //nolint:errcheck
+		b := make([]byte, 3)
+		if _, err := conn.Read(b); err != nil || string(b) != "220" {
+			return fmt.Errorf("exim greets %q: %v", b, err)
+		}
+		return nil
+	})
+}
+
+// conf is Exim's configuration. The account is checked by the plaintext
+// authenticators themselves; a client that has not logged in may send
+// nothing; what is sent goes nowhere.
+func (e *Exim) conf() string {
+	var b conf
+	w := b.line
+	w("# Written by internal/testenv for one test; see StartExim.")
+	w("primary_hostname = exim.example.test")
+	w("exim_user = root")
+	w("exim_group = root")
+	w("never_users =")
+	w("keep_environment =")
+	w("spool_directory = %s/spool", e.Dir)
+	w("log_file_path = %s/log/%%slog", e.Dir)
+	w("pid_file_path = %s/exim.pid", e.Dir)
+	w("local_interfaces = <; 127.0.0.1")
+	w("daemon_smtp_ports = %d : %d", e.Submission, e.Submissions)
+	w("tls_on_connect_ports = %d", e.Submissions)
+	w("tls_advertise_hosts = *")
+	w("tls_certificate = %s", e.Leaf.CertFile)
+	w("tls_privatekey = %s", e.Leaf.KeyFile)
+	w("acl_smtp_rcpt = acl_rcpt")
+	w("begin acl")
+	w("acl_rcpt:")
+	w("  accept authenticated = *")
+	w("  deny message = Relay not permitted")
+	w("begin routers")
+	w("discard:")
+	w("  driver = redirect")
+	w("  data = :blackhole:")
+	w("begin transports")
+	w("begin authenticators")
+	check := fmt.Sprintf("${if and {{eq{$auth%%d}{%s}}{eq{$auth%%d}{%s}}}}", DovecotUser, DovecotPassword)
+	w("plain:")
+	w("  driver = plaintext")
+	w("  public_name = PLAIN")
+	w("  server_prompts = :")
+	w("  server_condition = %s", fmt.Sprintf(check, 2, 3))
+	w("  server_set_id = $auth2")
+	w("  server_advertise_condition = ${if def:tls_in_cipher}")
+	w("login:")
+	w("  driver = plaintext")
+	w("  public_name = LOGIN")
+	w("  server_prompts = <| Username:: | Password::")
+	w("  server_condition = %s", fmt.Sprintf(check, 1, 2))
+	w("  server_set_id = $auth1")
+	w("  server_advertise_condition = ${if def:tls_in_cipher}")
+	return b.String()
+}
