@@ -3,7 +3,6 @@ package testenv
 import (
 	"bufio"
 	"crypto/tls"
-	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -66,18 +65,24 @@ func (c *Cyrus) LogText() string {
 // CyrusRoot is where scripts/cyrus-fetch unpacks Cyrus: $MAILWIZ_CYRUS if
 // set, else /var/cache/mailwiz/cyrus under root (the unprivileged user
 // Cyrus runs as cannot enter /root), else the user's cache directory.
-func CyrusRoot() string {
-	if d := os.Getenv("MAILWIZ_CYRUS"); d != "" {
+func CyrusRoot() string { return unpackedRoot("MAILWIZ_CYRUS", "cyrus") }
+
+// unpackedRoot is where a scripts/*-fetch unpacks a server that cannot be
+// installed beside the others: $env, else /var/cache/mailwiz/NAME for
+// root (whose home an unprivileged server process cannot enter), else the
+// user's cache.
+func unpackedRoot(env, name string) string {
+	if d := os.Getenv(env); d != "" {
 		return d
 	}
 	if os.Geteuid() == 0 {
-		return "/var/cache/mailwiz/cyrus"
+		return filepath.Join("/var/cache/mailwiz", name)
 	}
 	cache, err := os.UserCacheDir()
 	if err != nil {
 		return ""
 	}
-	return filepath.Join(cache, "mailwiz", "cyrus")
+	return filepath.Join(cache, "mailwiz", name)
 }
 
 // StartCyrus writes a configuration into t.TempDir(), starts Cyrus's
@@ -148,22 +153,20 @@ func StartCyrus(t testing.TB, ca *CA, o CyrusOptions) *Cyrus {
 		}
 	}
 
-	const attempts = 3
-	for i := 1; ; i++ {
-		ports := pickPorts(t, 5)
+	onFreePorts(t, 5, func(ports []int) error {
 		c.IMAP, c.IMAPS, c.POP3, c.POP3S, c.LMTP = ports[0], ports[1], ports[2], ports[3], ports[4]
 		conf := cyrusConf{dir: dir, bin: bin, runAs: runAs, mechs: o.Mechanisms, extra: o.ImapdConf}
 		stop, err := c.start(t, bin, filepath.Dir(libs[0]), conf, ca, users)
 		if err == nil {
 			t.Cleanup(stop)
-			return c
+		} else {
+			stop() // a master that could not bind a port may still run
 		}
-		stop()
-		if i == attempts || !errors.Is(err, errCyrusPortTaken) {
-			t.Fatalf("testenv: cyrus started but no login worked within 10 s: %v\nlog:\n%s", err, c.LogText())
-		}
-		t.Logf("testenv: %v; trying new ports", err)
-	}
+		return err
+	}, func(err error) {
+		t.Fatalf("testenv: cyrus started but no login worked within 10 s: %v\nlog:\n%s", err, c.LogText())
+	})
+	return c
 }
 
 // cyrusUser is who Cyrus's processes run as: nobody under root (Cyrus
@@ -250,10 +253,6 @@ func (c cyrusConf) cyrus(imap, imaps, pop3, pop3s, lmtp int) string {
 	return b.String()
 }
 
-// errCyrusPortTaken: a port chosen for Cyrus refused connections while the
-// others answered: another process bound it first.
-var errCyrusPortTaken = errors.New("a port chosen for cyrus was taken meanwhile")
-
 // start runs Cyrus's master in the foreground as our child and waits until
 // every user logs in; the returned func stops it.
 func (c *Cyrus) start(t testing.TB, bin, libdir string, conf cyrusConf, ca *CA, users []string) (func(), error) {
@@ -298,7 +297,7 @@ func (c *Cyrus) waitReady(ca *CA, exited <-chan struct{}, users []string) error 
 		}
 	}
 	if refused > 0 && refused < 5 {
-		return fmt.Errorf("%w: %v", errCyrusPortTaken, last)
+		return fmt.Errorf("%w: %v", errPortTaken, last)
 	}
 	return last
 }

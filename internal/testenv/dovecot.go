@@ -148,30 +148,43 @@ func startDovecot(t testing.TB, ca *CA, extra func(*Dovecot) string, users ...st
 	if err := os.WriteFile(filepath.Join(dir, "passwd"), []byte(strings.Join(passwd, "\n")+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	// The ports are free when chosen but not held: on a busy machine another
-	// process can take one before Dovecot binds it. Then Dovecot exits at
-	// once, and new ports are tried.
-	const attempts = 3
-	for i := 1; ; i++ {
-		ports := pickPorts(t, 6)
+	onFreePorts(t, 6, func(ports []int) error {
 		d.IMAP, d.IMAPS, d.POP3, d.POP3S, d.Submission, d.Submissions = ports[0], ports[1], ports[2], ports[3], ports[4], ports[5]
 		conf := dovecotConf(d, uid, gid, internal, login)
 		if extra != nil {
 			conf += extra(d)
 		}
-		err := d.start(t, bin, ca, conf)
+		return d.start(t, bin, ca, conf)
+	}, func(err error) {
+		t.Fatalf("testenv: dovecot started but no login worked within 15 s: %v\nlog:\n%s", err, d.LogText())
+	})
+	return d
+}
+
+// errPortTaken: a server exited, or a listener of it refused connections,
+// because a port chosen for it was taken meanwhile.
+var errPortTaken = errors.New("a port chosen for the server was taken meanwhile")
+
+// onFreePorts runs start with n loopback ports chosen free (pickPorts),
+// again with new ones when its error wraps errPortTaken: the ports are
+// free when chosen but not held, so on a busy machine another process can
+// take one before the server binds it. After three tries, or on another
+// error, failed reports it.
+func onFreePorts(t testing.TB, n int, start func(ports []int) error, failed func(error)) {
+	t.Helper()
+	const attempts = 3
+	for i := 1; ; i++ {
+		err := start(pickPorts(t, n))
 		if err == nil {
-			return d
+			return
 		}
 		if i == attempts || !errors.Is(err, errPortTaken) {
-			t.Fatalf("testenv: dovecot started but no login worked within 15 s: %v\nlog:\n%s", err, d.LogText())
+			failed(err)
+			return
 		}
 		t.Logf("testenv: %v; trying new ports", err)
 	}
 }
-
-// errPortTaken: Dovecot exited because a port chosen for it was taken.
-var errPortTaken = errors.New("a port chosen for dovecot was taken meanwhile")
 
 // start writes conf, starts Dovecot and waits until a login works.
 // Cleanup stops it.

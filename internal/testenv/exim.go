@@ -1,7 +1,6 @@
 package testenv
 
 import (
-	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -31,19 +30,7 @@ func (e *Exim) LogText() string { return readLog(e.Dir, filepath.Join("log", "ma
 
 // EximRoot is where scripts/exim-fetch unpacks Exim: $MAILWIZ_EXIM, else
 // /var/cache/mailwiz/exim for root, else the user's cache.
-func EximRoot() string {
-	if d := os.Getenv("MAILWIZ_EXIM"); d != "" {
-		return d
-	}
-	if os.Geteuid() == 0 {
-		return "/var/cache/mailwiz/exim"
-	}
-	cache, err := os.UserCacheDir()
-	if err != nil {
-		return ""
-	}
-	return filepath.Join(cache, "mailwiz", "exim")
-}
+func EximRoot() string { return unpackedRoot("MAILWIZ_EXIM", "exim") }
 
 // StartExim starts Exim with a configuration in a temporary directory and
 // returns once both listeners greet; Cleanup stops it. Without Exim (run
@@ -66,22 +53,14 @@ func StartExim(t testing.TB, ca *CA) *Exim {
 			t.Fatal(err)
 		}
 	}
-	const attempts = 3
-	for i := 1; ; i++ {
-		ports := freePorts(t, 2)
+	onFreePorts(t, 2, func(ports []int) error {
 		e.Submission, e.Submissions = ports[0], ports[1]
-		err := e.start(t, bin)
-		if err == nil {
-			return e
-		}
-		if i == attempts || !errors.Is(err, errEximPortTaken) {
-			t.Fatalf("testenv: exim did not start: %v\nlog:\n%s", err, e.LogText())
-		}
-		t.Logf("testenv: %v; trying new ports", err)
-	}
+		return e.start(t, bin)
+	}, func(err error) {
+		t.Fatalf("testenv: exim did not start: %v\nlog:\n%s", err, e.LogText())
+	})
+	return e
 }
-
-var errEximPortTaken = errors.New("a port chosen for exim was taken meanwhile")
 
 func (e *Exim) start(t testing.TB, bin string) error {
 	confPath := filepath.Join(e.Dir, "exim.conf")
@@ -98,7 +77,7 @@ func (e *Exim) start(t testing.TB, bin string) error {
 	gone := func() error {
 		out, _ := os.ReadFile(filepath.Join(e.Dir, "exim.out"))
 		if strings.Contains(string(out)+e.LogText(), "Address already in use") {
-			return fmt.Errorf("%w: exim exited", errEximPortTaken)
+			return fmt.Errorf("%w: exim exited", errPortTaken)
 		}
 		return fmt.Errorf("exim exited: %s", strings.TrimSpace(string(out)))
 	}

@@ -159,20 +159,14 @@ func StartPostfix(t testing.TB, ca *CA, o PostfixOptions) *Postfix {
 	if o.LMTP != 0 {
 		cfg.lmtpPort = o.LMTP
 	}
-	const attempts = 3
-	for i := 1; ; i++ {
-		ports := pickPorts(t, 2)
+	onFreePorts(t, 2, func(ports []int) error {
 		p.Submission, p.Submissions = ports[0], ports[1]
 		cfg.submission, cfg.submissions = p.Submission, p.Submissions
-		err := p.start(t, bin, ca, cfg)
-		if err == nil {
-			return p
-		}
-		if i == attempts || !errors.Is(err, errPostfixPortTaken) {
-			t.Fatalf("testenv: postfix did not offer AUTH within 15 s: %v\nlog:\n%s", err, p.LogText())
-		}
-		t.Logf("testenv: %v; trying new ports", err)
-	}
+		return p.start(t, bin, ca, cfg)
+	}, func(err error) {
+		t.Fatalf("testenv: postfix did not offer AUTH within 15 s: %v\nlog:\n%s", err, p.LogText())
+	})
+	return p
 }
 
 // makeQueue creates the queue directory's subdirectories as the package's
@@ -420,9 +414,6 @@ func (c postfixConfig) masterCF() string {
 	return b.String()
 }
 
-// errPostfixPortTaken: Postfix's master could not bind a port chosen for it.
-var errPostfixPortTaken = errors.New("a port chosen for postfix was taken meanwhile")
-
 // start writes the configuration, runs `postfix start-fg` as our child and
 // waits until both listeners offer AUTH. Cleanup stops it.
 func (p *Postfix) start(t testing.TB, bin string, ca *CA, c postfixConfig) error {
@@ -442,7 +433,7 @@ func (p *Postfix) start(t testing.TB, bin string, ca *CA, c postfixConfig) error
 func (p *Postfix) waitReady(ca *CA, exited <-chan struct{}) error {
 	gone := func() error {
 		if strings.Contains(p.LogText(), "Address already in use") {
-			return fmt.Errorf("%w: postfix exited", errPostfixPortTaken)
+			return fmt.Errorf("%w: postfix exited", errPortTaken)
 		}
 		b, _ := os.ReadFile(filepath.Join(p.Dir, "postfix.out"))
 		return fmt.Errorf("postfix exited: %s", bytes.TrimSpace(b))
