@@ -69,7 +69,7 @@ func TestMatrix(t *testing.T) {
 	pf := testenv.StartPostfix(t, ca, testenv.PostfixOptions{})
 	d := pf.Dovecot
 	cy := testenv.StartCyrus(t, ca, testenv.CyrusOptions{})
-	ex := testenv.StartExim(t, ca)
+	ex := testenv.StartExim(t, ca, 0)
 	t.Logf("servers up in %v", time.Since(start).Round(time.Millisecond))
 
 	const (

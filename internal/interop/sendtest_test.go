@@ -16,7 +16,8 @@ import (
 
 // TestSendTest runs the probe's round trip (a message sent through SMTP,
 // watched for on the incoming server, deleted) through Postfix into
-// Dovecot and into Cyrus, over IMAP and POP3; and against a Cyrus whose
+// Dovecot and into Cyrus, and through Exim into Dovecot, over IMAP and
+// POP3; and against a Cyrus whose
 // POP3 allows a login only once a minute (LOGIN-DELAY 60), where the send
 // test must stop at once with login-delay rather than wait out its window.
 func TestSendTest(t *testing.T) {
@@ -26,6 +27,7 @@ func TestSendTest(t *testing.T) {
 	cy := testenv.StartCyrus(t, ca, testenv.CyrusOptions{})
 	toCyrus := testenv.StartPostfix(t, ca, testenv.PostfixOptions{LMTP: cy.LMTP})
 	slow := testenv.StartCyrus(t, ca, testenv.CyrusOptions{ImapdConf: []string{"popminpoll: 1"}})
+	exim := testenv.StartExim(t, ca, toDovecot.LMTP)
 	t.Logf("servers up in %v", time.Since(start).Round(time.Millisecond))
 	d := toDovecot.Dovecot
 
@@ -45,12 +47,16 @@ func TestSendTest(t *testing.T) {
 		// message handed over LMTP to port lmtp.
 		via  *testenv.Postfix
 		lmtp int
+		// eximLMTP: Exim's log must show it handed over LMTP.
+		eximLMTP bool
 	}{
-		{"Postfix to Dovecot, IMAP", srv(account.IMAP, d.IMAPS, account.SSL), srv(account.SMTP, toDovecot.Submission, account.STARTTLS), "", 10 * time.Second, toDovecot, 0},
-		{"Postfix to Dovecot, POP3", srv(account.POP3, d.POP3, account.STARTTLS), srv(account.SMTP, toDovecot.Submissions, account.SSL), "", 10 * time.Second, toDovecot, 0},
-		{"Postfix to Cyrus, IMAP", srv(account.IMAP, cy.IMAP, account.STARTTLS), srv(account.SMTP, toCyrus.Submissions, account.SSL), "", 10 * time.Second, toCyrus, cy.LMTP},
-		{"Postfix to Cyrus, POP3", srv(account.POP3, cy.POP3S, account.SSL), srv(account.SMTP, toCyrus.Submission, account.STARTTLS), "", 10 * time.Second, toCyrus, cy.LMTP},
-		{"Cyrus POP3 with LOGIN-DELAY 60", srv(account.POP3, slow.POP3S, account.SSL), srv(account.SMTP, toCyrus.Submission, account.STARTTLS), probe.KindLoginDelay, 3 * time.Second, nil, 0},
+		{"Postfix to Dovecot, IMAP", srv(account.IMAP, d.IMAPS, account.SSL), srv(account.SMTP, toDovecot.Submission, account.STARTTLS), "", 10 * time.Second, toDovecot, 0, false},
+		{"Postfix to Dovecot, POP3", srv(account.POP3, d.POP3, account.STARTTLS), srv(account.SMTP, toDovecot.Submissions, account.SSL), "", 10 * time.Second, toDovecot, 0, false},
+		{"Postfix to Cyrus, IMAP", srv(account.IMAP, cy.IMAP, account.STARTTLS), srv(account.SMTP, toCyrus.Submissions, account.SSL), "", 10 * time.Second, toCyrus, cy.LMTP, false},
+		{"Postfix to Cyrus, POP3", srv(account.POP3, cy.POP3S, account.SSL), srv(account.SMTP, toCyrus.Submission, account.STARTTLS), "", 10 * time.Second, toCyrus, cy.LMTP, false},
+		{"Exim to Dovecot, IMAP", srv(account.IMAP, d.IMAPS, account.SSL), srv(account.SMTP, exim.Submissions, account.SSL), "", 10 * time.Second, nil, 0, true},
+		{"Exim to Dovecot, POP3", srv(account.POP3, d.POP3S, account.SSL), srv(account.SMTP, exim.Submission, account.STARTTLS), "", 10 * time.Second, nil, 0, true},
+		{"Cyrus POP3 with LOGIN-DELAY 60", srv(account.POP3, slow.POP3S, account.SSL), srv(account.SMTP, toCyrus.Submission, account.STARTTLS), probe.KindLoginDelay, 3 * time.Second, nil, 0, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -75,6 +81,9 @@ func TestSendTest(t *testing.T) {
 				if log := tc.via.LogText(); !strings.Contains(log, want) || !strings.Contains(log, "status=sent") {
 					t.Errorf("Postfix's log shows no delivery with %s:\n%s", want, log)
 				}
+			}
+			if want := "=> " + testenv.DovecotUser + " R=mailbox T=lmtp"; tc.eximLMTP && !strings.Contains(exim.LogText(), want) {
+				t.Errorf("Exim's log shows no delivery %q:\n%s", want, exim.LogText())
 			}
 			if took > tc.within {
 				t.Errorf("took %v; want under %v", took, tc.within)

@@ -5,7 +5,9 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"os/user"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -14,15 +16,18 @@ import (
 // Exim is a real Exim taking mail submission on loopback, as shared
 // hosting runs it (cPanel's SMTP is Exim): SMTP with STARTTLS and SMTP
 // over TLS, AUTH PLAIN and LOGIN offered only once TLS is up, the
-// account DovecotUser with DovecotPassword. It takes what an
-// authenticated client sends and discards it: the tests are about
-// logging in.
+// account DovecotUser with DovecotPassword. What an authenticated client
+// sends to DovecotUser's domain it hands over LMTP to StartExim's lmtp
+// port (a Postfix's Dovecot, or Cyrus), as hosting's Exim hands mail to
+// its Dovecot; anything else it discards.
 type Exim struct {
 	// Submission (STARTTLS) and Submissions (TLS from the first byte).
 	Submission, Submissions int
 	// Dir holds the configuration, the spool and the logs.
 	Dir  string
 	Leaf *Leaf
+	bin  string
+	lmtp int
 }
 
 // LogText returns Exim's main log so far, for test failure messages.
@@ -30,6 +35,9 @@ func (e *Exim) LogText() string { return readLog(e.Dir, filepath.Join("log", "ma
 
 // EximRoot is where scripts/exim-fetch unpacks Exim: $MAILWIZ_EXIM, else
 // /var/cache/mailwiz/exim for root, else the user's cache.
+// eximUser is the user Debian's Exim is built to run as.
+const eximUser = "Debian-exim"
+
 func EximRoot() string { return unpackedRoot("MAILWIZ_EXIM", "exim") }
 
 // StartExim starts Exim with a configuration in a temporary directory and
@@ -37,7 +45,7 @@ func EximRoot() string { return unpackedRoot("MAILWIZ_EXIM", "exim") }
 // `make deps`, which runs scripts/exim-fetch) the test is skipped, and
 // fails under CI. Exim takes a -C configuration with its privileges only
 // from root, so a test run by anyone else is skipped.
-func StartExim(t testing.TB, ca *CA) *Exim {
+func StartExim(t testing.TB, ca *CA, lmtp int) *Exim {
 	t.Helper()
 	bin := filepath.Join(EximRoot(), "usr", "sbin", "exim4")
 	if _, err := os.Stat(bin); err != nil {
@@ -47,11 +55,38 @@ func StartExim(t testing.TB, ca *CA) *Exim {
 		t.Skip("exim runs with a test's own configuration (-C) only for root")
 	}
 	dir := serverDir(t)
-	e := &Exim{Dir: dir, Leaf: ca.Issue(t, "localhost", "127.0.0.1")}
+	e := &Exim{Dir: dir, Leaf: ca.Issue(t, "localhost", "127.0.0.1"), bin: bin, lmtp: lmtp}
+	// Exim receives and delivers as its own user (deliveries as root are
+	// refused by the binary): it owns the spool, the logs and its own
+	// copies of the certificate and key.
+	u, err := user.Lookup(eximUser)
+	if err != nil {
+		skipOrFail(t, "the "+eximUser+" user is missing: run `make deps` as root (scripts/exim-fetch creates it)")
+	}
+	uid, _ := strconv.Atoi(u.Uid)
+	gid, _ := strconv.Atoi(u.Gid)
 	for _, sub := range []string{"spool", "log"} {
 		if err := os.MkdirAll(filepath.Join(dir, sub), 0o750); err != nil {
 			t.Fatal(err)
 		}
+	}
+	for _, f := range [][2]string{{e.Leaf.CertFile, "cert.pem"}, {e.Leaf.KeyFile, "key.pem"}} {
+		b, err := os.ReadFile(f[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, f[1]), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	err = filepath.Walk(dir, func(p string, _ os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		return os.Lchown(p, uid, gid)
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 	onFreePorts(t, 2, func(ports []int) error {
 		e.Submission, e.Submissions = ports[0], ports[1]
@@ -99,15 +134,15 @@ func (e *Exim) start(t testing.TB, bin string) error {
 
 // conf is Exim's configuration. The account is checked by the plaintext
 // authenticators themselves; a client that has not logged in may send
-// nothing; what is sent goes nowhere.
+// nothing. Mail for the domain of DovecotUser goes over LMTP to the port
+// given to StartExim; other mail goes nowhere.
 func (e *Exim) conf() string {
 	var b conf
 	w := b.line
 	w("# Written by internal/testenv for one test; see StartExim.")
 	w("primary_hostname = exim.example.test")
-	w("exim_user = root")
-	w("exim_group = root")
-	w("never_users =")
+	w("exim_user = %s", eximUser)
+	w("exim_group = %s", eximUser)
 	w("keep_environment =")
 	w("spool_directory = %s/spool", e.Dir)
 	w("log_file_path = %s/log/%%slog", e.Dir)
@@ -116,18 +151,38 @@ func (e *Exim) conf() string {
 	w("daemon_smtp_ports = %d : %d", e.Submission, e.Submissions)
 	w("tls_on_connect_ports = %d", e.Submissions)
 	w("tls_advertise_hosts = *")
-	w("tls_certificate = %s", e.Leaf.CertFile)
-	w("tls_privatekey = %s", e.Leaf.KeyFile)
+	w("tls_certificate = %s/cert.pem", e.Dir)
+	w("tls_privatekey = %s/key.pem", e.Dir)
 	w("acl_smtp_rcpt = acl_rcpt")
+	// Exim runs itself again to deliver: the unpacked binary, not the
+	// package's path.
+	w("exim_path = %s", e.bin)
 	w("begin acl")
 	w("acl_rcpt:")
 	w("  accept authenticated = *")
 	w("  deny message = Relay not permitted")
 	w("begin routers")
+	if e.lmtp != 0 {
+		_, domain, _ := strings.Cut(DovecotUser, "@")
+		w("mailbox:")
+		w("  driver = accept")
+		w("  domains = %s", domain)
+		w("  transport = lmtp")
+	}
 	w("discard:")
 	w("  driver = redirect")
 	w("  data = :blackhole:")
 	w("begin transports")
+	if e.lmtp != 0 {
+		w("lmtp:")
+		w("  driver = smtp")
+		w("  protocol = lmtp")
+		w("  hosts = 127.0.0.1")
+		w("  hosts_override")
+		w("  port = %d", e.lmtp)
+		w("  allow_localhost")
+		w("  hosts_avoid_tls = *")
+	}
 	w("begin authenticators")
 	check := fmt.Sprintf("${if and {{eq{$auth%%d}{%s}}{eq{$auth%%d}{%s}}}}", DovecotUser, DovecotPassword)
 	w("plain:")

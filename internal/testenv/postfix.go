@@ -76,6 +76,9 @@ type Postfix struct {
 	Submission, Submissions int
 	// Dovecot checks the passwords and holds the mailboxes.
 	Dovecot *Dovecot
+	// LMTP is the port Postfix delivers to: its Dovecot's LMTP listener,
+	// or PostfixOptions.LMTP.
+	LMTP int
 	// Dir holds config/ (main.cf, master.cf), queue/, data/ and the log.
 	Dir string
 	// Leaf is Postfix's server certificate.
@@ -159,6 +162,7 @@ func StartPostfix(t testing.TB, ca *CA, o PostfixOptions) *Postfix {
 	if o.LMTP != 0 {
 		cfg.lmtpPort = o.LMTP
 	}
+	p.LMTP = cfg.lmtpPort
 	onFreePorts(t, 2, func(ports []int) error {
 		p.Submission, p.Submissions = ports[0], ports[1]
 		cfg.submission, cfg.submissions = p.Submission, p.Submissions
