@@ -23,12 +23,15 @@ import (
 // TestSendingWithPostfix sends the check's message through a real Postfix
 // into Dovecot: once where Postfix refuses a sender the login does not
 // own (reject_sender_login_mismatch, as Yandex and Mail.ru do), once
-// where it lets any sender through; reads it back over IMAP and checks
+// where it lets any sender through, and once through Exim, which lets
+// any sender through as shared hosting's usually does; reads it back over IMAP and checks
 // what Check makes of it, in English and Russian.
 func TestSendingWithPostfix(t *testing.T) {
 	ca := testenv.NewCA(t)
 	strict := testenv.StartPostfix(t, ca, testenv.PostfixOptions{SenderLogins: map[string]string{"owned@good.test": testenv.DovecotUser}})
 	open := testenv.StartPostfix(t, ca, testenv.PostfixOptions{})
+	// Exim, as shared hosting runs it, delivering into open's Dovecot.
+	exim := testenv.StartExim(t, ca, open.LMTP)
 	dns := testenv.StartDNS(t, zone())
 	addr, err := account.ParseAddress(testenv.DovecotUser)
 	if err != nil {
@@ -43,10 +46,13 @@ func TestSendingWithPostfix(t *testing.T) {
 		from     string
 		accepted bool
 		want     map[string]Level
+		// smtp, when not 0, is the submission port instead of pf's.
+		smtp int
 	}{
-		{"refused", strict, "news@none.test", false, map[string]Level{"substitution": Fail, "spf": Fail}},
-		{"owned alias", strict, "owned@good.test", true, map[string]Level{"substitution": OK, "spf": OK, "dmarc": OK}},
-		{"accepted, no SPF", open, "news@none.test", true, map[string]Level{"substitution": OK, "spf": Fail, "dmarc": Info}},
+		{"refused", strict, "news@none.test", false, map[string]Level{"substitution": Fail, "spf": Fail}, 0},
+		{"owned alias", strict, "owned@good.test", true, map[string]Level{"substitution": OK, "spf": OK, "dmarc": OK}, 0},
+		{"accepted, no SPF", open, "news@none.test", true, map[string]Level{"substitution": OK, "spf": Fail, "dmarc": Info}, 0},
+		{"Exim, another sender", open, "news@good.test", true, map[string]Level{"substitution": OK, "spf": OK}, exim.Submissions},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -54,6 +60,9 @@ func TestSendingWithPostfix(t *testing.T) {
 			defer cancel()
 			in := srv(account.IMAP, tt.pf.Dovecot.IMAPS, account.SSL)
 			out := srv(account.SMTP, tt.pf.Submissions, account.SSL)
+			if tt.smtp != 0 {
+				out.Port = tt.smtp
+			}
 			rep := probe.Run(ctx, probe.Request{Address: addr, Servers: []account.Server{in, out},
 				Password: testenv.DovecotPassword, RootCAs: ca.Pool(), Timeout: 5 * time.Second,
 				DeliveryTimeout: 20 * time.Second, SendTest: true, SendFrom: tt.from, ReadBack: true, Lang: "ru"})
@@ -63,6 +72,9 @@ func TestSendingWithPostfix(t *testing.T) {
 			}
 			if !tt.accepted && (sent.Reply == nil || sent.Reply.Code != 553 || !strings.Contains(sent.Reply.Words, "not owned by user")) {
 				t.Fatalf("refusal %+v; want Postfix's 553 not owned by user", sent.Reply)
+			}
+			if tt.smtp != 0 && !bytes.Contains(sent.Message, []byte("(Exim 4.96)")) {
+				t.Fatalf("read back header shows no Exim hop:\n%s", sent.Message)
 			}
 			if tt.accepted && !bytes.Contains(sent.Message, []byte("From: "+tt.from)) {
 				t.Fatalf("read back header lacks From %s:\n%s", tt.from, sent.Message)
