@@ -224,6 +224,15 @@ func TestScreenSending(t *testing.T) {
 	h.waitFor("the dialog", func() bool { return h.ui.done.sending != nil })
 	s := h.ui.done.sending
 	test.Type(s.from, "news@corp.test")
+	// Yandex refuses another sender: the warning shows under the fields,
+	// laid out in its place (shown after the layout, it was drawn over
+	// the dialog's first paragraph).
+	if !s.fromWarn.Visible() || !strings.Contains(s.fromWarn.Text, "Яндекс Почта отправляет письмо, только если") {
+		t.Errorf("sender warning %q (visible %v)", s.fromWarn.Text, s.fromWarn.Visible())
+	}
+	if s.fromWarn.Position().Y == 0 || s.fromWarn.Size().Height == 0 {
+		t.Errorf("the sender warning is at %v, %v: not laid out", s.fromWarn.Position(), s.fromWarn.Size())
+	}
 	test.Tap(s.consent)
 	test.Tap(s.bounceTest)
 	h.tap(s.run)

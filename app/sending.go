@@ -82,10 +82,15 @@ func (s *sendingDialog) warnSender() {
 	w := s.ui.wiz.SenderWarnings(s.from.Text, s.ui.language)
 	if len(w) == 0 {
 		s.fromWarn.Hide()
-		return
+	} else {
+		s.fromWarn.SetText(lang.L("The provider database says:") + " " + strings.Join(w, " "))
+		s.fromWarn.Show()
 	}
-	s.fromWarn.SetText(lang.L("The provider database says:") + " " + strings.Join(w, " "))
-	s.fromWarn.Show()
+	// The dialog's box lays its rows out again: a label shown after the
+	// layout would be drawn over the first row.
+	if s.scroll != nil {
+		s.scroll.Content.Refresh()
+	}
 }
 
 func (s *sendingDialog) onRun() {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/emersion/go-smtp"
 
+	"github.com/mailwiz/mailwiz/account"
 	"github.com/mailwiz/mailwiz/catalog"
 	"github.com/mailwiz/mailwiz/internal/testenv"
 	"github.com/mailwiz/mailwiz/providers"
@@ -254,6 +255,12 @@ func TestLimitsTable(t *testing.T) {
 		}
 		if n := cfg.Limits.SendPerDay; n != 0 && l.MessagesPerDay.Known() && n != l.MessagesPerDay.Value {
 			t.Errorf("%s: providers/data says %d a day, the table %d", id, n, l.MessagesPerDay.Value)
+		}
+		// A provider known to forbid another sender says so before login
+		// and before sending too (the from-must-match-login hint the
+		// faces and Check read), and only such a provider.
+		if hint, forbidden := cfg.HasHint(account.HintFromMustMatch), l.SubstitutionForbidden.Known() && l.SubstitutionForbidden.Value == 1; hint != forbidden {
+			t.Errorf("%s: providers/data's from-must-match-login hint %v, the table's SubstitutionForbidden %v", id, hint, forbidden)
 		}
 		// Every sentence is in both languages.
 		var keys []string
