@@ -111,22 +111,9 @@ func StartCyrus(t testing.TB, ca *CA, o CyrusOptions) *Cyrus {
 
 	dir := serverDir(t)
 	c := &Cyrus{Dir: dir, Leaf: ca.Issue(t, CyrusHost, "localhost", "127.0.0.1")}
-	for _, sub := range []string{"lib", "spool", "sieve", "socket"} {
-		if err := os.MkdirAll(filepath.Join(dir, sub), 0o750); err != nil {
-			t.Fatal(err)
-		}
-	}
 	// Cyrus runs as an unprivileged user who cannot read the CA's
 	// directory: its own copies of the certificate and key.
-	for _, f := range [][2]string{{c.Leaf.CertFile, "cert.pem"}, {c.Leaf.KeyFile, "key.pem"}} {
-		b, err := os.ReadFile(f[0])
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, f[1]), b, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
+	makeServerFiles(t, dir, c.Leaf, "lib", "spool", "sieve", "socket")
 	users := append([]string{DovecotUser + ":" + DovecotPassword}, o.Users...)
 	db := filepath.Join(dir, "sasldb2")
 	for _, u := range users {
@@ -142,15 +129,7 @@ func StartCyrus(t testing.TB, ca *CA, o CyrusOptions) *Cyrus {
 		}
 	}
 	if os.Geteuid() == 0 {
-		err := filepath.Walk(dir, func(p string, _ os.FileInfo, err error) error {
-			if err != nil {
-				return err
-			}
-			return os.Lchown(p, uid, gid)
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
+		chownTree(t, dir, uid, gid)
 	}
 
 	onFreePorts(t, 5, func(ports []int) error {

@@ -65,29 +65,8 @@ func StartExim(t testing.TB, ca *CA, lmtp int) *Exim {
 	}
 	uid, _ := strconv.Atoi(u.Uid)
 	gid, _ := strconv.Atoi(u.Gid)
-	for _, sub := range []string{"spool", "log"} {
-		if err := os.MkdirAll(filepath.Join(dir, sub), 0o750); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for _, f := range [][2]string{{e.Leaf.CertFile, "cert.pem"}, {e.Leaf.KeyFile, "key.pem"}} {
-		b, err := os.ReadFile(f[0])
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, f[1]), b, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	err = filepath.Walk(dir, func(p string, _ os.FileInfo, err error) error {
-		if err != nil {
-			return err
-		}
-		return os.Lchown(p, uid, gid)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	makeServerFiles(t, dir, e.Leaf, "spool", "log")
+	chownTree(t, dir, uid, gid)
 	onFreePorts(t, 2, func(ports []int) error {
 		e.Submission, e.Submissions = ports[0], ports[1]
 		return e.start(t, bin)

@@ -84,3 +84,38 @@ func serverDir(t testing.TB) string {
 	}
 	return dir
 }
+
+// makeServerFiles makes the subdirectories subs of a server's dir and
+// copies leaf's certificate and key there as cert.pem and key.pem: a
+// server running as its own user cannot read the CA's directory.
+func makeServerFiles(t testing.TB, dir string, leaf *Leaf, subs ...string) {
+	t.Helper()
+	for _, sub := range subs {
+		if err := os.MkdirAll(filepath.Join(dir, sub), 0o750); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, f := range [][2]string{{leaf.CertFile, "cert.pem"}, {leaf.KeyFile, "key.pem"}} {
+		b, err := os.ReadFile(f[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, f[1]), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// chownTree gives dir and everything in it to uid and gid.
+func chownTree(t testing.TB, dir string, uid, gid int) {
+	t.Helper()
+	err := filepath.Walk(dir, func(p string, _ os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		return os.Lchown(p, uid, gid)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
