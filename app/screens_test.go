@@ -225,8 +225,8 @@ func TestScreenSending(t *testing.T) {
 	s := h.ui.done.sending
 	test.Type(s.from, "news@corp.test")
 	// Yandex refuses another sender: the warning shows under the fields,
-	// laid out in its place (shown after the layout, it was drawn over
-	// the dialog's first paragraph).
+	// laid out in its place, not over the dialog's first paragraph (a
+	// label shown after the layout is drawn at the top).
 	if !s.fromWarn.Visible() || !strings.Contains(s.fromWarn.Text, "Яндекс Почта отправляет письмо, только если") {
 		t.Errorf("sender warning %q (visible %v)", s.fromWarn.Text, s.fromWarn.Visible())
 	}

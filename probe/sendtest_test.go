@@ -161,7 +161,7 @@ func TestSendTestFindsSpamFolder(t *testing.T) {
 	if st := rep.SendTest; !listed.Load() || st == nil || !st.OK || st.JunkFolder != "" {
 		t.Errorf("unusable spam folder (listed %v): %+v; want ok from the INBOX\n%s", listed.Load(), st, d.LogText())
 	}
-	// Without a spam folder verdict it is the INBOX, as before.
+	// Mail the provider does not file as spam is found in the INBOX.
 	d.FileAsJunk(nil)
 	rep = Run(ctx, Request{Address: addr, Servers: []account.Server{servers[0], servers[4]}, Password: testenv.DovecotPassword, RootCAs: ca.Pool(),
 		Timeout: 5 * time.Second, DeliveryTimeout: 20 * time.Second, SendTest: true})
