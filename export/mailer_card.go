@@ -94,7 +94,14 @@ func buildCard(a Account) card {
 
 	before := cardSection{Heading: t.Before}
 	if a.Config.HasHint(account.HintFromMustMatch) {
-		before.Items = append(before.Items, sheetHint{Text: catalog.T(L, "{{.Provider}} sends only from the address you log in with: leave \"Allow sender substitution\" off and the sender address of your templates empty or equal to {{.Address}}.", "Provider", a.providerName(), "Address", a.Address.Display())})
+		// The provider's own rule (the database's words: Gmail's differs
+		// from Yandex's), then what to set in the program.
+		for _, h := range a.Config.Hints {
+			if h.Kind == account.HintFromMustMatch && h.In(L) != "" {
+				before.Items = append(before.Items, sheetHint{Text: h.In(L), URL: webOnly(h.URL)})
+			}
+		}
+		before.Items = append(before.Items, sheetHint{Text: catalog.T(L, "Leave \"Allow sender substitution\" off and the sender address of your templates empty or equal to {{.Address}}.", "Address", a.Address.Display())})
 	} else {
 		before.Items = append(before.Items, sheetHint{Text: catalog.T(L, "Another sender address (the program's \"Allow sender substitution\") works only where the provider allows it: free mail services such as Mail.ru, Yandex and Gmail refuse it or put the login's address back.")})
 	}
@@ -102,12 +109,11 @@ func buildCard(a Account) card {
 		before.Items = append(before.Items, sheetHint{Text: portAdvice(L)})
 	}
 	for _, h := range a.Config.Hints {
+		if h.Kind == account.HintFromMustMatch {
+			continue // said first, above
+		}
 		if txt := h.In(L); txt != "" {
-			u := h.URL
-			if !webURL(u) {
-				u = ""
-			}
-			before.Items = append(before.Items, sheetHint{Text: txt, URL: u})
+			before.Items = append(before.Items, sheetHint{Text: txt, URL: webOnly(h.URL)})
 		}
 	}
 	c.Sections = append(c.Sections, before)
@@ -203,4 +209,12 @@ func unicodeAddress(a account.Address) string {
 		return ""
 	}
 	return a.Display()
+}
+
+// webOnly is u when it is an http(s) link, else "".
+func webOnly(u string) string {
+	if !webURL(u) {
+		return ""
+	}
+	return u
 }
